@@ -1,0 +1,259 @@
+"""The scan pipeline: sources -> providers -> match -> diff -> report.
+
+Matching is a dict lookup on ``ResourceKey`` (type, import id, region): O(n) for n resources.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from cloudrift import __version__
+from cloudrift.diff import diff_attributes
+from cloudrift.model import (
+    Finding,
+    FindingKind,
+    Resource,
+    ResourceKey,
+    ScanReport,
+    ScanWarning,
+    Summary,
+    TypeCoverage,
+)
+from cloudrift.plugin import Observation, Provider
+from cloudrift.redact import Redactor, secret_values
+from cloudrift.sources.tfstate import StateDocument, StateInstance
+from cloudrift.sources.uri import Source
+
+_KIND_ORDER = {kind: n for n, kind in enumerate(FindingKind)}
+
+
+@dataclass
+class ScanInput:
+    documents: list[StateDocument]
+    redactor: Redactor = field(default_factory=Redactor)
+
+
+def read_sources(sources: Sequence[Source], parallelism: int = 8) -> ScanInput:
+    """Read every source concurrently; the first fatal source error is raised."""
+    with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(sources) or 1))) as pool:
+        batches = list(pool.map(lambda s: s.read(), sources))
+    documents = [doc for batch in batches for doc in batch]
+    redactor = Redactor()
+    for doc in documents:
+        for inst in doc.instances:
+            redactor.add(secret_values(inst.attributes, inst.sensitive_paths))
+    return ScanInput(documents=documents, redactor=redactor)
+
+
+def providers_used(documents: Sequence[StateDocument]) -> list[str]:
+    return sorted({i.provider for d in documents for i in d.managed})
+
+
+def _sort_key(finding: Finding) -> tuple[int, str, str, str, str]:
+    return (
+        _KIND_ORDER[finding.kind],
+        finding.type,
+        finding.address or "",
+        finding.scope.region,
+        finding.id,
+    )
+
+
+class Scan:
+    """One run of the pipeline over already-read documents."""
+
+    def __init__(
+        self,
+        scan_input: ScanInput,
+        providers: Mapping[str, Provider],
+        *,
+        strict: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.input = scan_input
+        self.providers = providers
+        self.strict = strict
+        self.clock = clock
+
+    def run(self) -> ScanReport:
+        started = self.clock()
+        started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        warnings: list[ScanWarning] = []
+        by_provider: dict[str, list[StateInstance]] = defaultdict(list)
+        for doc in self.input.documents:
+            for inst in doc.managed:
+                by_provider[inst.provider].append(inst)
+        for name in sorted(set(by_provider) - set(self.providers)):
+            warnings.append(
+                ScanWarning(
+                    code="provider_not_scanned",
+                    provider=name,
+                    message=f"{len(by_provider[name])} resource(s) of provider {name!r} "
+                    "were not compared: that provider is not part of this scan",
+                )
+            )
+
+        findings: list[Finding] = []
+        coverage: list[TypeCoverage] = []
+        api_calls: Counter[str] = Counter()
+        summary = Summary()
+        for name, provider in sorted(self.providers.items()):
+            desired, desired_warnings = provider.desired(by_provider.get(name, []))
+            warnings.extend(desired_warnings)
+            desired = self._deduplicate(desired, warnings)
+            observation = provider.observe(desired)
+            warnings.extend(observation.warnings)
+            api_calls.update({f"{name}:{k}": v for k, v in observation.api_calls.items()})
+            self._compare(provider, desired, observation, findings, coverage, summary)
+
+        summary.api_calls = sum(api_calls.values())
+        not_seen = sum(c.not_seen for c in coverage)
+        if summary.managed:
+            summary.coverage = round((summary.managed - not_seen) / summary.managed, 4)
+        else:
+            summary.coverage = 1.0 if all(c.complete for c in coverage) else 0.0
+        summary.duration_s = round(self.clock() - started, 3)
+        findings.sort(key=_sort_key)
+        return ScanReport(
+            tool_version=__version__,
+            started_at=started_at,
+            sources=[d.source for d in self.input.documents],
+            providers=sorted(self.providers),
+            summary=summary,
+            findings=findings,
+            warnings=[self._scrub_warning(w) for w in warnings],
+            coverage=sorted(coverage, key=lambda c: (c.provider, c.type)),
+            api_calls=dict(sorted(api_calls.items())),
+        )
+
+    def _scrub_warning(self, warning: ScanWarning) -> ScanWarning:
+        return warning.model_copy(update={"message": self.input.redactor.scrub(warning.message)})
+
+    @staticmethod
+    def _deduplicate(desired: list[Resource], warnings: list[ScanWarning]) -> list[Resource]:
+        seen: dict[ResourceKey, Resource] = {}
+        for resource in desired:
+            first = seen.get(resource.key)
+            if first is not None:
+                warnings.append(
+                    ScanWarning(
+                        code="duplicate_resource",
+                        provider=resource.provider,
+                        type=resource.type,
+                        scope=resource.scope,
+                        message=f"{resource.type} {resource.id!r} is managed twice: "
+                        f"{first.address} ({first.source}) and "
+                        f"{resource.address} ({resource.source}); the first is compared",
+                    )
+                )
+                continue
+            seen[resource.key] = resource
+        return list(seen.values())
+
+    def _compare(
+        self,
+        provider: Provider,
+        desired: list[Resource],
+        observation: Observation,
+        findings: list[Finding],
+        coverage: list[TypeCoverage],
+        summary: Summary,
+    ) -> None:
+        actual_by_key = {r.key: r for r in observation.resources}
+        per_type: dict[str, TypeCoverage] = {}
+
+        def cov(rtype: str) -> TypeCoverage:
+            if rtype not in per_type:
+                per_type[rtype] = TypeCoverage(provider=provider.name, type=rtype)
+            return per_type[rtype]
+
+        for rtype, region in observation.scanned:
+            cov(rtype).scanned_scopes.append(_scope_label(observation.account, region))
+        for rtype, region in observation.failed:
+            cov(rtype).failed_scopes.append(_scope_label(observation.account, region))
+
+        matched: set[ResourceKey] = set()
+        for want in desired:
+            entry = cov(want.type)
+            entry.managed += 1
+            summary.managed += 1
+            summary.total_resources += 1
+            key = want.key
+            have = actual_by_key.get(key)
+            if have is None:
+                if (want.type, key.region) in observation.scanned:
+                    summary.missing += 1
+                    findings.append(self._finding(FindingKind.MISSING, want))
+                else:
+                    entry.not_seen += 1
+                continue
+            matched.add(key)
+            result = diff_attributes(want.attributes, have.attributes, want.sensitive)
+            entry.unknown_fields += result.unknown
+            if result.changes:
+                summary.changed += 1
+                changes = [
+                    c.model_copy(
+                        update={
+                            "expected": self.input.redactor.scrub_value(c.expected),
+                            "actual": self.input.redactor.scrub_value(c.actual),
+                        }
+                    )
+                    for c in result.changes
+                ]
+                findings.append(
+                    self._finding(FindingKind.CHANGED, want, scope=have.scope).model_copy(
+                        update={"changes": changes}
+                    ).with_fingerprint()
+                )
+            else:
+                summary.in_sync += 1
+
+        for have in observation.resources:
+            entry = cov(have.type)
+            entry.actual += 1
+            if have.key in matched:
+                continue
+            spec = provider.specs.get(have.type)
+            if spec is None or not spec.unmanaged:
+                continue
+            if have.is_default and not self.strict:
+                continue
+            summary.unmanaged += 1
+            summary.total_resources += 1
+            findings.append(self._finding(FindingKind.UNMANAGED, have))
+
+        for entry in per_type.values():
+            entry.scanned_scopes.sort()
+            entry.failed_scopes.sort()
+        coverage.extend(per_type.values())
+
+    @staticmethod
+    def _finding(kind: FindingKind, resource: Resource, scope: object = None) -> Finding:
+        return Finding(
+            kind=kind,
+            type=resource.type,
+            id=resource.id,
+            address=resource.address if kind is not FindingKind.UNMANAGED else None,
+            provider=resource.provider,
+            scope=scope if scope is not None else resource.scope,  # type: ignore[arg-type]
+            source=resource.source,
+        ).with_fingerprint()
+
+
+def _scope_label(account: str | None, region: str) -> str:
+    return f"{account or '?'}/{region}"
+
+
+def run_scan(
+    sources: Sequence[Source],
+    providers: Mapping[str, Provider],
+    *,
+    strict: bool = False,
+) -> ScanReport:
+    return Scan(read_sources(sources), providers, strict=strict).run()

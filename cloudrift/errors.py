@@ -1,0 +1,48 @@
+"""The exception tree every cloudrift failure belongs to.
+
+::
+
+    CloudriftError                 exit code 2, one line, optional hint
+    ├── ConfigError                bad flag, bad URL, unknown provider or option
+    ├── SourceError                a state or HCL source cannot be read or parsed
+    │   └── StateFormatError       the file is read but is not a Terraform state we accept
+    └── ProviderError              a cloud cannot be reached at all (credentials, endpoint)
+
+Partial failures (one service denied, one region throttled) are *not* exceptions: they become
+``Warning`` entries in the report and the scan goes on. Only ``cli.py`` turns these exceptions into
+exit codes.
+"""
+
+from __future__ import annotations
+
+
+class CloudriftError(Exception):
+    """Base of every error cloudrift raises on purpose."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} (hint: {self.hint})"
+        return self.message
+
+
+class ConfigError(CloudriftError):
+    """The user asked for something that cannot be done as written."""
+
+
+class SourceError(CloudriftError):
+    """A desired-state source could not be read."""
+
+
+class StateFormatError(SourceError):
+    """A file was read but is not a Terraform state in a format we accept."""
+
+
+class ProviderError(CloudriftError):
+    """A cloud provider could not be used at all."""

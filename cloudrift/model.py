@@ -1,0 +1,175 @@
+"""The data every part of cloudrift speaks: resources, findings and the scan report.
+
+The JSON report is a contract: ``ScanReport.model_dump(mode="json")`` is what ``json://`` writes
+and ``cloudrift schema`` publishes the JSON Schema of. Bump ``SCHEMA_VERSION`` on any change that
+is not purely additive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+GLOBAL_REGION = "global"
+
+
+class FindingKind(str, Enum):
+    CHANGED = "changed"
+    MISSING = "missing"
+    UNMANAGED = "unmanaged"
+    UNAPPLIED = "unapplied"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Scope(BaseModel):
+    """Where a resource lives: account (or project, subscription) and region."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str | None = None
+    region: str = GLOBAL_REGION
+
+    def label(self) -> str:
+        return f"{self.account or '?'}/{self.region}"
+
+
+class ResourceKey(BaseModel):
+    """The canonical identity used for matching: Terraform type, import id, region."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: str
+    id: str
+    region: str = GLOBAL_REGION
+
+
+class Resource(BaseModel):
+    """One resource, desired (from state) or actual (from the cloud), normalised by its spec.
+
+    ``attributes`` holds only the fields the spec compares, keyed by Terraform attribute path,
+    already normalised. A field that is absent from ``attributes`` of an actual resource is
+    *unknown* (the API cannot return it) and is never reported as drift.
+    """
+
+    provider: str
+    type: str
+    id: str
+    scope: Scope = Field(default_factory=Scope)
+    address: str | None = None
+    source: str | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    sensitive: frozenset[str] = frozenset()
+    is_default: bool = False
+
+    @property
+    def key(self) -> ResourceKey:
+        return ResourceKey(type=self.type, id=self.id, region=self.scope.region)
+
+
+class FieldChange(BaseModel):
+    path: str
+    expected: Any = None
+    actual: Any = None
+
+
+class Finding(BaseModel):
+    kind: FindingKind
+    type: str
+    id: str
+    address: str | None = None
+    provider: str
+    scope: Scope
+    source: str | None = None
+    location: str | None = None
+    changes: list[FieldChange] = Field(default_factory=list)
+    fingerprint: str = ""
+
+    def with_fingerprint(self) -> Finding:
+        """Return a copy whose fingerprint identifies *this* drift, stable across runs.
+
+        The fingerprint hashes kind, identity and the changed paths, never the values: a value may
+        be a secret, and the same drift must keep its fingerprint when a timestamp moves.
+        """
+        parts = [
+            self.kind.value,
+            self.provider,
+            self.type,
+            self.id,
+            self.scope.account or "",
+            self.scope.region,
+            self.address or "",
+            *sorted(change.path for change in self.changes),
+        ]
+        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+        return self.model_copy(update={"fingerprint": digest})
+
+
+class ScanWarning(BaseModel):
+    """Something the scan could not see, or a problem it worked around."""
+
+    code: str
+    message: str
+    provider: str | None = None
+    type: str | None = None
+    scope: Scope | None = None
+
+
+class TypeCoverage(BaseModel):
+    """How completely one resource type was scanned."""
+
+    provider: str
+    type: str
+    scanned_scopes: list[str] = Field(default_factory=list)
+    failed_scopes: list[str] = Field(default_factory=list)
+    managed: int = 0
+    actual: int = 0
+    not_seen: int = 0
+    unknown_fields: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return not self.failed_scopes
+
+
+class Summary(BaseModel):
+    total_resources: int = 0
+    managed: int = 0
+    in_sync: int = 0
+    changed: int = 0
+    missing: int = 0
+    unmanaged: int = 0
+    unapplied: int = 0
+    coverage: float = 1.0
+    api_calls: int = 0
+    duration_s: float = 0.0
+
+
+class ScanReport(BaseModel):
+    schema_version: str = SCHEMA_VERSION
+    tool_version: str = ""
+    started_at: str = ""
+    sources: list[str] = Field(default_factory=list)
+    providers: list[str] = Field(default_factory=list)
+    summary: Summary = Field(default_factory=Summary)
+    findings: list[Finding] = Field(default_factory=list)
+    warnings: list[ScanWarning] = Field(default_factory=list)
+    coverage: list[TypeCoverage] = Field(default_factory=list)
+    api_calls: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def has_drift(self) -> bool:
+        return bool(self.findings)
+
+    @property
+    def complete(self) -> bool:
+        return all(cov.complete for cov in self.coverage)
+
+    def json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")

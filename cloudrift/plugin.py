@@ -1,0 +1,102 @@
+"""The provider plugin protocol, and loading plugins from the ``cloudrift.providers`` entry points.
+
+A plugin is the object an entry point names. It lists the Terraform types it supports and creates
+a ``Provider`` for one scan. The engine hands the provider the desired resources; the provider
+normalises state instances with the same specs it uses for cloud payloads, enumerates the cloud
+(bulk first, details only for what is managed) and returns an ``Observation``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any, Protocol, runtime_checkable
+
+from cloudrift.errors import ConfigError
+from cloudrift.model import Resource, ScanWarning
+from cloudrift.sources.tfstate import StateInstance
+from cloudrift.spec import ResourceSpec
+
+ENTRY_POINT_GROUP = "cloudrift.providers"
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    regions: tuple[str, ...] = ()
+    strict: bool = False
+    parallelism: int = 16
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Observation:
+    """What a provider saw.
+
+    ``scanned`` holds the (type, region) pairs fully enumerated: a desired resource there and not
+    in ``resources`` is missing. ``failed`` holds the pairs that could not be seen: nothing there is
+    reported missing, and the report's coverage says so.
+    """
+
+    resources: list[Resource] = field(default_factory=list)
+    scanned: set[tuple[str, str]] = field(default_factory=set)
+    failed: set[tuple[str, str]] = field(default_factory=set)
+    warnings: list[ScanWarning] = field(default_factory=list)
+    api_calls: Counter[str] = field(default_factory=Counter)
+    account: str | None = None
+
+
+@runtime_checkable
+class Provider(Protocol):
+    name: str
+    specs: Mapping[str, ResourceSpec]
+
+    def desired(
+        self, instances: Sequence[StateInstance]
+    ) -> tuple[list[Resource], list[ScanWarning]]:
+        """Normalise state instances of supported types into desired resources."""
+        ...
+
+    def observe(self, desired: Sequence[Resource]) -> Observation:
+        """Enumerate the cloud for every supported type in every scope the scan touches."""
+        ...
+
+
+@runtime_checkable
+class ProviderPlugin(Protocol):
+    name: str
+    terraform_sources: tuple[str, ...]
+
+    def types(self) -> Mapping[str, ResourceSpec]: ...
+
+    def create(self, options: ScanOptions) -> Provider: ...
+
+
+def available_plugins() -> dict[str, ProviderPlugin]:
+    """All installed plugins by name; a plugin that fails to load is skipped."""
+    plugins: dict[str, ProviderPlugin] = {}
+    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry.load()
+        except ImportError:
+            continue
+        plugin = loaded() if isinstance(loaded, type) else loaded
+        plugins[entry.name] = plugin
+    return plugins
+
+
+def load_plugin(name: str) -> ProviderPlugin:
+    entry_points = {e.name: e for e in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    if name not in entry_points:
+        known = ", ".join(sorted(entry_points)) or "none installed"
+        raise ConfigError(f"unknown provider {name!r} (available: {known})")
+    try:
+        loaded = entry_points[name].load()
+    except ImportError as exc:
+        raise ConfigError(
+            f"provider {name!r} is installed without its SDK ({exc.name or exc})",
+            hint=f"pip install 'cloudrift[{name}]'",
+        ) from None
+    plugin: ProviderPlugin = loaded() if isinstance(loaded, type) else loaded
+    return plugin

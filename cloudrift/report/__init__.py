@@ -1,0 +1,93 @@
+"""Report renderers behind one protocol, and ``--output`` URL handling.
+
+``--output FORMAT://PATH`` writes one format to PATH (atomically: a temporary file renamed into
+place); an empty PATH or ``-`` means standard output.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from cloudrift.errors import CloudriftError, ConfigError
+from cloudrift.model import ScanReport
+from cloudrift.redact import Redactor
+
+
+class Reporter(Protocol):
+    def render(self, report: ScanReport, *, color: bool) -> str: ...
+
+
+def _reporters() -> dict[str, Callable[[], Reporter]]:
+    from cloudrift.report.console import ConsoleReporter
+    from cloudrift.report.json import JsonReporter
+
+    return {"console": ConsoleReporter, "json": JsonReporter}
+
+
+FORMATS = ("console", "json")
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    format: str
+    path: str | None
+
+    @property
+    def to_stdout(self) -> bool:
+        return self.path is None
+
+
+def parse_output(url: str) -> OutputTarget:
+    fmt, sep, path = url.partition("://")
+    if not sep:
+        raise ConfigError(f"--output {url!r} is not FORMAT://PATH", hint="e.g. json://report.json")
+    if fmt not in FORMATS:
+        raise ConfigError(
+            f"unknown output format {fmt!r} in {url!r} (known: {', '.join(FORMATS)})"
+        )
+    return OutputTarget(fmt, None if path in ("", "-") else path)
+
+
+def write_atomic(path: str, text: str) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".cloudrift-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise CloudriftError(f"{path}: cannot write report ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def render(report: ScanReport, target: OutputTarget, *, color: bool,
+           redactor: Redactor | None = None) -> str:
+    text = _reporters()[target.format]().render(report, color=color)
+    return redactor.scrub(text) if redactor is not None else text
+
+
+def write_outputs(
+    report: ScanReport,
+    targets: list[OutputTarget],
+    *,
+    color: bool | None = None,
+    redactor: Redactor | None = None,
+) -> None:
+    for target in targets:
+        if target.to_stdout:
+            use_color = sys.stdout.isatty() if color is None else color
+            sys.stdout.write(render(report, target, color=use_color, redactor=redactor))
+            sys.stdout.flush()
+        else:
+            assert target.path is not None
+            write_atomic(target.path, render(report, target, color=False, redactor=redactor))

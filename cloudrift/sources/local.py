@@ -1,0 +1,46 @@
+"""State files on the local filesystem, with glob patterns."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cloudrift.errors import SourceError
+from cloudrift.sources.tfstate import StateDocument, parse_state
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class LocalStateSource:
+    uri: str
+    pattern: str
+
+    def paths(self) -> list[str]:
+        pattern = os.path.expanduser(self.pattern)
+        if not _GLOB_CHARS & set(pattern):
+            if os.path.isdir(pattern):
+                raise SourceError(
+                    f"{pattern}: is a directory",
+                    hint="name the state file, or use a glob such as DIR/**/*.tfstate",
+                )
+            if not os.path.exists(pattern):
+                raise SourceError(f"{pattern}: state file not found")
+            return [pattern]
+        matches = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+        if not matches:
+            raise SourceError(f"{self.pattern}: no state file matches this pattern")
+        return matches
+
+    def read(self) -> Sequence[StateDocument]:
+        documents = []
+        for path in self.paths():
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:
+                raise SourceError(f"{path}: cannot read state ({exc.strerror})") from None
+            documents.append(parse_state(data, path))
+        return documents

@@ -1,0 +1,205 @@
+"""Terraform state (format version 4) into flat resource instances.
+
+Addresses are built exactly as Terraform prints them: ``module.net.aws_subnet.s[1]``,
+``aws_s3_bucket.b["logs"]``, ``data.aws_ami.x``. Deposed objects are ignored: they are on their
+way out and Terraform itself does not refresh them into the plan's drift.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from cloudrift.errors import StateFormatError
+
+SUPPORTED_VERSION = 4
+
+_PROVIDER_RE = re.compile(r'provider\["(?P<source>[^"]+)"\]')
+
+
+@dataclass(frozen=True)
+class StateInstance:
+    """One managed (or data) resource instance as recorded in a state file."""
+
+    address: str
+    mode: str
+    type: str
+    name: str
+    provider: str
+    provider_source: str
+    attributes: Mapping[str, Any]
+    sensitive_paths: frozenset[str] = frozenset()
+    source: str = ""
+    schema_version: int = 0
+
+    @property
+    def managed(self) -> bool:
+        return self.mode == "managed"
+
+
+@dataclass(frozen=True)
+class StateDocument:
+    source: str
+    terraform_version: str
+    serial: int
+    lineage: str
+    instances: tuple[StateInstance, ...] = field(default_factory=tuple)
+
+    @property
+    def managed(self) -> tuple[StateInstance, ...]:
+        return tuple(i for i in self.instances if i.managed)
+
+
+def format_index(key: Any) -> str:
+    """``[1]`` for a count index, ``["logs"]`` for a for_each key, as Terraform prints them."""
+    if key is None:
+        return ""
+    if isinstance(key, bool):
+        raise StateFormatError(f"invalid instance key {key!r}")
+    if isinstance(key, int):
+        return f"[{key}]"
+    return "[" + json.dumps(str(key), ensure_ascii=False) + "]"
+
+
+def provider_short_name(provider: str) -> tuple[str, str]:
+    """``provider["registry.terraform.io/hashicorp/aws"].west`` -> ("aws", "hashicorp/aws")."""
+    match = _PROVIDER_RE.search(provider)
+    if match:
+        source = match.group("source")
+        parts = source.split("/")
+        return parts[-1], "/".join(parts[-2:])
+    # Terraform 0.12 wrote "provider.aws" or "provider.aws.alias"
+    legacy = provider.split(".")
+    if len(legacy) >= 2 and legacy[0] == "provider":
+        return legacy[1], f"hashicorp/{legacy[1]}"
+    return provider, provider
+
+
+def _path_to_dotted(steps: Sequence[Any]) -> str | None:
+    parts: list[str] = []
+    for step in steps:
+        if not isinstance(step, Mapping):
+            return None
+        value = step.get("value")
+        if step.get("type") == "index" and isinstance(value, Mapping):
+            value = value.get("value")
+        if value is None:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        parts.append(str(value))
+    return ".".join(parts) if parts else None
+
+
+def sensitive_paths(raw: Any) -> frozenset[str]:
+    """Dotted attribute paths from an instance's ``sensitive_attributes``."""
+    paths: set[str] = set()
+    if isinstance(raw, list):
+        for entry in raw:
+            if isinstance(entry, list):
+                dotted = _path_to_dotted(entry)
+            elif isinstance(entry, Mapping) and isinstance(entry.get("path"), list):
+                dotted = _path_to_dotted(entry["path"])
+            else:
+                dotted = None
+            if dotted:
+                paths.add(dotted)
+    return frozenset(paths)
+
+
+def _decode(data: bytes, source: str) -> Mapping[str, Any]:
+    if not data.strip():
+        raise StateFormatError(f"{source}: state file is empty")
+    if b"\x00" in data[:4096]:
+        raise StateFormatError(f"{source}: not a Terraform state (binary data)")
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise StateFormatError(
+            f"{source}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    if not isinstance(document, Mapping):
+        raise StateFormatError(f"{source}: not a Terraform state (top level is not an object)")
+    return document
+
+
+def _check_version(document: Mapping[str, Any], source: str) -> None:
+    if "encrypted_data" in document or "encryption_version" in document:
+        raise StateFormatError(
+            f"{source}: state is encrypted (OpenTofu state encryption)",
+            hint="decrypt it with `tofu state pull` and scan the output",
+        )
+    version = document.get("version")
+    if version is None:
+        raise StateFormatError(f"{source}: not a Terraform state (no \"version\" field)")
+    if version != SUPPORTED_VERSION:
+        if isinstance(version, int) and version < SUPPORTED_VERSION:
+            raise StateFormatError(
+                f"{source}: state format version {version} is from Terraform before 0.12",
+                hint="run any terraform >= 0.12 command (e.g. `terraform refresh`) to upgrade it",
+            )
+        raise StateFormatError(f"{source}: unsupported state format version {version!r}")
+
+
+def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstance]:
+    resources = document.get("resources") or []
+    if not isinstance(resources, list):
+        raise StateFormatError(f"{source}: \"resources\" is not a list")
+    for position, resource in enumerate(resources):
+        if not isinstance(resource, Mapping):
+            raise StateFormatError(f"{source}: resources[{position}] is not an object")
+        try:
+            mode = resource["mode"]
+            rtype = resource["type"]
+            name = resource["name"]
+        except KeyError as exc:
+            raise StateFormatError(
+                f"{source}: resources[{position}] has no {exc.args[0]!r}"
+            ) from None
+        module = resource.get("module") or ""
+        provider_field = str(resource.get("provider") or "")
+        short, provider_source = provider_short_name(provider_field)
+        prefix = f"{module}." if module else ""
+        mode_prefix = "data." if mode == "data" else ""
+        for instance in resource.get("instances") or []:
+            if not isinstance(instance, Mapping):
+                raise StateFormatError(f"{source}: an instance of {rtype}.{name} is not an object")
+            if instance.get("deposed"):
+                continue
+            attributes = instance.get("attributes")
+            if attributes is None and "attributes_flat" in instance:
+                raise StateFormatError(
+                    f"{source}: {rtype}.{name} uses flat attributes from an old provider",
+                    hint="refresh the state with a current provider",
+                )
+            address = f"{prefix}{mode_prefix}{rtype}.{name}{format_index(instance.get('index_key'))}"
+            yield StateInstance(
+                address=address,
+                mode=str(mode),
+                type=str(rtype),
+                name=str(name),
+                provider=short,
+                provider_source=provider_source,
+                attributes=attributes or {},
+                sensitive_paths=sensitive_paths(instance.get("sensitive_attributes")),
+                source=source,
+                schema_version=int(instance.get("schema_version") or 0),
+            )
+
+
+def parse_state(data: bytes, source: str) -> StateDocument:
+    """Parse the bytes of one state file; raise ``StateFormatError`` naming ``source``."""
+    document = _decode(data, source)
+    _check_version(document, source)
+    return StateDocument(
+        source=source,
+        terraform_version=str(document.get("terraform_version") or ""),
+        serial=int(document.get("serial") or 0),
+        lineage=str(document.get("lineage") or ""),
+        instances=tuple(_instances(document, source)),
+    )

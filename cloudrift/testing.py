@@ -1,0 +1,148 @@
+"""Helpers for testing cloudrift and its plugins, shipped like ``click.testing``.
+
+Nothing here is imported by the scanner itself. ``MotoServer`` needs ``moto[server]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+class MotoServer:
+    """moto's server in a thread on 127.0.0.1, on a free port, spoken to over real HTTP."""
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.endpoint = ""
+
+    def start(self) -> MotoServer:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        self.configure({"lambda": {"use_docker": False}})
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def _post(self, path: str, body: Mapping[str, Any] | None = None) -> None:
+        data = json.dumps(body or {}).encode()
+        request = urllib.request.Request(
+            f"{self.endpoint}{path}", data=data, method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+    def reset(self) -> None:
+        """Wipe every emulated resource (the default VPCs come back on next use)."""
+        self._post("/moto-api/reset")
+        self.configure({"lambda": {"use_docker": False}})
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        self._post("/moto-api/config", config)
+
+    def __enter__(self) -> MotoServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a block, then restore them."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+@dataclass
+class StateBuilder:
+    """Builds a Terraform state (format version 4) document resource by resource."""
+
+    terraform_version: str = "1.11.4"
+    resources: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(
+        self,
+        rtype: str,
+        name: str,
+        attributes: Mapping[str, Any],
+        *,
+        module: str | None = None,
+        index_key: int | str | None = None,
+        mode: str = "managed",
+        provider: str = "registry.terraform.io/hashicorp/aws",
+        sensitive: list[list[str]] | None = None,
+    ) -> StateBuilder:
+        instance: dict[str, Any] = {
+            "schema_version": 0,
+            "attributes": dict(attributes),
+            "sensitive_attributes": [
+                [{"type": "get_attr", "value": step} for step in path]
+                for path in (sensitive or [])
+            ],
+        }
+        if index_key is not None:
+            instance["index_key"] = index_key
+        for existing in self.resources:
+            if (existing["module"], existing["mode"], existing["type"], existing["name"]) == (
+                module, mode, rtype, name
+            ):
+                existing["instances"].append(instance)
+                return self
+        entry: dict[str, Any] = {
+            "module": module,
+            "mode": mode,
+            "type": rtype,
+            "name": name,
+            "provider": f'provider["{provider}"]',
+            "instances": [instance],
+        }
+        self.resources.append(entry)
+        return self
+
+    def document(self) -> dict[str, Any]:
+        resources = []
+        for entry in self.resources:
+            entry = dict(entry)
+            if entry["module"] is None:
+                del entry["module"]
+            resources.append(entry)
+        return {
+            "version": 4,
+            "terraform_version": self.terraform_version,
+            "serial": 1,
+            "lineage": str(uuid.uuid4()),
+            "outputs": {},
+            "resources": resources,
+            "check_results": None,
+        }
+
+    def write(self, path: str | os.PathLike[str]) -> str:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(self.document(), handle, indent=2)
+        return os.fspath(path)

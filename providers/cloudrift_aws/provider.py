@@ -1,0 +1,249 @@
+"""The AWS provider: state instances and AWS payloads, normalised by the same specs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import jmespath
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cloudrift.errors import CloudriftError
+from cloudrift.model import GLOBAL_REGION, Resource, Scope, ScanWarning
+from cloudrift.plugin import Observation, ScanOptions
+from cloudrift.sources.tfstate import StateInstance
+from cloudrift_aws.regions import account_from_arn, default_region, region_of
+from cloudrift_aws.session import (
+    DENIED_CODES,
+    THROTTLE_CODES,
+    AwsContext,
+    error_code,
+)
+from cloudrift_aws.spec import AwsSpec, Item
+
+NAME = "aws"
+
+
+class AwsProvider:
+    name = NAME
+
+    def __init__(
+        self,
+        specs: Mapping[str, AwsSpec],
+        options: ScanOptions,
+        context: AwsContext | None = None,
+    ) -> None:
+        self.specs: Mapping[str, AwsSpec] = specs
+        self.options = options
+        settings = options.settings
+        self.ctx = context or AwsContext(
+            endpoint_url=settings.get("endpoint_url"),
+            parallelism=options.parallelism,
+        )
+        self.default_region = default_region(options.regions, self.ctx.session.region_name)
+        self._ids = {t: jmespath.compile(s.id_query) for t, s in specs.items()}
+
+    # -- desired ---------------------------------------------------------------------------
+
+    def region_for_state(self, spec: AwsSpec, attributes: Mapping[str, Any]) -> str:
+        if spec.global_service:
+            return GLOBAL_REGION
+        if spec.region_from_state is not None:
+            found = spec.region_from_state(attributes)
+            if found:
+                return found
+        return region_of(attributes) or self.default_region
+
+    def desired(
+        self, instances: Sequence[StateInstance]
+    ) -> tuple[list[Resource], list[ScanWarning]]:
+        resources: list[Resource] = []
+        unsupported: dict[str, int] = defaultdict(int)
+        no_id: list[str] = []
+        for inst in instances:
+            spec = self.specs.get(inst.type)
+            if spec is None:
+                unsupported[inst.type] += 1
+                continue
+            import_id = spec.state_import_id(inst.attributes)
+            if import_id is None:
+                no_id.append(inst.address)
+                continue
+            resources.append(
+                Resource(
+                    provider=NAME,
+                    type=inst.type,
+                    id=import_id,
+                    scope=Scope(
+                        account=account_from_arn(inst.attributes.get("arn")),
+                        region=self.region_for_state(spec, inst.attributes),
+                    ),
+                    address=inst.address,
+                    source=inst.source,
+                    attributes=spec.desired_attributes(inst.attributes),
+                    sensitive=inst.sensitive_paths | spec.sensitive_paths,
+                )
+            )
+        warnings = [
+            ScanWarning(
+                code="unsupported_type",
+                provider=NAME,
+                type=rtype,
+                message=f"{count} {rtype} resource(s) not compared: type not supported yet",
+            )
+            for rtype, count in sorted(unsupported.items())
+        ]
+        warnings.extend(
+            ScanWarning(
+                code="no_import_id",
+                provider=NAME,
+                message=f"{address}: state has no id for this resource; not compared",
+            )
+            for address in no_id
+        )
+        return resources, warnings
+
+    # -- observe ---------------------------------------------------------------------------
+
+    def regions(self, desired: Sequence[Resource]) -> list[str]:
+        found = {r.scope.region for r in desired if r.scope.region != GLOBAL_REGION}
+        found.update(self.options.regions)
+        found.add(self.default_region)
+        return sorted(found)
+
+    def observe(self, desired: Sequence[Resource]) -> Observation:
+        account = self.ctx.account_id(self.default_region)
+        observation = Observation(account=account)
+        regions = self.regions(desired)
+        managed: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        for resource in desired:
+            managed[(resource.type, resource.scope.region)].append(resource)
+
+        tasks = [
+            (spec, region)
+            for spec in self.specs.values()
+            for region in ([GLOBAL_REGION] if spec.global_service else regions)
+        ]
+        with ThreadPoolExecutor(max_workers=self.options.parallelism) as pool:
+            listed = list(
+                pool.map(lambda t: self._enumerate(t[0], t[1], managed[(t[0].type, t[1])]), tasks)
+            )
+            detail_jobs: list[tuple[AwsSpec, str, Item]] = []
+            for (spec, region), outcome in zip(tasks, listed):
+                if isinstance(outcome, ScanWarning):
+                    observation.failed.add((spec.type, region))
+                    observation.warnings.append(outcome)
+                    continue
+                observation.scanned.add((spec.type, region))
+                wanted = {r.id for r in managed[(spec.type, region)]}
+                for item in outcome:
+                    detail_jobs.append((spec, region, item))
+                    item["__managed__"] = self._item_id(spec, item) in wanted
+            built = list(pool.map(lambda job: self._build(job[0], job[1], job[2]), detail_jobs))
+        for resource, warnings in built:
+            observation.resources.append(resource)
+            observation.warnings.extend(warnings)
+        observation.warnings = _dedupe_warnings(observation.warnings)
+        observation.api_calls.update(self.ctx.calls)
+        return observation
+
+    def _item_id(self, spec: AwsSpec, item: Item) -> str:
+        value = self._ids[spec.type].search(item)
+        return "" if value is None else str(value)
+
+    def _region_of_call(self, spec: AwsSpec, region: str) -> str:
+        return self.default_region if region == GLOBAL_REGION else region
+
+    def _enumerate(
+        self, spec: AwsSpec, region: str, managed: Sequence[Resource]
+    ) -> list[Item] | ScanWarning:
+        call_region = self._region_of_call(spec, region)
+        try:
+            if spec.enumerate is not None:
+                return spec.enumerate(self.ctx, region, managed)
+            assert spec.list is not None
+            items = self.ctx.paginate(
+                spec.service, call_region, spec.list.operation, spec.list.result,
+                **dict(spec.list.params),
+            )
+            return [dict(item) for item in items]
+        except CloudriftError:
+            raise
+        except (ClientError, BotoCoreError) as exc:
+            return self._failure_warning(spec, region, exc)
+
+    def _failure_warning(self, spec: AwsSpec, region: str, exc: BaseException) -> ScanWarning:
+        code = error_code(exc)
+        if code in DENIED_CODES:
+            kind, what = "access_denied", f"access denied ({code})"
+        elif code in THROTTLE_CODES:
+            kind, what = "throttled", f"throttled after retries ({code})"
+        else:
+            kind, what = "api_error", f"{code}: {_one_line(exc)}"
+        return ScanWarning(
+            code=kind,
+            provider=NAME,
+            type=spec.type,
+            scope=Scope(account=self.ctx.memo("sts:account", lambda: None), region=region),
+            message=f"{spec.type} in {region} not scanned: {what}",
+        )
+
+    def _build(self, spec: AwsSpec, region: str, item: Item) -> tuple[Resource, list[ScanWarning]]:
+        managed = bool(item.pop("__managed__", False))
+        warnings: list[ScanWarning] = []
+        unavailable: set[str] = set()
+        if managed:
+            call_region = self._region_of_call(spec, region)
+            for detail in spec.details:
+                try:
+                    response = self.ctx.call(
+                        detail.service or spec.service, call_region, detail.operation,
+                        **dict(detail.params(item)),
+                    )
+                    item[detail.name] = (
+                        jmespath.search(detail.result, response) if detail.result else response
+                    )
+                except (ClientError, BotoCoreError) as exc:
+                    code = error_code(exc)
+                    if code in detail.absent:
+                        item[detail.name] = None
+                        continue
+                    unavailable.add(detail.name)
+                    warnings.append(
+                        ScanWarning(
+                            code="detail_unavailable",
+                            provider=NAME,
+                            type=spec.type,
+                            scope=Scope(account=self.ctx.memo("sts:account", lambda: None),
+                                        region=region),
+                            message=f"{spec.type}: {detail.operation} failed ({code}); "
+                            f"fields that need it were not compared",
+                        )
+                    )
+        attributes = spec.actual_attributes(item, frozenset(unavailable)) if managed else {}
+        resource = Resource(
+            provider=NAME,
+            type=spec.type,
+            id=self._item_id(spec, item),
+            scope=Scope(account=self.ctx.memo("sts:account", lambda: None), region=region),
+            attributes=attributes,
+            is_default=bool(spec.is_default(item)) if spec.is_default else False,
+        )
+        return resource, warnings
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _dedupe_warnings(warnings: list[ScanWarning]) -> list[ScanWarning]:
+    seen: set[tuple[str, str | None, str]] = set()
+    unique = []
+    for warning in warnings:
+        key = (warning.code, warning.type, warning.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(warning)
+    return unique

@@ -1,0 +1,179 @@
+"""boto3 session, clients per (service, region), call counting and error classification.
+
+One ``AwsContext`` serves one scan. boto3 sessions are not thread-safe but clients are: clients
+are created under a lock and then shared by the worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import boto3
+import jmespath
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
+
+from cloudrift.errors import ProviderError
+
+T = TypeVar("T")
+
+DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnauthorizedAccess",
+        "AuthorizationError",
+        "OptInRequired",
+        "SubscriptionRequiredException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+    }
+)
+EXPIRED_CODES = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
+     "UnrecognizedClientException", "SignatureDoesNotMatch", "AuthFailure"}
+)
+THROTTLE_CODES = frozenset(
+    {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
+     "SlowDown", "RequestThrottled", "RequestThrottledException"}
+)
+
+
+def error_code(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code") or "ClientError")
+    return type(exc).__name__
+
+
+class AwsContext:
+    """What spec enumerators and the runner use to talk to AWS."""
+
+    def __init__(
+        self,
+        session: boto3.session.Session | None = None,
+        *,
+        endpoint_url: str | None = None,
+        parallelism: int = 16,
+        max_attempts: int = 8,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 60.0,
+    ) -> None:
+        self.session = session or boto3.session.Session()
+        self.endpoint_url = endpoint_url
+        self.calls: Counter[str] = Counter()
+        self.operations: list[str] = []
+        self._config = Config(
+            retries={"max_attempts": max_attempts, "mode": "adaptive"},
+            max_pool_connections=max(10, parallelism * 2),
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            user_agent_extra="cloudrift",
+        )
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._memo: dict[str, Any] = {}
+        self._memo_locks: dict[str, threading.Lock] = {}
+
+    # -- clients ---------------------------------------------------------------------------
+
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                kwargs: dict[str, Any] = {"region_name": region, "config": self._config}
+                if self.endpoint_url:
+                    kwargs["endpoint_url"] = self.endpoint_url
+                client = self.session.client(service, **kwargs)
+                client.meta.events.register("before-call", self._count)
+                self._clients[key] = client
+            return client
+
+    def _count(self, model: Any = None, **_: Any) -> None:
+        if model is None:
+            return
+        name = f"{model.service_model.service_name}:{model.name}"
+        with self._lock:
+            self.calls[name] += 1
+            self.operations.append(name)
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def call(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
+        response: dict[str, Any] = getattr(self.client(service, region), operation)(**params)
+        response.pop("ResponseMetadata", None)
+        return response
+
+    def paginate(
+        self, service: str, region: str, operation: str, result: str, **params: Any
+    ) -> list[Any]:
+        """All items at JMESPath ``result`` across every page of ``operation``."""
+        client = self.client(service, region)
+        expression = jmespath.compile(result)
+        items: list[Any] = []
+        if client.can_paginate(operation):
+            for page in client.get_paginator(operation).paginate(**params):
+                items.extend(expression.search(page) or [])
+        else:
+            items.extend(expression.search(getattr(client, operation)(**params)) or [])
+        return items
+
+    def pages(self, service: str, region: str, operation: str, **params: Any) -> Iterator[Any]:
+        client = self.client(service, region)
+        yield from client.get_paginator(operation).paginate(**params)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute once per scan, even when several threads ask at the same time."""
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
+            lock = self._memo_locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._lock:
+                if key in self._memo:
+                    return self._memo[key]  # type: ignore[no-any-return]
+            value = compute()
+            with self._lock:
+                self._memo[key] = value
+            return value
+
+    # -- identity --------------------------------------------------------------------------
+
+    def account_id(self, region: str) -> str:
+        def lookup() -> str:
+            try:
+                identity = self.call("sts", region, "get_caller_identity")
+            except (NoCredentialsError, PartialCredentialsError):
+                raise ProviderError(
+                    "AWS credentials not found",
+                    hint="set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                    "or run inside a role",
+                ) from None
+            except NoRegionError:
+                raise ProviderError("no AWS region configured", hint="pass --region") from None
+            except EndpointConnectionError as exc:
+                raise ProviderError(f"cannot reach AWS: {exc}") from None
+            except ClientError as exc:
+                code = error_code(exc)
+                if code in EXPIRED_CODES or code in DENIED_CODES:
+                    raise ProviderError(
+                        f"AWS rejected the credentials ({code})",
+                        hint="refresh them (aws sso login, new session token)",
+                    ) from None
+                raise ProviderError(f"AWS STS GetCallerIdentity failed: {code}") from None
+            except BotoCoreError as exc:
+                raise ProviderError(f"AWS session error: {exc}") from None
+            return str(identity["Account"])
+
+        return self.memo("sts:account", lookup)

@@ -1,0 +1,78 @@
+"""The AWS part of a resource spec: which boto3 calls enumerate a type and enrich its payload."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cloudrift.model import Resource
+from cloudrift.spec import ResourceSpec
+
+if TYPE_CHECKING:
+    from cloudrift_aws.session import AwsContext
+
+Item = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Call:
+    """A bulk, read-only list call: ``operation`` on the spec's service, items at ``result``."""
+
+    operation: str
+    result: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A per-resource, read-only call made only for managed resources.
+
+    Its response (narrowed by the JMESPath ``result``, if given) is stored in the payload under
+    ``name``; fields that need it say ``detail=name``. An error whose code is in ``absent`` means
+    "nothing is set" (``NoSuchBucketPolicy``) and stores ``None``; any other error makes the
+    fields that need this detail unknown for that resource, with a warning.
+    """
+
+    name: str
+    operation: str
+    params: Callable[[Item], Mapping[str, Any]]
+    result: str | None = None
+    absent: tuple[str, ...] = ()
+    service: str | None = None
+
+
+Enumerator = Callable[["AwsContext", str, Sequence[Resource]], list[Item]]
+
+
+@dataclass(frozen=True)
+class AwsSpec(ResourceSpec):
+    """How to find a Terraform type in AWS.
+
+    Enumeration is ``list`` (a paginated bulk call per region) or, for the odd case, the
+    ``enumerate`` function ``(ctx, region, desired) -> items``, where ``desired`` holds the
+    managed resources of this type in that region (sub-resources look those up by id).
+    ``id_query`` is a JMESPath giving the import id from an item. ``global_service`` types live
+    in the single scope ``global`` (IAM). ``is_default`` marks resources AWS created itself.
+    """
+
+    service: str = ""
+    list: Call | None = None
+    enumerate: Enumerator | None = None
+    id_query: str = ""
+    details: tuple[Detail, ...] = ()
+    global_service: bool = False
+    is_default: Callable[[Item], bool] | None = None
+    region_from_state: Callable[[Mapping[str, Any]], str | None] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.list is None) == (self.enumerate is None):
+            raise ValueError(f"{self.type}: give exactly one of list= or enumerate=")
+        if not self.service:
+            raise ValueError(f"{self.type}: service is required")
+        if not self.id_query:
+            raise ValueError(f"{self.type}: id_query is required")
+        names = {d.name for d in self.details}
+        for f in self.fields:
+            if f.detail is not None and f.detail not in names:
+                raise ValueError(f"{self.type}.{f.path}: unknown detail {f.detail!r}")

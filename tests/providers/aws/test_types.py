@@ -1,0 +1,71 @@
+"""Every supported AWS type against moto's server: in sync, changed, missing, unmanaged."""
+
+from __future__ import annotations
+
+import pytest
+
+from cloudrift.model import FindingKind, ScanReport
+from cloudrift.testing import StateBuilder
+from cloudrift_aws import AwsPlugin
+from tests.providers.aws.cases import AwsCase, all_cases
+from tests.providers.aws.conftest import Clients, ScanFn
+
+CASES = all_cases()
+IDS = [case.label for case in CASES]
+
+
+def _state(case: AwsCase, attrs: dict[str, object]) -> StateBuilder:
+    return StateBuilder().add(
+        case.type, "this", attrs, sensitive=[list(p) for p in case.sensitive]
+    )
+
+
+def _of_type(report: ScanReport, case: AwsCase) -> list[object]:
+    return [f for f in report.findings if f.type == case.type]
+
+
+def test_every_spec_has_a_case() -> None:
+    assert set(AwsPlugin().types()) <= {case.type for case in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_in_sync(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
+    attrs = case.create(clients)
+    report = scan(_state(case, attrs))
+    assert _of_type(report, case) == []
+    assert report.summary.managed == 1
+    assert report.summary.in_sync == 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_changed(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
+    attrs = case.create(clients)
+    case.change(clients, attrs)
+    report = scan(_state(case, attrs))
+    findings = [f for f in report.findings if f.type == case.type]
+    assert [(f.kind, f.id, f.address) for f in findings] == [
+        (FindingKind.CHANGED, case.expected_id(attrs), f"{case.type}.this")
+    ]
+    assert {c.path for c in findings[0].changes} == case.changed_paths
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_missing(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
+    attrs = case.create(clients)
+    case.delete(clients, attrs)
+    report = scan(_state(case, attrs))
+    findings = [f for f in report.findings if f.type == case.type]
+    assert [(f.kind, f.id, f.address) for f in findings] == [
+        (FindingKind.MISSING, case.expected_id(attrs), f"{case.type}.this")
+    ]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.unmanaged],
+                         ids=[c.label for c in CASES if c.unmanaged])
+def test_unmanaged(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
+    attrs = case.create(clients)
+    report = scan(StateBuilder())
+    findings = [f for f in report.findings if f.type == case.type]
+    assert [(f.kind, f.id, f.address) for f in findings] == [
+        (FindingKind.UNMANAGED, case.expected_id(attrs), None)
+    ]
