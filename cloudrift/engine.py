@@ -21,6 +21,7 @@ from cloudrift.model import (
     ResourceKey,
     ScanReport,
     ScanWarning,
+    Scope,
     Summary,
     TypeCoverage,
 )
@@ -234,14 +235,16 @@ class Scan:
         coverage.extend(per_type.values())
 
     @staticmethod
-    def _finding(kind: FindingKind, resource: Resource, scope: object = None) -> Finding:
+    def _finding(
+        kind: FindingKind, resource: Resource, scope: Scope | None = None
+    ) -> Finding:
         return Finding(
             kind=kind,
             type=resource.type,
             id=resource.id,
             address=resource.address if kind is not FindingKind.UNMANAGED else None,
             provider=resource.provider,
-            scope=scope if scope is not None else resource.scope,  # type: ignore[arg-type]
+            scope=scope if scope is not None else resource.scope,
             source=resource.source,
         ).with_fingerprint()
 

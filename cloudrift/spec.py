@@ -60,6 +60,19 @@ def get_path(document: Any, path: str) -> Any:
     return current
 
 
+def has_path(document: Any, path: str) -> bool:
+    """True if every step of ``path`` exists (with any value, null included)."""
+    current = document
+    for step in path.split("."):
+        if isinstance(current, Mapping) and step in current:
+            current = current[step]
+        elif isinstance(current, list) and step.isdigit() and int(step) < len(current):
+            current = current[int(step)]
+        else:
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One compared attribute.
@@ -106,6 +119,10 @@ class FieldSpec:
     def state_value(self, attributes: Mapping[str, Any]) -> Any:
         if self.from_state is not None:
             value = self.from_state(attributes)
+        elif not has_path(attributes, self.path.split(".")[0]):
+            # an attribute the state does not record at all (older provider schema) was
+            # never declared: unknown, not "null"
+            return UNKNOWN
         else:
             value = get_path(attributes, self.path)
         if value is UNKNOWN:

@@ -25,8 +25,12 @@ class MotoServer:
     """moto's server in a thread on 127.0.0.1, on a free port, spoken to over real HTTP."""
 
     def __init__(self) -> None:
+        import logging
+
         from moto.server import ThreadedMotoServer
 
+        # one INFO line per request drowns every failing test's output
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.endpoint = ""
 

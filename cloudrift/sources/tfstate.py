@@ -177,7 +177,8 @@ def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstan
                     f"{source}: {rtype}.{name} uses flat attributes from an old provider",
                     hint="refresh the state with a current provider",
                 )
-            address = f"{prefix}{mode_prefix}{rtype}.{name}{format_index(instance.get('index_key'))}"
+            index = format_index(instance.get("index_key"))
+            address = f"{prefix}{mode_prefix}{rtype}.{name}{index}"
             yield StateInstance(
                 address=address,
                 mode=str(mode),

@@ -15,7 +15,8 @@ SCHEMES = ("tfstate",)
 class Source(Protocol):
     """Anything that yields state documents."""
 
-    uri: str
+    @property
+    def uri(self) -> str: ...
 
     def read(self) -> Sequence[StateDocument]: ...
 

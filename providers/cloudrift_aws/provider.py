@@ -11,7 +11,7 @@ import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cloudrift.errors import CloudriftError
-from cloudrift.model import GLOBAL_REGION, Resource, Scope, ScanWarning
+from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift_aws.regions import account_from_arn, default_region, region_of
@@ -43,6 +43,7 @@ class AwsProvider:
             parallelism=options.parallelism,
         )
         self.default_region = default_region(options.regions, self.ctx.session.region_name)
+        self.account: str | None = None
         self._ids = {t: jmespath.compile(s.id_query) for t, s in specs.items()}
 
     # -- desired ---------------------------------------------------------------------------
@@ -114,8 +115,8 @@ class AwsProvider:
         return sorted(found)
 
     def observe(self, desired: Sequence[Resource]) -> Observation:
-        account = self.ctx.account_id(self.default_region)
-        observation = Observation(account=account)
+        self.account = self.ctx.account_id(self.default_region)
+        observation = Observation(account=self.account)
         regions = self.regions(desired)
         managed: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         for resource in desired:
@@ -131,7 +132,7 @@ class AwsProvider:
                 pool.map(lambda t: self._enumerate(t[0], t[1], managed[(t[0].type, t[1])]), tasks)
             )
             detail_jobs: list[tuple[AwsSpec, str, Item]] = []
-            for (spec, region), outcome in zip(tasks, listed):
+            for (spec, region), outcome in zip(tasks, listed, strict=True):
                 if isinstance(outcome, ScanWarning):
                     observation.failed.add((spec.type, region))
                     observation.warnings.append(outcome)
@@ -186,7 +187,7 @@ class AwsProvider:
             code=kind,
             provider=NAME,
             type=spec.type,
-            scope=Scope(account=self.ctx.memo("sts:account", lambda: None), region=region),
+            scope=Scope(account=self.account, region=region),
             message=f"{spec.type} in {region} not scanned: {what}",
         )
 
@@ -216,7 +217,7 @@ class AwsProvider:
                             code="detail_unavailable",
                             provider=NAME,
                             type=spec.type,
-                            scope=Scope(account=self.ctx.memo("sts:account", lambda: None),
+                            scope=Scope(account=self.account,
                                         region=region),
                             message=f"{spec.type}: {detail.operation} failed ({code}); "
                             f"fields that need it were not compared",
@@ -227,7 +228,7 @@ class AwsProvider:
             provider=NAME,
             type=spec.type,
             id=self._item_id(spec, item),
-            scope=Scope(account=self.ctx.memo("sts:account", lambda: None), region=region),
+            scope=Scope(account=self.account, region=region),
             attributes=attributes,
             is_default=bool(spec.is_default(item)) if spec.is_default else False,
         )

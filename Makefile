@@ -1,0 +1,40 @@
+# Two commands on a fresh clone: `make demo` and `make test`. Both call `make install`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: install demo test test-fast test-e2e lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/python demo/run_demo.py
+
+# unit and provider tiers in parallel, then the terraform tier (one apply, shared by its tests)
+test: install
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not e2e" tests
+	$(BIN)/python -m pytest -m e2e tests/e2e
+
+test-fast: install
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not e2e" tests
+
+test-e2e: install
+	$(BIN)/python -m pytest -m e2e tests/e2e
+
+lint: install
+	$(BIN)/ruff check cloudrift providers tests bench demo
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/run.py --write docs/benchmarks.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
