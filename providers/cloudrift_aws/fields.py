@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cloudrift import normalise as n
-from cloudrift.spec import FieldSpec, Extractor
+from cloudrift.spec import Extractor, FieldSpec
 
 
 def state_tags(attributes: Mapping[str, Any]) -> Any:
