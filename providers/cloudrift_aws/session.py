@@ -96,7 +96,7 @@ class AwsContext:
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
                 client = self.session.client(service, **kwargs)
-                client.meta.events.register("before-call", self._count)
+                client.meta.events.register("before-parameter-build", self._count)
                 self._clients[key] = client
             return client
 

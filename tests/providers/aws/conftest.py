@@ -43,6 +43,14 @@ def clients(moto: MotoServer) -> Clients:
 
 ScanFn = Callable[..., ScanReport]
 
+READ_PREFIXES = ("Describe", "List", "Get", "Head")
+
+
+def assert_read_only(operations: list[str]) -> None:
+    """A scan only describes, lists and gets: every operation it made must say so."""
+    writes = sorted({op for op in operations if not op.split(":", 1)[1].startswith(READ_PREFIXES)})
+    assert not writes, f"a scan made non-read calls: {writes}"
+
 
 def make_provider(endpoint: str, regions: tuple[str, ...] = (REGION,), strict: bool = False,
                   parallelism: int = 8) -> AwsProvider:
@@ -65,6 +73,8 @@ def scan(moto: MotoServer) -> ScanFn:
         document = state.document() if isinstance(state, StateBuilder) else state
         parsed = parse_state(json.dumps(document).encode(), "test.tfstate")
         provider = make_provider(moto.endpoint, regions, strict)
-        return Scan(ScanInput([parsed]), {"aws": provider}, strict=strict).run()
+        report = Scan(ScanInput([parsed]), {"aws": provider}, strict=strict).run()
+        assert_read_only(provider.ctx.operations)
+        return report
 
     return run
