@@ -65,8 +65,11 @@ class ConsoleReporter:
     @staticmethod
     def _finding(finding: Finding, style: Any) -> list[str]:
         where = f"{finding.scope.account or '?'}/{finding.scope.region}"
-        head = finding.address or f"{finding.type}"
-        lines = [f"  {style(head, bold=True)}  {finding.type} {finding.id}  ({where})"]
+        if finding.address:
+            head = f"{style(finding.address, bold=True)}  {finding.type} {finding.id}"
+        else:
+            head = f"{style(finding.type, bold=True)} {finding.id}"
+        lines = [f"  {head}  ({where})"]
         if finding.location:
             lines[0] += f"  {finding.location}"
         for change in finding.changes:

@@ -1,0 +1,119 @@
+"""`make demo`: a real scan of a small AWS estate on a local emulator, showing every kind of drift.
+
+1. start moto's server in this process, on 127.0.0.1;
+2. build an estate with boto3 (a VPC, queues, a bucket, an IAM role, a log group) and write the
+   Terraform state that describes it, as `terraform apply` would have;
+3. change the estate behind Terraform's back: edit fields, delete a queue, add resources no state
+   knows about;
+4. run the real `cloudrift scan` command against it (over HTTP, via AWS_ENDPOINT_URL) and show
+   what it finds: changed, missing and unmanaged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from cloudrift.testing import FAKE_CREDENTIALS, MotoServer, StateBuilder, environment
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def build_estate(state: StateBuilder) -> dict[str, Any]:
+    """Create the declared resources and record them in the state the way Terraform would."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    made: dict[str, Any] = {}
+
+    vpc = ec2.create_vpc(
+        CidrBlock="10.42.0.0/16",
+        TagSpecifications=[{"ResourceType": "vpc",
+                            "Tags": [{"Key": "env", "Value": "prod"},
+                                     {"Key": "team", "Value": "platform"}]}],
+    )["Vpc"]
+    made["vpc"] = vpc["VpcId"]
+    state.add("aws_vpc", "main", {
+        "id": vpc["VpcId"], "arn": f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc/{vpc['VpcId']}",
+        "cidr_block": "10.42.0.0/16", "instance_tenancy": "default",
+        "enable_dns_support": True, "enable_dns_hostnames": False,
+        "tags": {"env": "prod", "team": "platform"},
+        "tags_all": {"env": "prod", "team": "platform"},
+    }, module="module.network")
+
+    for name in ("orders", "invoices", "emails"):
+        url = sqs.create_queue(QueueName=name, Attributes={
+            "VisibilityTimeout": "30", "MessageRetentionPeriod": "345600",
+            "MaximumMessageSize": "262144", "DelaySeconds": "0",
+            "ReceiveMessageWaitTimeSeconds": "0",
+        }, tags={"env": "prod"})["QueueUrl"]
+        made[name] = url
+        state.add("aws_sqs_queue", "queue", {
+            "id": url, "url": url, "name": name,
+            "arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}",
+            "visibility_timeout_seconds": 30, "message_retention_seconds": 345600,
+            "max_message_size": 262144, "delay_seconds": 0, "receive_wait_time_seconds": 0,
+            "fifo_queue": False, "content_based_deduplication": False, "policy": "",
+            "redrive_policy": "", "kms_master_key_id": "",
+            "tags": {"env": "prod"}, "tags_all": {"env": "prod"},
+        }, index_key=name)
+    return made
+
+
+def drift(made: dict[str, Any]) -> None:
+    """What a busy on-call engineer might do in the console at 3 a.m."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    # changed: a longer visibility timeout and a re-tagged VPC
+    sqs.set_queue_attributes(QueueUrl=made["orders"], Attributes={"VisibilityTimeout": "120"})
+    ec2.create_tags(Resources=[made["vpc"]], Tags=[{"Key": "env", "Value": "staging"}])
+    # missing: a queue deleted by a clean-up script
+    sqs.delete_queue(QueueUrl=made["emails"])
+    # unmanaged: things made by hand that no state knows about
+    sqs.create_queue(QueueName="debug-replay")
+    ec2.create_vpc(CidrBlock="172.31.200.0/24")
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    state_path = OUT / "terraform.tfstate"
+    report_path = OUT / "report.json"
+    print("Starting a local AWS emulator (moto) on 127.0.0.1 ...", flush=True)
+    with MotoServer() as server, environment({
+        **FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_ENDPOINT_URL": server.endpoint,
+    }):
+        state = StateBuilder()
+        made = build_estate(state)
+        state.write(state_path)
+        print(f"Built the estate and wrote its state to {state_path.relative_to(Path.cwd())}")
+        drift(made)
+        print("Changed it behind Terraform's back. Scanning:\n", flush=True)
+        command = [
+            str(Path(sys.executable).parent / "cloudrift"), "scan",
+            "--from", f"tfstate://{state_path}", "--to", "aws", "--region", REGION,
+            "--output", "console://", "--output", f"json://{report_path}",
+        ]
+        print("$ " + " ".join(c if " " not in c else repr(c) for c in command[1:]).replace(
+            str(Path.cwd()) + os.sep, ""), flush=True)
+        code = subprocess.run(command, check=False).returncode
+    report = json.loads(report_path.read_text())
+    kinds = {f["kind"] for f in report["findings"]}
+    print(f"\nExit code {code} (1 = drift found). JSON report: "
+          f"{report_path.relative_to(Path.cwd())}")
+    expected = {"changed", "missing", "unmanaged"}
+    if code != 1 or not expected <= kinds:
+        print(f"demo failed: expected exit 1 with {sorted(expected)}, got {sorted(kinds)}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
