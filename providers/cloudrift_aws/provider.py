@@ -163,7 +163,9 @@ class AwsProvider:
         call_region = self._region_of_call(spec, region)
         try:
             if spec.enumerate is not None:
-                return spec.enumerate(self.ctx, region, managed)
+                # a global service's scope is "global", but its calls go to a real region
+                scope_region = call_region if spec.global_service else region
+                return spec.enumerate(self.ctx, scope_region, managed)
             assert spec.list is not None
             items = self.ctx.paginate(
                 spec.service, call_region, spec.list.operation, spec.list.result,

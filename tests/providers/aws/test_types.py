@@ -39,6 +39,8 @@ def test_in_sync(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_changed(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
+    if not case.changed_paths:
+        pytest.skip(f"{case.type}: every argument is part of its identity; nothing can change")
     attrs = case.create(clients)
     case.change(clients, attrs)
     report = scan(_state(case, attrs))
