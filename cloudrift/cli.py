@@ -2,20 +2,27 @@
 
 Exit codes: 0 in sync, 1 drift found, 2 error (or an incomplete scan that found no drift,
 unless ``--allow-incomplete``), 130 interrupted.
+
+Settings come from flags, then ``CLOUDRIFT_*`` environment variables, then the config file
+(``cloudrift.toml`` or ``[tool.cloudrift]`` in ``pyproject.toml``); ``cloudrift config`` shows
+which one each value came from.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from cloudrift import __version__
-from cloudrift.errors import CloudriftError, ConfigError
+from cloudrift.config import SCAN_KEYS, env_var, load_config
+from cloudrift.errors import CloudriftError, ConfigError, SourceError
 from cloudrift.plugin import Provider, ScanOptions, available_plugins, load_plugin
 
 EXIT_OK = 0
@@ -24,6 +31,26 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 log = logging.getLogger("cloudrift")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# config-file key -> click parameter name
+PARAM_NAMES = {
+    "from": "sources",
+    "to": "to",
+    "region": "regions",
+    "output": "outputs",
+    "strict": "strict",
+    "parallelism": "parallelism",
+    "allow_incomplete": "allow_incomplete",
+    "no_color": "no_color",
+    "only": "only",
+    "type": "types",
+    "exclude_type": "exclude_types",
+    "filter": "filter_expr",
+    "ignore_file": "ignore_files",
+}
+assert set(PARAM_NAMES) == set(SCAN_KEYS)
 
 
 class CloudriftGroup(click.Group):
@@ -44,39 +71,84 @@ class CloudriftGroup(click.Group):
 
 
 @click.group(cls=CloudriftGroup, context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
+@click.option("--config", "config_path", metavar="PATH", envvar="CLOUDRIFT_CONFIG",
+              help="Config file (default: ./cloudrift.toml, else [tool.cloudrift] in "
+              "./pyproject.toml).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
     """cloudrift finds drift between Terraform state and what really runs in the cloud."""
+    if ctx.resilient_parsing:
+        return
+    loaded = load_config(config_path)
+    ctx.obj = loaded
+    defaults = {PARAM_NAMES[k]: v for k, v in loaded.values.items()}
+    ctx.default_map = {"scan": defaults, "config": defaults}
 
 
 def _split(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def scan_options(func: F) -> F:
+    """The options ``scan`` takes and ``config`` explains, each also a CLOUDRIFT_* variable."""
+    options = [
+        click.option("--from", "sources", multiple=True, metavar="URL", envvar=env_var("from"),
+                     help="Terraform state to compare: tfstate://PATH or a plain path; globs "
+                     "such as 'tfstate://envs/**/*.tfstate' are expanded. Repeatable."),
+        click.option("--to", "to", multiple=True, metavar="PROVIDER", envvar=env_var("to"),
+                     help="Cloud provider(s) to scan (e.g. aws). Default: the providers the "
+                     "states use."),
+        click.option("--region", "regions", multiple=True, metavar="REGION",
+                     envvar=env_var("region"),
+                     help="AWS region to scan, besides those the states name; the first is the "
+                     "default for resources whose region the state does not say. Repeatable or "
+                     "comma-separated. Default: AWS_REGION."),
+        click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT://PATH",
+                     envvar=env_var("output"),
+                     help="Where to write the report: console://, json://PATH ('json://' alone "
+                     "for standard output), and the other formats `cloudrift report --help` "
+                     "lists. Repeatable. Default: console://."),
+        click.option("--strict", is_flag=True, envvar=env_var("strict"),
+                     help="Also report cloud-created defaults (default VPC, its subnets and "
+                     "security groups, AWS-managed policies, service-linked roles) as "
+                     "unmanaged."),
+        click.option("--parallelism", type=click.IntRange(1, 256), default=16,
+                     show_default=True, envvar=env_var("parallelism"),
+                     help="Concurrent API calls per provider."),
+        click.option("--allow-incomplete", is_flag=True, envvar=env_var("allow_incomplete"),
+                     help="Exit 0 rather than 2 when no drift was found but part of the cloud "
+                     "could not be scanned."),
+        click.option("--only", "only", multiple=True, metavar="KINDS", envvar=env_var("only"),
+                     help="Report only these finding kinds: changed, missing, unmanaged, "
+                     "unapplied (comma-separated or repeated)."),
+        click.option("--type", "types", multiple=True, metavar="PATTERN",
+                     envvar=env_var("type"),
+                     help="Report only resource types matching this glob (aws_s3_*). "
+                     "Repeatable."),
+        click.option("--exclude-type", "exclude_types", multiple=True, metavar="PATTERN",
+                     envvar=env_var("exclude_type"),
+                     help="Leave out resource types matching this glob. Repeatable."),
+        click.option("--filter", "filter_expr", metavar="JMESPATH", envvar=env_var("filter"),
+                     help="Keep the findings for which this JMESPath expression is true, e.g. "
+                     "\"type=='aws_s3_bucket' && kind!='unmanaged'\"."),
+        click.option("--ignore-file", "ignore_files", multiple=True, metavar="PATH",
+                     envvar=env_var("ignore_file"),
+                     help="Ignore rules to apply (default: ./.cloudriftignore and "
+                     "./.driftignore when present). Repeatable."),
+        click.option("--no-color", is_flag=True, envvar=env_var("no_color"),
+                     help="Never colour console output."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @cli.command()
-@click.option("--from", "sources", multiple=True, metavar="URL",
-              help="Terraform state to compare: tfstate://PATH or a plain path; globs such as "
-              "'tfstate://envs/**/*.tfstate' are expanded. Repeatable.")
-@click.option("--to", "to", multiple=True, metavar="PROVIDER",
-              help="Cloud provider(s) to scan (e.g. aws). Default: the providers the states use.")
-@click.option("--region", "regions", multiple=True, metavar="REGION",
-              help="AWS region to scan, besides those the states name; the first is the default "
-              "for resources whose region the state does not say. Repeatable or comma-separated. "
-              "Default: AWS_REGION.")
-@click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT://PATH",
-              help="Where to write the report: console:// (standard output) or "
-              "json://PATH ('json://' alone for standard output). Repeatable. "
-              "Default: console://.")
-@click.option("--strict", is_flag=True,
-              help="Also report cloud-created defaults (default VPC, its subnets and security "
-              "groups, AWS-managed policies, service-linked roles) as unmanaged.")
-@click.option("--parallelism", type=click.IntRange(1, 256), default=16, show_default=True,
-              help="Concurrent API calls per provider.")
-@click.option("--allow-incomplete", is_flag=True,
-              help="Exit 0 rather than 2 when no drift was found but part of the cloud could not "
-              "be scanned.")
-@click.option("--no-color", is_flag=True, help="Never colour console output.")
+@scan_options
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.pass_context
 def scan(
+    ctx: click.Context,
     sources: tuple[str, ...],
     to: tuple[str, ...],
     regions: tuple[str, ...],
@@ -84,6 +156,11 @@ def scan(
     strict: bool,
     parallelism: int,
     allow_incomplete: bool,
+    only: tuple[str, ...],
+    types: tuple[str, ...],
+    exclude_types: tuple[str, ...],
+    filter_expr: str | None,
+    ignore_files: tuple[str, ...],
     no_color: bool,
     debug: bool,
 ) -> None:
@@ -95,6 +172,7 @@ def scan(
       cloudrift scan --from tfstate://terraform.tfstate --to aws --region eu-west-1 \\
                      --output console:// --output json://drift.json
     """
+    from cloudrift import postprocess
     from cloudrift.engine import Scan, providers_used, read_sources
     from cloudrift.report import parse_output, write_outputs
     from cloudrift.sources import open_source
@@ -104,6 +182,9 @@ def scan(
     if not sources:
         raise ConfigError("no state to compare", hint="pass --from tfstate://PATH")
     targets = [parse_output(o) for o in (outputs or ("console://",))]
+    filters = postprocess.Filters.build(_split(only), _split(types), _split(exclude_types),
+                                        filter_expr)
+    ignores = _ignore_set(ignore_files, ctx.obj.ignores if ctx.obj else [])
     opened = [open_source(uri) for uri in sources]
     scan_input = read_sources(opened, parallelism)
     for handler in logging.getLogger().handlers:
@@ -120,15 +201,35 @@ def scan(
         providers[name] = load_plugin(name).create(options)
 
     report = Scan(scan_input, providers, strict=strict).run()
+    report = postprocess.apply(report, ignores, filters)
     write_outputs(report, targets, color=False if no_color else None,
                   redactor=scan_input.redactor)
+    sys.exit(exit_code(report, allow_incomplete))
+
+
+def exit_code(report: Any, allow_incomplete: bool) -> int:
     if report.findings:
-        sys.exit(EXIT_DRIFT)
+        return EXIT_DRIFT
     if not report.complete and not allow_incomplete:
         click.echo("cloudrift: scan incomplete and no drift found: exiting 2 "
                    "(see warnings; --allow-incomplete to accept)", err=True)
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_OK)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def _ignore_set(files: Sequence[str], config_rules: Sequence[Any]) -> Any:
+    from cloudrift.ignore import IGNORE_FILES, IgnoreSet, parse_ignore_file
+
+    paths = list(files) or [name for name in IGNORE_FILES if os.path.isfile(name)]
+    rules = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                rules.extend(parse_ignore_file(handle.read(), path))
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read ignore file ({exc.strerror})") from None
+    rules.extend(config_rules)
+    return IgnoreSet(rules)
 
 
 class _ScrubFilter(logging.Filter):
@@ -140,6 +241,36 @@ class _ScrubFilter(logging.Filter):
         record.msg = self.redactor.scrub(record.getMessage())
         record.args = ()
         return True
+
+
+_SOURCE_LABELS = {
+    ParameterSource.COMMANDLINE: "flag",
+    ParameterSource.ENVIRONMENT: "env",
+    ParameterSource.DEFAULT_MAP: "file",
+    ParameterSource.DEFAULT: "default",
+}
+
+
+@cli.command("config")
+@scan_options
+@click.pass_context
+def config_cmd(ctx: click.Context, /, **values: Any) -> None:
+    """Show every scan setting, its value and where it came from (flag > env > file > default).
+    Takes the same options as `scan`."""
+    loaded = ctx.obj
+    click.echo(f"config file: {loaded.path if loaded and loaded.path else '(none)'}")
+    for key, param in PARAM_NAMES.items():
+        source = ctx.get_parameter_source(param)
+        label = _SOURCE_LABELS.get(source, "default") if source else "default"
+        if label == "env":
+            label = f"env {env_var(key)}"
+        elif label == "file" and loaded is not None:
+            label = f"file {loaded.path}"
+        value = values[param]
+        shown = list(value) if isinstance(value, tuple) else value
+        click.echo(f"{key.replace('_', '-'):<17} = {json.dumps(shown)}  ({label})")
+    if loaded is not None and loaded.ignores:
+        click.echo(f"ignore rules from the config file: {len(loaded.ignores)}")
 
 
 @cli.command()
@@ -177,6 +308,113 @@ def schema() -> None:
     from cloudrift.report.json import schema as report_schema
 
     click.echo(json.dumps(report_schema(), indent=2))
+
+
+def _load_report(path: str) -> Any:
+    from pydantic import ValidationError
+
+    from cloudrift.model import ScanReport
+
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        return ScanReport.model_validate_json(text)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read report ({exc.strerror})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "top level"
+        raise SourceError(
+            f"{path}: not a cloudrift JSON report ({where}: {first['msg']})"
+        ) from None
+
+
+@cli.command()
+@click.option("--from", "source", required=True, metavar="PATH",
+              help="A report written by `scan --output json://PATH` ('-' for standard input).")
+@click.option("--output", "-o", "outputs", multiple=True, required=True, metavar="FORMAT://PATH",
+              help="Format and destination, as for `scan`. Repeatable.")
+@click.option("--no-color", is_flag=True, help="Never colour console output.")
+def report(source: str, outputs: tuple[str, ...], no_color: bool) -> None:
+    """Render a saved JSON report again, in any output format."""
+    from cloudrift.report import parse_output, write_outputs
+
+    targets = [parse_output(o) for o in outputs]
+    write_outputs(_load_report(source), targets, color=False if no_color else None)
+
+
+@cli.group()
+def ignore() -> None:
+    """Manage ignore rules (.cloudriftignore, compatible with driftctl's .driftignore)."""
+
+
+@ignore.command("add")
+@click.argument("rule")
+@click.option("--owner", help="Who accepted this drift.")
+@click.option("--reason", help="Why it is accepted.")
+@click.option("--expires", metavar="YYYY-MM-DD", help="The rule stops applying after this day.")
+@click.option("--file", "path", default=".cloudriftignore", show_default=True,
+              help="Ignore file for plain rules.")
+@click.option("--config-file", "config_file", default="cloudrift.toml", show_default=True,
+              help="Config file for rules with an owner, reason or expiry.")
+def ignore_add(rule: str, owner: str | None, reason: str | None, expires: str | None,
+               path: str, config_file: str) -> None:
+    """Add RULE (TYPE.ID or TYPE.ID.FIELD; dots in ids escaped as \\.).
+
+    With --owner, --reason or --expires the rule goes to the config file as an [[ignore]]
+    table; otherwise it is appended to the ignore file."""
+    from datetime import date
+
+    from cloudrift.ignore import parse_rule
+
+    parse_rule(rule, "RULE")
+    if expires is not None:
+        try:
+            date.fromisoformat(expires)
+        except ValueError:
+            raise ConfigError(f"--expires {expires!r} is not a date (YYYY-MM-DD)") from None
+    if owner or reason or expires:
+        lines = ["", "[[ignore]]", f"rule = {json.dumps(rule)}"]
+        if owner:
+            lines.append(f"owner = {json.dumps(owner)}")
+        if reason:
+            lines.append(f"reason = {json.dumps(reason)}")
+        if expires:
+            lines.append(f"expires = {expires}")
+        _append(config_file, "\n".join(lines) + "\n")
+        load_config(config_file)
+        click.echo(f"added to {config_file}: {rule}")
+    else:
+        _append(path, rule + "\n")
+        click.echo(f"added to {path}: {rule}")
+
+
+def _append(path: str, text: str) -> None:
+    try:
+        needs_newline = False
+        if os.path.isfile(path) and os.path.getsize(path) > 0:
+            with open(path, "rb") as existing:
+                existing.seek(-1, os.SEEK_END)
+                needs_newline = existing.read(1) != b"\n"
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(("\n" if needs_newline else "") + text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+@ignore.command("gen")
+@click.option("--input", "source", default="-", show_default=True, metavar="PATH",
+              help="The JSON report to read ('-' for standard input).")
+def ignore_gen(source: str) -> None:
+    """Print one ignore rule per unmanaged, missing or changed resource of a JSON report,
+    like driftctl's gen-driftignore: `cloudrift ignore gen < report.json >> .cloudriftignore`."""
+    from cloudrift.ignore import rules_for
+
+    for line in rules_for(_load_report(source).findings):
+        click.echo(line)
 
 
 def main() -> None:

@@ -146,6 +146,7 @@ class Summary(BaseModel):
     missing: int = 0
     unmanaged: int = 0
     unapplied: int = 0
+    ignored: int = 0
     coverage: float = 1.0
     api_calls: int = 0
     duration_s: float = 0.0
@@ -162,6 +163,9 @@ class ScanReport(BaseModel):
     warnings: list[ScanWarning] = Field(default_factory=list)
     coverage: list[TypeCoverage] = Field(default_factory=list)
     api_calls: dict[str, int] = Field(default_factory=dict)
+    ignored: dict[str, int] = Field(
+        default_factory=dict, description="findings or field changes suppressed, per ignore rule"
+    )
 
     @property
     def has_drift(self) -> bool:

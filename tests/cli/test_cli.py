@@ -65,7 +65,8 @@ def test_corrupt_state_names_the_file(tmp_path: Path) -> None:
     state.write_text('{"version": 4, "resources": [')
     result = CliRunner().invoke(cli, ["scan", "--from", f"tfstate://{state}"])
     assert result.exit_code == 2
-    assert str(state) in result.output and "not valid JSON" in result.output
+    assert str(state) in result.output
+    assert "not valid JSON" in result.output
 
 
 def test_schema_is_a_valid_json_schema() -> None:

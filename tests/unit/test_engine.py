@@ -135,7 +135,8 @@ def test_nothing_is_missing_where_the_scan_failed() -> None:
     assert not report.complete
     assert report.summary.coverage == 0.0
     cov = {c.type: c for c in report.coverage}["fake_thing"]
-    assert cov.failed_scopes == ["1/r1"] and cov.not_seen == 1
+    assert cov.failed_scopes == ["1/r1"]
+    assert cov.not_seen == 1
 
 
 def test_defaults_only_reported_when_strict() -> None:
