@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cloudrift_aws.regions import (
     account_from_arn,
     default_region,

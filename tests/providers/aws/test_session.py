@@ -5,9 +5,9 @@ from __future__ import annotations
 import boto3
 import pytest
 from botocore.stub import Stubber
-from cloudrift_aws.session import AwsContext
 
 from cloudrift.errors import ProviderError
+from cloudrift_aws.session import AwsContext
 
 
 def _stubbed(ctx: AwsContext, service: str) -> Stubber:

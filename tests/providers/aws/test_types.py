@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from cloudrift_aws import AwsPlugin
 
 from cloudrift.model import FindingKind, ScanReport
 from cloudrift.testing import StateBuilder
+from cloudrift_aws import AwsPlugin
 from tests.providers.aws.cases import AwsCase, all_cases
 from tests.providers.aws.conftest import Clients, ScanFn
 
