@@ -35,7 +35,13 @@ def compare(path: str, expected: Any, actual: Any) -> list[FieldChange]:
         right: Mapping[str, Any] = actual if isinstance(actual, Mapping) else {}
         changes: list[FieldChange] = []
         for key in sorted(set(left) | set(right), key=str):
-            changes.extend(compare(f"{path}.{key}", left.get(key), right.get(key)))
+            want, have = left.get(key), right.get(key)
+            if (key in left) != (key in right) and (want if key in left else have) is not None:
+                # an entry that exists on one side only is drift even when its value is "":
+                # a tag "team" = "" is a real tag, unlike an unset argument
+                changes.append(FieldChange(path=f"{path}.{key}", expected=want, actual=have))
+            else:
+                changes.extend(compare(f"{path}.{key}", want, have))
         return changes
     if canonical(expected) == canonical(actual):
         return []
@@ -52,7 +58,7 @@ def diff_attributes(
     changes: list[FieldChange] = []
     unknown = 0
     for path, want in expected.items():
-        if want is UNKNOWN or path not in actual:
+        if want is UNKNOWN or path not in actual or actual[path] is UNKNOWN:
             unknown += 1
             continue
         for change in compare(path, want, actual[path]):

@@ -8,6 +8,7 @@ equal. Every normaliser passes ``None`` through untouched.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -40,14 +41,32 @@ def as_set(value: Any) -> Any:
 
 
 def to_int(value: Any) -> Any:
+    """A whole number as ``int``; a fractional one stays a number (never truncated, or 1.5 would
+    equal 1); anything else is returned as it came, to be compared as it is."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return int(value)
-    try:
-        return int(float(value)) if isinstance(value, (str, float)) else int(value)
-    except (TypeError, ValueError):
+    if isinstance(value, int):
         return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            # int() first: float() would round an id-sized number such as 12345678901234567891
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            value = float(text)
+        except ValueError:
+            return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    try:
+        whole = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return value
+    return whole if whole == value else value
 
 
 def to_bool(value: Any) -> Any:
@@ -68,6 +87,9 @@ def to_str(value: Any) -> Any:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        # Terraform writes the number 30 as "30"; some APIs send it as 30.0
+        return str(int(value))
     return str(value)
 
 
@@ -101,10 +123,12 @@ def json_document(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, (bytes, str)):
-        text = value.decode() if isinstance(value, bytes) else value
-        if not text.strip():
-            return None
+        text = value
         try:
+            if isinstance(text, bytes):
+                text = text.decode()
+            if not text.strip():
+                return None
             value = json.loads(text)
         except ValueError:
             return text
@@ -121,8 +145,11 @@ def _policy_value(key: str, value: Any) -> Any:
         return as_set(value)
     if key in ("Principal", "NotPrincipal"):
         if isinstance(value, Mapping):
-            return {k: as_set(v) for k, v in sorted(value.items())}
-        return value
+            return {
+                k: as_set(_account_principal(v)) for k, v in sorted(value.items())
+                if not is_empty(v)
+            }
+        return _account_principal(value)
     if key == "Condition" and isinstance(value, Mapping):
         return {
             op: {k: as_set(v) for k, v in sorted(cond.items())} if isinstance(cond, Mapping)
@@ -158,8 +185,21 @@ def policy(value: Any) -> Any:
     return canonical(result)
 
 
+# AWS stores the account id "123456789012" as a principal and returns it as the account's root ARN
+_ROOT_PRINCIPAL = re.compile(r"arn:[a-z-]+:iam::(\d{12}):root")
+
+
+def _account_principal(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _ROOT_PRINCIPAL.fullmatch(value)
+        return match.group(1) if match else value
+    if isinstance(value, list):
+        return [_account_principal(v) for v in value]
+    return value
+
+
 def _url_decoded(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("%7B"):
+    if isinstance(value, str) and value.lstrip()[:3].upper() == "%7B":
         from urllib.parse import unquote
 
         return unquote(value)

@@ -25,9 +25,23 @@ _SECRET_NAME = re.compile(
 _MIN_SCRUB_LENGTH = 4
 
 
+# a name ending like this describes a secret without holding it (``secret_id``, ``auth_type``,
+# ``password_wo_version``); scrubbing such values would blank ARNs and words like "ROTATE" from
+# every report
+_SECRET_METADATA = re.compile(
+    r"_(id|ids|arn|arns|length|validity|units|type|strategy|status|version|enabled|name|count|"
+    r"days)$",
+    re.IGNORECASE,
+)
+
+
 def name_is_secret(path: str) -> bool:
     """True when any step of a dotted attribute path names a secret (``master_password``)."""
-    return any(_SECRET_NAME.search(step) for step in path.split(".") if not step.isdigit())
+    return any(
+        _SECRET_NAME.search(step) and not _SECRET_METADATA.search(step)
+        for step in path.split(".")
+        if not step.isdigit()
+    )
 
 
 def path_is_sensitive(path: str, sensitive: Iterable[str]) -> bool:
@@ -65,6 +79,12 @@ def secret_values(attributes: Mapping[str, Any], sensitive: Iterable[str]) -> se
             found.update(v for v in _values(value) if len(v) >= _MIN_SCRUB_LENGTH)
             return
         if isinstance(value, Mapping):
+            if path and set(value) == {"value", "type"} and any(
+                m.startswith(path + ".") for m in marked
+            ):
+                # a dynamically typed attribute (terraform_data's input) is stored as
+                # {"value": ..., "type": ...} while its sensitive paths point into the value
+                walk(value["value"], path)
             for key, sub in value.items():
                 walk(sub, f"{path}.{key}" if path else str(key))
         elif isinstance(value, list):

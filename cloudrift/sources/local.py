@@ -20,6 +20,9 @@ class LocalStateSource:
 
     def paths(self) -> list[str]:
         pattern = os.path.expanduser(self.pattern)
+        # a file really named "env[prod].tfstate" would otherwise be read as a character class
+        if os.path.isfile(pattern):
+            return [pattern]
         if not _GLOB_CHARS & set(pattern):
             if os.path.isdir(pattern):
                 raise SourceError(

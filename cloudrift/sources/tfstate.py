@@ -7,7 +7,6 @@ way out and Terraform itself does not refresh them into the plan's drift.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,15 +54,38 @@ class StateDocument:
         return tuple(i for i in self.instances if i.managed)
 
 
+_HCL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
+
+
+def _hcl_quoted(text: str) -> str:
+    # Terraform quotes keys as HCL string templates, not as JSON: "${" and "%{" are doubled so
+    # the address can be pasted back into HCL, and what Go's unicode.IsPrint rejects (the same
+    # set str.isprintable rejects) becomes \uXXXX, or \UXXXXXXXX above the BMP.
+    out = ['"']
+    for position, char in enumerate(text):
+        if char in _HCL_ESCAPES:
+            out.append(_HCL_ESCAPES[char])
+        elif char in "$%" and text.startswith("{", position + 1):
+            out.append(char * 2)
+        elif char.isprintable():
+            out.append(char)
+        elif ord(char) < 0x10000:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    out.append('"')
+    return "".join(out)
+
+
 def format_index(key: Any) -> str:
     """``[1]`` for a count index, ``["logs"]`` for a for_each key, as Terraform prints them."""
     if key is None:
         return ""
-    if isinstance(key, bool):
+    if isinstance(key, bool) or not isinstance(key, (int, str)):
         raise StateFormatError(f"invalid instance key {key!r}")
     if isinstance(key, int):
         return f"[{key}]"
-    return "[" + json.dumps(str(key), ensure_ascii=False) + "]"
+    return f"[{_hcl_quoted(key)}]"
 
 
 def provider_short_name(provider: str) -> tuple[str, str]:
@@ -73,10 +95,15 @@ def provider_short_name(provider: str) -> tuple[str, str]:
         source = match.group("source")
         parts = source.split("/")
         return parts[-1], "/".join(parts[-2:])
-    # Terraform 0.12 wrote "provider.aws" or "provider.aws.alias"
+    # Terraform 0.12 wrote "provider.aws", "provider.aws.alias", and for a provider configured
+    # inside a module "module.net.provider.aws"
     legacy = provider.split(".")
-    if len(legacy) >= 2 and legacy[0] == "provider":
-        return legacy[1], f"hashicorp/{legacy[1]}"
+    for position in range(0, len(legacy) - 1, 2):
+        if legacy[position] == "provider":
+            name = legacy[position + 1]
+            return name, f"hashicorp/{name}"
+        if legacy[position] != "module":
+            break
     return provider, provider
 
 
@@ -112,7 +139,19 @@ def sensitive_paths(raw: Any) -> frozenset[str]:
     return frozenset(paths)
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _decode(data: bytes, source: str) -> Mapping[str, Any]:
+    # `terraform state pull > file` in Windows PowerShell 5 writes UTF-16 with a BOM, and some
+    # editors add a UTF-8 BOM; the content is still the state, so read it rather than refuse it.
+    if data.startswith(_UTF16_BOMS):
+        try:
+            data = data.decode("utf-16").encode()
+        except UnicodeError:
+            raise StateFormatError(f"{source}: not a Terraform state (bad UTF-16 text)") from None
+    elif data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     if not data.strip():
         raise StateFormatError(f"{source}: state file is empty")
     if b"\x00" in data[:4096]:
@@ -135,8 +174,21 @@ def _check_version(document: Mapping[str, Any], source: str) -> None:
             hint="decrypt it with `tofu state pull` and scan the output",
         )
     version = document.get("version")
+    if "backend" in document and "resources" not in document and "modules" not in document:
+        # .terraform/terraform.tfstate: format version 3 too, but it only says where the state is
+        raise StateFormatError(
+            f"{source}: this is Terraform's backend settings file, not a state",
+            hint="scan the state itself, e.g. the output of `terraform state pull`",
+        )
     if version is None:
-        raise StateFormatError(f"{source}: not a Terraform state (no \"version\" field)")
+        hint = None
+        if "format_version" in document:
+            hint = "this looks like `terraform show -json` output; scan the state file instead"
+        raise StateFormatError(
+            f"{source}: not a Terraform state (no \"version\" field)", hint=hint
+        )
+    if isinstance(version, bool):
+        raise StateFormatError(f"{source}: unsupported state format version {version!r}")
     if version != SUPPORTED_VERSION:
         if isinstance(version, int) and version < SUPPORTED_VERSION:
             raise StateFormatError(
@@ -146,10 +198,26 @@ def _check_version(document: Mapping[str, Any], source: str) -> None:
         raise StateFormatError(f"{source}: unsupported state format version {version!r}")
 
 
+def _as_int(value: Any, what: str, source: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise StateFormatError(f"{source}: {what} is not a whole number ({value!r})")
+
+
+def _as_list(value: Any, what: str, source: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise StateFormatError(f"{source}: {what} is not a list")
+    return value
+
+
 def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstance]:
-    resources = document.get("resources") or []
-    if not isinstance(resources, list):
-        raise StateFormatError(f"{source}: \"resources\" is not a list")
+    resources = _as_list(document.get("resources"), '"resources"', source)
     for position, resource in enumerate(resources):
         if not isinstance(resource, Mapping):
             raise StateFormatError(f"{source}: resources[{position}] is not an object")
@@ -162,13 +230,16 @@ def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstan
                 f"{source}: resources[{position}] has no {exc.args[0]!r}"
             ) from None
         module = resource.get("module") or ""
+        if not isinstance(module, str):
+            raise StateFormatError(f"{source}: resources[{position}].module is not a string")
         provider_field = str(resource.get("provider") or "")
         short, provider_source = provider_short_name(provider_field)
         prefix = f"{module}." if module else ""
         mode_prefix = "data." if mode == "data" else ""
-        for instance in resource.get("instances") or []:
+        where = f"{prefix}{mode_prefix}{rtype}.{name}"
+        for instance in _as_list(resource.get("instances"), f"{where} instances", source):
             if not isinstance(instance, Mapping):
-                raise StateFormatError(f"{source}: an instance of {rtype}.{name} is not an object")
+                raise StateFormatError(f"{source}: an instance of {where} is not an object")
             if instance.get("deposed"):
                 continue
             attributes = instance.get("attributes")
@@ -177,10 +248,14 @@ def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstan
                     f"{source}: {rtype}.{name} uses flat attributes from an old provider",
                     hint="refresh the state with a current provider",
                 )
-            index = format_index(instance.get("index_key"))
-            address = f"{prefix}{mode_prefix}{rtype}.{name}{index}"
+            if attributes is not None and not isinstance(attributes, Mapping):
+                raise StateFormatError(f"{source}: attributes of {where} are not an object")
+            try:
+                index = format_index(instance.get("index_key"))
+            except StateFormatError as exc:
+                raise StateFormatError(f"{source}: {where}: {exc.message}") from None
             yield StateInstance(
-                address=address,
+                address=f"{where}{index}",
                 mode=str(mode),
                 type=str(rtype),
                 name=str(name),
@@ -189,7 +264,9 @@ def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstan
                 attributes=attributes or {},
                 sensitive_paths=sensitive_paths(instance.get("sensitive_attributes")),
                 source=source,
-                schema_version=int(instance.get("schema_version") or 0),
+                schema_version=_as_int(
+                    instance.get("schema_version"), f"{where} schema_version", source
+                ),
             )
 
 
@@ -200,7 +277,7 @@ def parse_state(data: bytes, source: str) -> StateDocument:
     return StateDocument(
         source=source,
         terraform_version=str(document.get("terraform_version") or ""),
-        serial=int(document.get("serial") or 0),
+        serial=_as_int(document.get("serial"), '"serial"', source),
         lineage=str(document.get("lineage") or ""),
         instances=tuple(_instances(document, source)),
     )

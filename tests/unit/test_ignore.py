@@ -98,12 +98,14 @@ def test_field_rules(rules: str, instance_paths: tuple[str, ...] | None) -> None
 
 
 def test_field_rule_does_not_hide_a_missing_resource() -> None:
-    outcome = IgnoreSet([parse_rule("aws_iam_policy.*.policy")]).apply([DOTTED])
+    outcome = IgnoreSet(parse_ignore_file("aws_iam_policy.*.policy", "f")).apply([DOTTED])
     assert outcome.findings == [DOTTED]
 
 
 def test_partly_ignored_changes_get_a_new_fingerprint() -> None:
-    outcome = IgnoreSet([parse_rule("aws_instance.*.tags")]).apply([INSTANCE])
+    rule = parse_rule("aws_instance.*.tags")
+    assert rule is not None
+    outcome = IgnoreSet([rule]).apply([INSTANCE])
     assert outcome.findings[0].fingerprint != INSTANCE.fingerprint
     assert outcome.suppressed == {"aws_instance.*.tags": 2}
 
