@@ -64,6 +64,30 @@ def build_estate(state: StateBuilder) -> dict[str, Any]:
             "redrive_policy": "", "kms_master_key_id": "",
             "tags": {"env": "prod"}, "tags_all": {"env": "prod"},
         }, index_key=name)
+
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="acme-invoices",
+                     CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_tagging(Bucket="acme-invoices",
+                          Tagging={"TagSet": [{"Key": "env", "Value": "prod"}]})
+    state.add("aws_s3_bucket", "invoices", {
+        "id": "acme-invoices", "bucket": "acme-invoices", "arn": "arn:aws:s3:::acme-invoices",
+        "region": REGION, "object_lock_enabled": False, "force_destroy": False,
+        "tags": {"env": "prod"}, "tags_all": {"env": "prod"},
+    })
+
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]}
+    iam = boto3.client("iam", region_name=REGION)
+    role = iam.create_role(RoleName="invoice-worker", AssumeRolePolicyDocument=json.dumps(trust),
+                           Description="runs the invoice queue")["Role"]
+    state.add("aws_iam_role", "worker", {
+        "id": "invoice-worker", "name": "invoice-worker", "arn": role["Arn"],
+        "assume_role_policy": json.dumps(trust), "description": "runs the invoice queue",
+        "path": "/", "max_session_duration": 3600, "permissions_boundary": "",
+        "tags": {}, "tags_all": {},
+    }, module="module.workers")
     return made
 
 
@@ -79,6 +103,14 @@ def drift(made: dict[str, Any]) -> None:
     # unmanaged: things made by hand that no state knows about
     sqs.create_queue(QueueName="debug-replay")
     ec2.create_vpc(CidrBlock="172.31.200.0/24")
+    boto3.client("s3", region_name=REGION).create_bucket(
+        Bucket="tmp-export-2026", CreateBucketConfiguration={"LocationConstraint": REGION})
+    # changed: a role's trust widened to EC2 by hand
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]},
+        "Action": "sts:AssumeRole"}]}
+    boto3.client("iam", region_name=REGION).update_assume_role_policy(
+        RoleName="invoice-worker", PolicyDocument=json.dumps(trust))
 
 
 def main() -> int:
