@@ -1,7 +1,61 @@
-"""Resource types of this service (specs added per type)."""
+"""Lambda functions."""
 
 from __future__ import annotations
 
-from cloudrift_aws.spec import AwsSpec
+from collections.abc import Mapping
+from typing import Any
 
-SPECS: tuple[AwsSpec, ...] = ()
+from cloudrift import normalise as n
+from cloudrift.spec import UNKNOWN, FieldSpec
+from cloudrift_aws.fields import attr_int, tags
+from cloudrift_aws.spec import AwsSpec, Call, Detail
+
+
+def _variables(payload: Mapping[str, Any]) -> Any:
+    environment = payload.get("Environment") or {}
+    # variables KMS could not decrypt come back as an error instead of values
+    if environment.get("Error"):
+        return UNKNOWN
+    return environment.get("Variables")
+
+
+def _layers(payload: Mapping[str, Any]) -> Any:
+    # order is the merge order of the layers: a list, not a set
+    return [layer.get("Arn") for layer in payload.get("Layers") or ()]
+
+
+FUNCTION = AwsSpec(
+    type="aws_lambda_function",
+    service="lambda",
+    # ListFunctions returns the whole configuration of $LATEST; only tags need another call
+    list=Call("list_functions", "Functions"),
+    id_query="FunctionName",
+    details=(
+        Detail("tags", "list_tags", lambda item: {"Resource": item["FunctionArn"]},
+               result="Tags"),
+    ),
+    fields=(
+        FieldSpec("role", query="Role"),
+        FieldSpec("handler", query="Handler"),
+        FieldSpec("runtime", query="Runtime"),
+        FieldSpec("package_type", query="PackageType", default="Zip"),
+        attr_int("memory_size", "MemorySize"),
+        attr_int("timeout", "Timeout"),
+        FieldSpec("description", query="Description"),
+        FieldSpec("environment.0.variables", extract=_variables),
+        FieldSpec("layers", extract=_layers),
+        FieldSpec("architectures", query="Architectures", default=["x86_64"]),
+        FieldSpec("kms_key_arn", query="KMSKeyArn"),
+        FieldSpec("tracing_config.0.mode", query="TracingConfig.Mode", default="PassThrough"),
+        FieldSpec("ephemeral_storage.0.size", query="EphemeralStorage.Size",
+                  normalise=(n.to_int,), default=512),
+        FieldSpec("dead_letter_config.0.target_arn", query="DeadLetterConfig.TargetArn"),
+        FieldSpec("vpc_config.0.subnet_ids", query="VpcConfig.SubnetIds",
+                  normalise=(n.as_set,)),
+        FieldSpec("vpc_config.0.security_group_ids", query="VpcConfig.SecurityGroupIds",
+                  normalise=(n.as_set,)),
+        tags("tags", detail="tags"),
+    ),
+)
+
+SPECS: tuple[AwsSpec, ...] = (FUNCTION,)
