@@ -50,7 +50,11 @@ class Observation:
 @runtime_checkable
 class Provider(Protocol):
     name: str
-    specs: Mapping[str, ResourceSpec]
+
+    @property
+    def specs(self) -> Mapping[str, ResourceSpec]:
+        """The specs of every supported type, by Terraform type."""
+        ...
 
     def desired(
         self, instances: Sequence[StateInstance]

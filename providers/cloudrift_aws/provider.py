@@ -208,7 +208,8 @@ class AwsProvider:
                     item[detail.name] = (
                         jmespath.search(detail.result, response) if detail.result else response
                     )
-                except (ClientError, BotoCoreError) as exc:
+                except (ClientError, BotoCoreError, KeyError, TypeError) as exc:
+                    # KeyError/TypeError: a payload without a field the request is built from
                     code = error_code(exc)
                     if code in detail.absent:
                         item[detail.name] = None
