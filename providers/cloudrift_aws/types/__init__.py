@@ -11,6 +11,7 @@ from importlib import import_module
 from cloudrift_aws.spec import AwsSpec
 
 MODULES = (
+    "vpc",
     "ec2",
     "s3",
     "iam",
