@@ -27,28 +27,32 @@ from cloudrift.model import (
 )
 from cloudrift.plugin import Observation, Provider
 from cloudrift.redact import Redactor, secret_values
-from cloudrift.sources.tfstate import StateDocument, StateInstance
+from cloudrift.sources.tfstate import SourceFailure, StateDocument, StateInstance
 from cloudrift.sources.uri import Source
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(FindingKind)}
+
+STATE_UNREADABLE = "state_unreadable"
 
 
 @dataclass
 class ScanInput:
     documents: list[StateDocument]
     redactor: Redactor = field(default_factory=Redactor)
+    failures: list[SourceFailure] = field(default_factory=list)
 
 
 def read_sources(sources: Sequence[Source], parallelism: int = 8) -> ScanInput:
     """Read every source concurrently; the first fatal source error is raised."""
     with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(sources) or 1))) as pool:
         batches = list(pool.map(lambda s: s.read(), sources))
-    documents = [doc for batch in batches for doc in batch]
+    documents = [d for batch in batches for d in batch if isinstance(d, StateDocument)]
+    failures = [d for batch in batches for d in batch if isinstance(d, SourceFailure)]
     redactor = Redactor()
     for doc in documents:
         for inst in doc.instances:
             redactor.add(secret_values(inst.attributes, inst.sensitive_paths))
-    return ScanInput(documents=documents, redactor=redactor)
+    return ScanInput(documents=documents, redactor=redactor, failures=failures)
 
 
 def providers_used(documents: Sequence[StateDocument]) -> list[str]:
@@ -84,7 +88,10 @@ class Scan:
     def run(self) -> ScanReport:
         started = self.clock()
         started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        warnings: list[ScanWarning] = []
+        warnings: list[ScanWarning] = [
+            ScanWarning(code=STATE_UNREADABLE, message=f"{f.source}: state not read: {f.message}")
+            for f in self.input.failures
+        ]
         by_provider: dict[str, list[StateInstance]] = defaultdict(list)
         for doc in self.input.documents:
             for inst in doc.managed:

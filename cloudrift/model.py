@@ -17,6 +17,9 @@ SCHEMA_VERSION = "1.0"
 
 GLOBAL_REGION = "global"
 
+# warnings that mean part of the desired state was not compared
+INCOMPLETE_WARNINGS = frozenset({"state_unreadable"})
+
 
 class FindingKind(str, Enum):
     CHANGED = "changed"
@@ -173,7 +176,10 @@ class ScanReport(BaseModel):
 
     @property
     def complete(self) -> bool:
-        return all(cov.complete for cov in self.coverage)
+        """False when any type, scope or state could not be read: no drift is not in sync."""
+        return all(cov.complete for cov in self.coverage) and not any(
+            w.code in INCOMPLETE_WARNINGS for w in self.warnings
+        )
 
     def json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

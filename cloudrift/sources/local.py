@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cloudrift.errors import SourceError
-from cloudrift.sources.tfstate import StateDocument, parse_state
+from cloudrift.sources.tfstate import SourceFailure, StateDocument, parse_state
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -37,8 +37,8 @@ class LocalStateSource:
             raise SourceError(f"{self.pattern}: no state file matches this pattern")
         return matches
 
-    def read(self) -> Sequence[StateDocument]:
-        documents = []
+    def read(self) -> Sequence[StateDocument | SourceFailure]:
+        documents: list[StateDocument | SourceFailure] = []
         for path in self.paths():
             try:
                 with open(path, "rb") as handle:

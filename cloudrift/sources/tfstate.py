@@ -42,6 +42,14 @@ class StateInstance:
 
 
 @dataclass(frozen=True)
+class SourceFailure:
+    """A state that a source found but could not read: the scan goes on and says so."""
+
+    source: str
+    message: str
+
+
+@dataclass(frozen=True)
 class StateDocument:
     source: str
     terraform_version: str

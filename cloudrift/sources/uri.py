@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cloudrift.errors import ConfigError
-from cloudrift.sources.tfstate import StateDocument
+from cloudrift.sources.tfstate import SourceFailure, StateDocument
 
 SCHEMES = ("tfstate",)
 
@@ -18,7 +18,11 @@ class Source(Protocol):
     @property
     def uri(self) -> str: ...
 
-    def read(self) -> Sequence[StateDocument]: ...
+    def read(self) -> Sequence[StateDocument | SourceFailure]:
+        """Every state the source names. A source that reads many objects (a bucket prefix)
+        returns a ``SourceFailure`` for one it cannot read, and raises ``SourceError`` only when
+        it cannot work at all."""
+        ...
 
 
 @dataclass(frozen=True)

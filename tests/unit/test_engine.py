@@ -203,3 +203,20 @@ def test_fingerprints_are_stable(order: int) -> None:
     second = Scan(_input(state), {"fake": FakeProvider(cloud)}).run()
     assert [f.fingerprint for f in first.findings] == [f.fingerprint for f in second.findings]
     assert len({f.fingerprint for f in first.findings}) == 2
+
+
+def test_an_unreadable_state_is_a_warning_and_the_scan_incomplete() -> None:
+    from cloudrift.engine import read_sources
+    from cloudrift.sources.tfstate import SourceFailure
+
+    class _Broken:
+        uri = "tfstate+s3://b/**"
+
+        def read(self) -> list[Any]:
+            return [SourceFailure("s3://b/team-a.tfstate", "AccessDenied")]
+
+    report = Scan(read_sources([_Broken()]), {"fake": FakeProvider({"r1": []})}).run()
+    assert [(w.code, w.message) for w in report.warnings] == [
+        ("state_unreadable", "s3://b/team-a.tfstate: state not read: AccessDenied")
+    ]
+    assert not report.complete
