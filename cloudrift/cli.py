@@ -49,6 +49,8 @@ PARAM_NAMES = {
     "exclude_type": "exclude_types",
     "filter": "filter_expr",
     "ignore_file": "ignore_files",
+    "gcp_scope": "gcp_scopes",
+    "azure_subscription": "azure_subscriptions",
 }
 assert set(PARAM_NAMES) == set(SCAN_KEYS)
 
@@ -135,6 +137,15 @@ def scan_options(func: F) -> F:
                      envvar=env_var("ignore_file"),
                      help="Ignore rules to apply (default: ./.cloudriftignore and "
                      "./.driftignore when present). Repeatable."),
+        click.option("--gcp-scope", "gcp_scopes", multiple=True,
+                     metavar="projects/P|folders/F|organizations/O",
+                     envvar=env_var("gcp_scope"),
+                     help="GCP scope(s) to search with Cloud Asset Inventory. Default: the "
+                     "projects the states name."),
+        click.option("--azure-subscription", "azure_subscriptions", multiple=True,
+                     metavar="ID", envvar=env_var("azure_subscription"),
+                     help="Azure subscription(s) to scan. Default: those the states' resource "
+                     "ids name."),
         click.option("--no-color", is_flag=True, envvar=env_var("no_color"),
                      help="Never colour console output."),
     ]
@@ -161,6 +172,8 @@ def scan(
     exclude_types: tuple[str, ...],
     filter_expr: str | None,
     ignore_files: tuple[str, ...],
+    gcp_scopes: tuple[str, ...],
+    azure_subscriptions: tuple[str, ...],
     no_color: bool,
     debug: bool,
 ) -> None:
@@ -195,7 +208,11 @@ def scan(
         raise ConfigError(
             "the states manage no resources and no provider was named", hint="pass --to aws"
         )
-    options = ScanOptions(regions=tuple(_split(regions)), strict=strict, parallelism=parallelism)
+    options = ScanOptions(
+        regions=tuple(_split(regions)), strict=strict, parallelism=parallelism,
+        settings={"gcp_scopes": tuple(_split(gcp_scopes)),
+                  "azure_subscriptions": tuple(_split(azure_subscriptions))},
+    )
     providers: dict[str, Provider] = {}
     for name in names:
         providers[name] = load_plugin(name).create(options)

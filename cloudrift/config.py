@@ -52,6 +52,8 @@ SCAN_KEYS: dict[str, str] = {
     "exclude_type": "list",
     "filter": "str",
     "ignore_file": "list",
+    "gcp_scope": "list",
+    "azure_subscription": "list",
 }
 
 

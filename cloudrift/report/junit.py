@@ -21,8 +21,12 @@ from cloudrift.model import Finding, FindingKind, ScanReport, ScanWarning, TypeC
 
 _MAX_VALUE = 500
 
-# XML 1.0 cannot carry these at all, not even as character references
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# XML 1.0 cannot carry the first set at all, not even as character references; the second
+# (invisible and direction-changing characters) would make a CI page read as something else
+_NOT_XML = re.compile(
+    "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    "|[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
 
 _FAILURE_TITLES = {
     FindingKind.CHANGED: "differs from its state",
@@ -33,7 +37,8 @@ _FAILURE_TITLES = {
 
 
 def xml_text(text: str) -> str:
-    """Text safe for XML 1.0: characters XML forbids are written as ``\\uXXXX``."""
+    """Text safe for XML 1.0 and for a reader: characters XML forbids, and invisible or
+    direction-changing ones, are written as ``\\uXXXX``."""
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
