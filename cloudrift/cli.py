@@ -23,7 +23,13 @@ from click.core import ParameterSource
 from cloudrift import __version__
 from cloudrift.config import SCAN_KEYS, env_var, load_config
 from cloudrift.errors import CloudriftError, ConfigError, SourceError
-from cloudrift.plugin import Provider, ScanOptions, available_plugins, load_plugin
+from cloudrift.plugin import (
+    Provider,
+    ScanOptions,
+    available_plugins,
+    load_plugin,
+    plugins_for_state,
+)
 
 EXIT_OK = 0
 EXIT_DRIFT = 1
@@ -203,7 +209,12 @@ def scan(
     for handler in logging.getLogger().handlers:
         handler.addFilter(_ScrubFilter(scan_input.redactor))
 
-    names = _split(to) or providers_used(scan_input.documents)
+    names = _split(to)
+    if not names:
+        names, unknown = plugins_for_state(providers_used(scan_input.documents))
+        for state_name in unknown:
+            click.echo(f"cloudrift: warning: no provider plugin compares {state_name!r} "
+                       "resources; they are not scanned", err=True)
     if not names:
         raise ConfigError(
             "the states manage no resources and no provider was named", hint="pass --to aws"

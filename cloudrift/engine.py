@@ -96,7 +96,8 @@ class Scan:
         for doc in self.input.documents:
             for inst in doc.managed:
                 by_provider[inst.provider].append(inst)
-        for name in sorted(set(by_provider) - set(self.providers)):
+        routed = {s for p in self.providers.values() for s in p.state_providers}
+        for name in sorted(set(by_provider) - routed):
             warnings.append(
                 ScanWarning(
                     code="provider_not_scanned",
@@ -111,7 +112,8 @@ class Scan:
         api_calls: Counter[str] = Counter()
         summary = Summary()
         for name, provider in sorted(self.providers.items()):
-            desired, desired_warnings = provider.desired(by_provider.get(name, []))
+            instances = [i for s in provider.state_providers for i in by_provider.get(s, [])]
+            desired, desired_warnings = provider.desired(instances)
             warnings.extend(desired_warnings)
             desired = self._deduplicate(desired, warnings)
             observation = provider.observe(desired)

@@ -9,7 +9,7 @@ normalises state instances with the same specs it uses for cloud payloads, enume
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, Protocol, runtime_checkable
@@ -52,6 +52,11 @@ class Provider(Protocol):
     name: str
 
     @property
+    def state_providers(self) -> tuple[str, ...]:
+        """Terraform provider names in state this provider compares (``google``, ``azurerm``)."""
+        ...
+
+    @property
     def specs(self) -> Mapping[str, ResourceSpec]:
         """The specs of every supported type, by Terraform type."""
         ...
@@ -71,6 +76,7 @@ class Provider(Protocol):
 class ProviderPlugin(Protocol):
     name: str
     terraform_sources: tuple[str, ...]
+    state_providers: tuple[str, ...]
 
     def types(self) -> Mapping[str, ResourceSpec]: ...
 
@@ -88,6 +94,22 @@ def available_plugins() -> dict[str, ProviderPlugin]:
         plugin = loaded() if isinstance(loaded, type) else loaded
         plugins[entry.name] = plugin
     return plugins
+
+
+def plugins_for_state(state_names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Plugin names that compare these state provider names, and the names no plugin takes."""
+    plugins = available_plugins()
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for state_name in state_names:
+        owner = next(
+            (n for n, p in sorted(plugins.items()) if state_name in p.state_providers), None
+        )
+        if owner is None:
+            unknown.append(state_name)
+        elif owner not in chosen:
+            chosen.append(owner)
+    return chosen, unknown
 
 
 def load_plugin(name: str) -> ProviderPlugin:

@@ -14,6 +14,7 @@ __all__ = ["AwsPlugin", "AwsProvider", "AwsSpec", "Call", "Detail"]
 class AwsPlugin:
     name = "aws"
     terraform_sources = ("hashicorp/aws",)
+    state_providers = ("aws",)
 
     def types(self) -> Mapping[str, AwsSpec]:
         from cloudrift_aws.types import SPECS

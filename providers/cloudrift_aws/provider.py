@@ -28,6 +28,7 @@ NAME = "aws"
 
 class AwsProvider:
     name = NAME
+    state_providers = (NAME,)
 
     def __init__(
         self,

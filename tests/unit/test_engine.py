@@ -30,6 +30,7 @@ class FakeProvider:
     """Desired side from state attributes; the cloud is a list of payloads per region."""
 
     name = "fake"
+    state_providers = ("fake",)
     specs: Mapping[str, ResourceSpec] = SPECS
 
     def __init__(self, cloud: Mapping[str, list[dict[str, Any]]],
