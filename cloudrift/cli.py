@@ -113,9 +113,9 @@ def scan_options(func: F) -> F:
                      "comma-separated. Default: AWS_REGION."),
         click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT://PATH",
                      envvar=env_var("output"),
-                     help="Where to write the report: console://, json://PATH ('json://' alone "
-                     "for standard output), and the other formats `cloudrift report --help` "
-                     "lists. Repeatable. Default: console://."),
+                     help="Where to write the report: console://, json://, sarif://, "
+                     "junit://, markdown://, html:// or driftctl://, each followed by a PATH "
+                     "(none or '-' for standard output). Repeatable. Default: console://."),
         click.option("--strict", is_flag=True, envvar=env_var("strict"),
                      help="Also report cloud-created defaults (default VPC, its subnets and "
                      "security groups, AWS-managed policies, service-linked roles) as "

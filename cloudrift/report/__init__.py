@@ -24,12 +24,25 @@ class Reporter(Protocol):
 
 def _reporters() -> dict[str, Callable[[], Reporter]]:
     from cloudrift.report.console import ConsoleReporter
+    from cloudrift.report.driftctl import DriftctlReporter
+    from cloudrift.report.html import HtmlReporter
     from cloudrift.report.json import JsonReporter
+    from cloudrift.report.junit import JunitReporter
+    from cloudrift.report.markdown import MarkdownReporter
+    from cloudrift.report.sarif import SarifReporter
 
-    return {"console": ConsoleReporter, "json": JsonReporter}
+    return {
+        "console": ConsoleReporter,
+        "json": JsonReporter,
+        "sarif": SarifReporter,
+        "junit": JunitReporter,
+        "markdown": MarkdownReporter,
+        "html": HtmlReporter,
+        "driftctl": DriftctlReporter,
+    }
 
 
-FORMATS = ("console", "json")
+FORMATS = ("console", "json", "sarif", "junit", "markdown", "html", "driftctl")
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,10 @@ def write_atomic(path: str, text: str) -> None:
 
 def render(report: ScanReport, target: OutputTarget, *, color: bool,
            redactor: Redactor | None = None) -> str:
+    """Render one format. Secrets are blanked in the report's values before rendering (a format
+    may escape a secret past recognition) and in the finished text after it."""
+    if redactor is not None and len(redactor):
+        report = ScanReport.model_validate(redactor.scrub_value(report.json_dict()))
     text = _reporters()[target.format]().render(report, color=color)
     return redactor.scrub(text) if redactor is not None else text
 

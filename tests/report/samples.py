@@ -1,0 +1,161 @@
+"""Scan reports for the renderer tests: every kind of finding, and values chosen to break
+careless escaping."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cloudrift.model import (
+    FieldChange,
+    Finding,
+    FindingKind,
+    ScanReport,
+    ScanWarning,
+    Scope,
+    Summary,
+    TypeCoverage,
+)
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "reports"
+UPDATE_GOLDENS = os.environ.get("CLOUDRIFT_UPDATE_GOLDENS") == "1"
+
+ACCOUNT = "123456789012"
+EU = Scope(account=ACCOUNT, region="eu-west-1")
+US_WEST = Scope(account=ACCOUNT, region="us-west-2")
+GLOBAL = Scope(account=ACCOUNT)
+
+# a value that would run if a renderer pasted it into HTML, and would break a Markdown table,
+# a code span, a mention and an XML document if pasted there
+HOSTILE = "</code><script>alert('x')</script> | `tick` @octocat #1 *b* \x1b[31m"
+# a right-to-left override: shown as is, "invoice\u202egpj.exe" reads as "invoiceexe.jpg"
+REVERSED = "invoice\u202egpj.exe"
+
+
+def _finding(kind: FindingKind, rtype: str, rid: str, *, scope: Scope = EU,
+             address: str | None = None, location: str | None = None,
+             changes: list[FieldChange] | None = None) -> Finding:
+    return Finding(
+        kind=kind,
+        type=rtype,
+        id=rid,
+        address=address,
+        provider="aws",
+        scope=scope,
+        source="envs/prod/terraform.tfstate" if kind is not FindingKind.UNMANAGED else None,
+        location=location,
+        changes=changes or [],
+    ).with_fingerprint()
+
+
+def sample_report() -> ScanReport:
+    findings = [
+        _finding(
+            FindingKind.CHANGED, "aws_security_group", "sg-0a1b2c3d",
+            address='module.net.aws_security_group.web["a.b"]',
+            location="modules/net/main.tf:12",
+            changes=[
+                FieldChange(path="description", expected="web tier", actual=HOSTILE),
+                FieldChange(path="tags.kubernetes.io/role", expected="elb", actual=None),
+            ],
+        ),
+        _finding(
+            FindingKind.CHANGED, "aws_sqs_queue",
+            "https://sqs.eu-west-1.amazonaws.com/123456789012/orders",
+            address='aws_sqs_queue.q["orders"]', location="main.tf:3",
+            changes=[
+                FieldChange(path="policy", expected={
+                    "Statement": [{"Action": "sqs:SendMessage", "Effect": "Allow",
+                                   "Principal": "*"}],
+                    "Version": "2012-10-17",
+                }, actual={
+                    "Statement": [{"Action": "sqs:*", "Effect": "Allow", "Principal": "*"}],
+                    "Version": "2012-10-17",
+                }),
+                FieldChange(path="tags.env", expected="prod", actual="dev"),
+                FieldChange(path="visibility_timeout_seconds", expected=30, actual=60),
+            ],
+        ),
+        _finding(
+            FindingKind.CHANGED, "aws_db_instance", "orders-db",
+            address="aws_db_instance.orders",
+            changes=[FieldChange(path="password", expected="(sensitive)", actual="(sensitive)")],
+        ),
+        _finding(
+            FindingKind.MISSING, "aws_s3_bucket", "acme-logs",
+            address="aws_s3_bucket.logs", location="storage/s3 buckets.tf:7",
+        ),
+        _finding(
+            FindingKind.UNMANAGED, "aws_iam_user", "bob", scope=GLOBAL,
+        ),
+        _finding(
+            FindingKind.UNMANAGED, "aws_sqs_queue",
+            "https://sqs.eu-west-1.amazonaws.com/123456789012/stray",
+        ),
+        _finding(
+            FindingKind.UNAPPLIED, "aws_lambda_function", "resize",
+            address="aws_lambda_function.resize", location="lambda.tf:1",
+        ),
+    ]
+    coverage = [
+        TypeCoverage(provider="aws", type="aws_db_instance",
+                     scanned_scopes=[f"{ACCOUNT}/eu-west-1"], managed=1, actual=1),
+        TypeCoverage(provider="aws", type="aws_iam_user", scanned_scopes=[f"{ACCOUNT}/global"],
+                     managed=0, actual=3),
+        TypeCoverage(provider="aws", type="aws_s3_bucket",
+                     scanned_scopes=[f"{ACCOUNT}/eu-west-1"],
+                     failed_scopes=[f"{ACCOUNT}/us-west-2"], managed=3, actual=1, not_seen=1),
+        TypeCoverage(provider="aws", type="aws_security_group",
+                     scanned_scopes=[f"{ACCOUNT}/eu-west-1"], managed=2, actual=4,
+                     unknown_fields=1),
+        TypeCoverage(provider="aws", type="aws_sqs_queue", scanned_scopes=[f"{ACCOUNT}/eu-west-1"],
+                     managed=4, actual=5),
+        TypeCoverage(provider="aws", type="aws_vpc", scanned_scopes=[f"{ACCOUNT}/eu-west-1"],
+                     managed=5, actual=6),
+    ]
+    managed = sum(c.managed for c in coverage)
+    not_seen = sum(c.not_seen for c in coverage)
+    summary = Summary(
+        total_resources=managed + 2, managed=managed, in_sync=managed - 3 - 1 - not_seen,
+        changed=3, missing=1, unmanaged=2, unapplied=1,
+        coverage=round((managed - not_seen) / managed, 4), api_calls=41, duration_s=2.75,
+    )
+    return ScanReport(
+        tool_version="0.1.0",
+        started_at="2025-01-02T03:04:05+00:00",
+        sources=["envs/prod/terraform.tfstate", "envs/prod/network.tfstate"],
+        providers=["aws"],
+        summary=summary,
+        findings=findings,
+        warnings=[
+            ScanWarning(code="access_denied", provider="aws", type="aws_s3_bucket", scope=US_WEST,
+                        message="s3:ListAllMyBuckets in us-west-2: AccessDenied"),
+            ScanWarning(code="provider_not_scanned", provider="google",
+                        message="2 resource(s) of provider 'google' were not compared"),
+        ],
+        coverage=coverage,
+        api_calls={"aws:sqs.list_queues": 1, "aws:ec2.describe_security_groups": 40},
+    )
+
+
+def empty_report() -> ScanReport:
+    coverage = [TypeCoverage(provider="aws", type="aws_vpc",
+                             scanned_scopes=[f"{ACCOUNT}/eu-west-1"], managed=2, actual=2)]
+    return ScanReport(
+        tool_version="0.1.0", started_at="2025-01-02T03:04:05+00:00",
+        sources=["terraform.tfstate"], providers=["aws"],
+        summary=Summary(total_resources=2, managed=2, in_sync=2, api_calls=3, duration_s=0.2),
+        coverage=coverage,
+    )
+
+
+def golden(name: str, text: str) -> str:
+    """The stored expected output; CLOUDRIFT_UPDATE_GOLDENS=1 rewrites it from ``text``."""
+    path = FIXTURES / name
+    if UPDATE_GOLDENS:
+        path.write_text(text, encoding="utf-8")
+    elif not path.exists():
+        pytest.fail(f"{path} does not exist: run with CLOUDRIFT_UPDATE_GOLDENS=1 to write it")
+    return path.read_text(encoding="utf-8")
