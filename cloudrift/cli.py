@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Any, TypeVar
 
 import click
@@ -30,6 +31,7 @@ from cloudrift.plugin import (
     load_plugin,
     plugins_for_state,
 )
+from cloudrift.progress import NoProgress, TerminalProgress, should_show
 
 EXIT_OK = 0
 EXIT_DRIFT = 1
@@ -57,6 +59,10 @@ PARAM_NAMES = {
     "ignore_file": "ignore_files",
     "gcp_scope": "gcp_scopes",
     "azure_subscription": "azure_subscriptions",
+    "all_regions": "all_regions",
+    "shard": "shard",
+    "quiet": "quiet",
+    "verbose": "verbose",
 }
 assert set(PARAM_NAMES) == set(SCAN_KEYS)
 
@@ -152,6 +158,16 @@ def scan_options(func: F) -> F:
                      metavar="ID", envvar=env_var("azure_subscription"),
                      help="Azure subscription(s) to scan. Default: those the states' resource "
                      "ids name."),
+        click.option("--all-regions", is_flag=True, envvar=env_var("all_regions"),
+                     help="Search every region the AWS account has enabled for unmanaged "
+                     "resources, not only those the states and --region name."),
+        click.option("--shard", "shard", metavar="I/N", envvar=env_var("shard"),
+                     help="Scan only the I-th of N deterministic shares of the work (by "
+                     "provider, type and region); join the N reports with `cloudrift merge`."),
+        click.option("--quiet", "-q", is_flag=True, envvar=env_var("quiet"),
+                     help="No progress display (it is shown only on a terminal, never in CI)."),
+        click.option("--verbose", "-v", is_flag=True, envvar=env_var("verbose"),
+                     help="Log every cloud API call to stderr."),
         click.option("--no-color", is_flag=True, envvar=env_var("no_color"),
                      help="Never colour console output."),
     ]
@@ -180,6 +196,10 @@ def scan(
     ignore_files: tuple[str, ...],
     gcp_scopes: tuple[str, ...],
     azure_subscriptions: tuple[str, ...],
+    all_regions: bool,
+    shard: str | None,
+    quiet: bool,
+    verbose: bool,
     no_color: bool,
     debug: bool,
 ) -> None:
@@ -196,8 +216,10 @@ def scan(
     from cloudrift.report import parse_output, write_outputs
     from cloudrift.sources import open_source
 
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
-                        format="cloudrift: %(levelname)s %(name)s: %(message)s")
+    handler = _log_to_stderr(
+        logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    )
+    shard_spec = parse_shard(shard)
     if not sources:
         raise ConfigError("no state to compare", hint="pass --from tfstate://PATH")
     targets = [parse_output(o) for o in (outputs or ("console://",))]
@@ -206,8 +228,7 @@ def scan(
     ignores = _ignore_set(ignore_files, ctx.obj.ignores if ctx.obj else [])
     opened = [open_source(uri) for uri in sources]
     scan_input = read_sources(opened, parallelism)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_ScrubFilter(scan_input.redactor))
+    handler.addFilter(_ScrubFilter(scan_input.redactor))
 
     names = _split(to)
     if not names:
@@ -219,20 +240,38 @@ def scan(
         raise ConfigError(
             "the states manage no resources and no provider was named", hint="pass --to aws"
         )
+    show_progress = should_show(sys.stderr, quiet or verbose or debug)
+    progress = TerminalProgress() if show_progress else NoProgress()
     options = ScanOptions(
         regions=tuple(_split(regions)), strict=strict, parallelism=parallelism,
         settings={"gcp_scopes": tuple(_split(gcp_scopes)),
-                  "azure_subscriptions": tuple(_split(azure_subscriptions))},
+                  "azure_subscriptions": tuple(_split(azure_subscriptions)),
+                  "all_regions": all_regions},
+        shard=shard_spec, progress=progress,
     )
     providers: dict[str, Provider] = {}
     for name in names:
         providers[name] = load_plugin(name).create(options)
 
-    report = Scan(scan_input, providers, strict=strict).run()
+    with progress if isinstance(progress, TerminalProgress) else nullcontext():
+        report = Scan(scan_input, providers, strict=strict, shard=shard_spec).run()
     report = postprocess.apply(report, ignores, filters)
     write_outputs(report, targets, color=False if no_color else None,
                   redactor=scan_input.redactor)
     sys.exit(exit_code(report, allow_incomplete))
+
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    index, sep, count = value.partition("/")
+    try:
+        shard = (int(index), int(count))
+    except ValueError:
+        shard = (0, 0)
+    if not sep or shard[1] < 1 or not 1 <= shard[0] <= shard[1]:
+        raise ConfigError(f"--shard {value!r} is not I/N with 1 <= I <= N", hint="e.g. 2/4")
+    return shard
 
 
 def exit_code(report: Any, allow_incomplete: bool) -> int:
@@ -258,6 +297,20 @@ def _ignore_set(files: Sequence[str], config_rules: Sequence[Any]) -> Any:
             raise ConfigError(f"{path}: cannot read ignore file ({exc.strerror})") from None
     rules.extend(config_rules)
     return IgnoreSet(rules)
+
+
+def _log_to_stderr(level: int) -> logging.Handler:
+    """cloudrift's own log lines go to stderr, whatever logging the host process set up."""
+    logger = logging.getLogger("cloudrift")
+    for old in [h for h in logger.handlers if getattr(h, "_cloudrift", False)]:
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("cloudrift: %(levelname)s %(name)s: %(message)s"))
+    handler._cloudrift = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+    return handler
 
 
 class _ScrubFilter(logging.Filter):
@@ -372,6 +425,26 @@ def report(source: str, outputs: tuple[str, ...], no_color: bool) -> None:
 
     targets = [parse_output(o) for o in outputs]
     write_outputs(_load_report(source), targets, color=False if no_color else None)
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, required=True, metavar="REPORT.json...")
+@click.option("--output", "-o", "outputs", multiple=True, metavar="FORMAT://PATH",
+              help="Format and destination, as for `scan`. Repeatable. Default: json://.")
+@click.option("--allow-incomplete", is_flag=True,
+              help="Exit 0 rather than 2 when no drift was found but a shard was incomplete.")
+@click.option("--no-color", is_flag=True, help="Never colour console output.")
+def merge(reports: tuple[str, ...], outputs: tuple[str, ...], allow_incomplete: bool,
+          no_color: bool) -> None:
+    """Join the JSON reports of `scan --shard I/N` runs into the report of the whole scan.
+    Exits like `scan`: 0 in sync, 1 drift, 2 incomplete."""
+    from cloudrift.merge import merge_reports
+    from cloudrift.report import parse_output, write_outputs
+
+    merged = merge_reports([_load_report(path) for path in reports])
+    targets = [parse_output(o) for o in (outputs or ("json://",))]
+    write_outputs(merged, targets, color=False if no_color else None)
+    sys.exit(exit_code(merged, allow_incomplete))
 
 
 @cli.group()

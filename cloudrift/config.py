@@ -54,6 +54,10 @@ SCAN_KEYS: dict[str, str] = {
     "ignore_file": "list",
     "gcp_scope": "list",
     "azure_subscription": "list",
+    "all_regions": "bool",
+    "shard": "str",
+    "quiet": "bool",
+    "verbose": "bool",
 }
 
 

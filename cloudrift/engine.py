@@ -24,13 +24,12 @@ from cloudrift.model import (
     Scope,
     Summary,
     TypeCoverage,
+    finding_order,
 )
-from cloudrift.plugin import Observation, Provider
+from cloudrift.plugin import Observation, Provider, in_shard
 from cloudrift.redact import Redactor, secret_values
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, StateInstance
 from cloudrift.sources.uri import Source
-
-_KIND_ORDER = {kind: n for n, kind in enumerate(FindingKind)}
 
 STATE_UNREADABLE = "state_unreadable"
 
@@ -59,16 +58,6 @@ def providers_used(documents: Sequence[StateDocument]) -> list[str]:
     return sorted({i.provider for d in documents for i in d.managed})
 
 
-def _sort_key(finding: Finding) -> tuple[int, str, str, str, str]:
-    return (
-        _KIND_ORDER[finding.kind],
-        finding.type,
-        finding.address or "",
-        finding.scope.region,
-        finding.id,
-    )
-
-
 class Scan:
     """One run of the pipeline over already-read documents."""
 
@@ -78,11 +67,13 @@ class Scan:
         providers: Mapping[str, Provider],
         *,
         strict: bool = False,
+        shard: tuple[int, int] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.input = scan_input
         self.providers = providers
         self.strict = strict
+        self.shard = shard
         self.clock = clock
 
     def run(self) -> ScanReport:
@@ -116,7 +107,11 @@ class Scan:
             desired, desired_warnings = provider.desired(instances)
             warnings.extend(desired_warnings)
             desired = self._deduplicate(desired, warnings)
+            # the provider sees every desired resource (they decide which regions to search)
+            # and shards its own listings; what comes back is cut to this shard's units too
             observation = provider.observe(desired)
+            if self.shard is not None:
+                desired, observation = self._cut_to_shard(name, desired, observation)
             warnings.extend(observation.warnings)
             api_calls.update({f"{name}:{k}": v for k, v in observation.api_calls.items()})
             self._compare(provider, desired, observation, findings, coverage, summary)
@@ -128,7 +123,7 @@ class Scan:
         else:
             summary.coverage = 1.0 if all(c.complete for c in coverage) else 0.0
         summary.duration_s = round(self.clock() - started, 3)
-        findings.sort(key=_sort_key)
+        findings.sort(key=finding_order)
         return ScanReport(
             tool_version=__version__,
             started_at=started_at,
@@ -143,6 +138,23 @@ class Scan:
 
     def _scrub_warning(self, warning: ScanWarning) -> ScanWarning:
         return warning.model_copy(update={"message": self.input.redactor.scrub(warning.message)})
+
+    def _cut_to_shard(
+        self, name: str, desired: list[Resource], observation: Observation
+    ) -> tuple[list[Resource], Observation]:
+        def mine(rtype: str, region: str) -> bool:
+            return in_shard(self.shard, name, rtype, region)
+
+        observation.resources = [
+            r for r in observation.resources if mine(r.type, r.scope.region)
+        ]
+        observation.scanned = {u for u in observation.scanned if mine(*u)}
+        observation.failed = {u for u in observation.failed if mine(*u)}
+        observation.warnings = [
+            w for w in observation.warnings
+            if w.type is None or w.scope is None or mine(w.type, w.scope.region)
+        ]
+        return [r for r in desired if mine(r.type, r.scope.region)], observation
 
     @staticmethod
     def _deduplicate(desired: list[Resource], warnings: list[ScanWarning]) -> list[Resource]:

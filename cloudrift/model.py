@@ -114,6 +114,17 @@ class Finding(BaseModel):
         return self.model_copy(update={"fingerprint": digest})
 
 
+def finding_order(finding: Finding) -> tuple[int, str, str, str, str]:
+    """The order reports list findings in: by kind, then type, address, region, id."""
+    return (
+        list(FindingKind).index(finding.kind),
+        finding.type,
+        finding.address or "",
+        finding.scope.region,
+        finding.id,
+    )
+
+
 class ScanWarning(BaseModel):
     """Something the scan could not see, or a problem it worked around."""
 

@@ -8,6 +8,7 @@ normalises state instances with the same specs it uses for cloud payloads, enume
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from cloudrift.errors import ConfigError
 from cloudrift.model import Resource, ScanWarning
+from cloudrift.progress import NoProgress, ProgressSink
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift.spec import ResourceSpec
 
@@ -28,6 +30,21 @@ class ScanOptions:
     strict: bool = False
     parallelism: int = 16
     settings: Mapping[str, Any] = field(default_factory=dict)
+    # (index, count), 1-based: this run scans only its share of the (type, scope) units
+    shard: tuple[int, int] | None = None
+    progress: ProgressSink = field(default_factory=NoProgress)
+
+    def in_shard(self, provider: str, rtype: str, scope: str) -> bool:
+        return in_shard(self.shard, provider, rtype, scope)
+
+
+def in_shard(shard: tuple[int, int] | None, provider: str, rtype: str, scope: str) -> bool:
+    """Whether a (type, scope) unit belongs to this shard; stable across runs and machines."""
+    if shard is None:
+        return True
+    index, count = shard
+    digest = hashlib.sha256(f"{provider}|{rtype}|{scope}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count == index - 1
 
 
 @dataclass

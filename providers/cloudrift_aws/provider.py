@@ -10,7 +10,7 @@ from typing import Any
 import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cloudrift.errors import CloudriftError
+from cloudrift.errors import CloudriftError, ProviderError
 from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
@@ -43,6 +43,7 @@ class AwsProvider:
             endpoint_url=settings.get("endpoint_url"),
             parallelism=options.parallelism,
         )
+        self.ctx.on_call = options.progress.api_call
         self.default_region = default_region(options.regions, self.ctx.session.region_name)
         self.account: str | None = None
         self._ids = {t: jmespath.compile(s.id_query) for t, s in specs.items()}
@@ -113,7 +114,20 @@ class AwsProvider:
         found = {r.scope.region for r in desired if r.scope.region != GLOBAL_REGION}
         found.update(self.options.regions)
         found.add(self.default_region)
+        if self.options.settings.get("all_regions"):
+            found.update(self.enabled_regions())
         return sorted(found)
+
+    def enabled_regions(self) -> list[str]:
+        """The regions the account has enabled (opt-in regions only once opted in)."""
+        try:
+            listed = self.ctx.call("ec2", self.default_region, "describe_regions")
+        except (ClientError, BotoCoreError) as exc:
+            raise ProviderError(
+                f"--all-regions: cannot list the account's regions ({error_code(exc)})",
+                hint="name them with --region instead",
+            ) from None
+        return sorted(r["RegionName"] for r in listed.get("Regions", []))
 
     def observe(self, desired: Sequence[Resource]) -> Observation:
         self.account = self.ctx.account_id(self.default_region)
@@ -127,7 +141,9 @@ class AwsProvider:
             (spec, region)
             for spec in self.specs.values()
             for region in ([GLOBAL_REGION] if spec.global_service else regions)
+            if self.options.in_shard(NAME, spec.type, region)
         ]
+        self.options.progress.tasks(len(tasks))
         with ThreadPoolExecutor(max_workers=self.options.parallelism) as pool:
             listed = list(
                 pool.map(lambda t: self._enumerate(t[0], t[1], managed[(t[0].type, t[1])]), tasks)
@@ -159,6 +175,13 @@ class AwsProvider:
         return self.default_region if region == GLOBAL_REGION else region
 
     def _enumerate(
+        self, spec: AwsSpec, region: str, managed: Sequence[Resource]
+    ) -> list[Item] | ScanWarning:
+        outcome = self._list(spec, region, managed)
+        self.options.progress.task_done(0 if isinstance(outcome, ScanWarning) else len(outcome))
+        return outcome
+
+    def _list(
         self, spec: AwsSpec, region: str, managed: Sequence[Resource]
     ) -> list[Item] | ScanWarning:
         call_region = self._region_of_call(spec, region)

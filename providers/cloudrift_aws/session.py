@@ -6,6 +6,7 @@ are created under a lock and then shared by the worker threads.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,8 +25,24 @@ from botocore.exceptions import (
 )
 
 from cloudrift.errors import ProviderError
+from cloudrift.ratelimit import RateLimits, TokenBucket
 
 T = TypeVar("T")
+
+# one INFO line per API call: `scan --verbose` shows them
+calls_log = logging.getLogger("cloudrift.calls")
+
+
+def _nothing() -> None:
+    pass
+
+
+def _pacer(bucket: TokenBucket) -> Callable[..., None]:
+    # a before-send handler must return None, or botocore takes its value for the response
+    def pace(**_: Any) -> None:
+        bucket.acquire()
+
+    return pace
 
 DENIED_CODES = frozenset(
     {
@@ -48,6 +65,26 @@ THROTTLE_CODES = frozenset(
     {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
      "SlowDown", "RequestThrottled", "RequestThrottledException"}
 )
+
+
+# (requests a second, burst) per service, from AWS's published throttling figures: EC2's
+# Describe* bucket refills 20/s with a burst of 100; IAM's control plane allows roughly 20/s;
+# the rest are conservative figures well below their documented ceilings
+PUBLISHED_LIMITS: dict[str, tuple[float, float]] = {
+    "ec2": (20.0, 100.0),
+    "iam": (15.0, 30.0),
+    "sts": (50.0, 100.0),
+    "s3": (100.0, 200.0),
+    "sqs": (100.0, 200.0),
+    "sns": (25.0, 50.0),
+    "kms": (50.0, 100.0),
+    "dynamodb": (50.0, 100.0),
+    "lambda": (15.0, 30.0),
+    "rds": (20.0, 40.0),
+    "logs": (20.0, 40.0),
+    "ecr": (20.0, 40.0),
+}
+DEFAULT_LIMIT = (10.0, 20.0)
 
 
 def error_code(exc: BaseException) -> str:
@@ -83,6 +120,8 @@ class AwsContext:
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._memo: dict[str, Any] = {}
+        self.on_call: Callable[[], None] = _nothing
+        self.limits = RateLimits(PUBLISHED_LIMITS, DEFAULT_LIMIT)
         self._memo_locks: dict[str, threading.Lock] = {}
 
     # -- clients ---------------------------------------------------------------------------
@@ -97,6 +136,10 @@ class AwsContext:
                     kwargs["endpoint_url"] = self.endpoint_url
                 client = self.session.client(service, **kwargs)
                 client.meta.events.register("before-parameter-build", self._count)
+                # every HTTP attempt, retries included, takes a token of its (region, service)
+                client.meta.events.register(
+                    "before-send", _pacer(self.limits.bucket("", region, service))
+                )
                 self._clients[key] = client
             return client
 
@@ -107,6 +150,8 @@ class AwsContext:
         with self._lock:
             self.calls[name] += 1
             self.operations.append(name)
+        self.on_call()
+        calls_log.info("aws %s %s", model.service_model.service_name, model.name)
 
     # -- calls -----------------------------------------------------------------------------
 

@@ -1,0 +1,73 @@
+"""Joining the reports of a sharded scan (``--shard I/N``) into the report of the whole scan.
+
+Every managed resource and every (type, scope) listing belongs to exactly one shard, so counts
+add up; what every shard says alike (a type not supported, a provider not scanned) is said once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cloudrift.errors import ConfigError
+from cloudrift.model import ScanReport, ScanWarning, Summary, TypeCoverage, finding_order
+
+_ADDED = ("total_resources", "managed", "in_sync", "changed", "missing", "unmanaged",
+          "unapplied", "ignored", "api_calls")
+
+
+def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
+    if not reports:
+        raise ConfigError("nothing to merge: name the shard reports")
+    versions = {r.schema_version for r in reports}
+    if len(versions) > 1:
+        raise ConfigError(f"cannot merge reports of different schema versions: {sorted(versions)}")
+
+    summary = Summary()
+    for name in _ADDED:
+        setattr(summary, name, sum(getattr(r.summary, name) for r in reports))
+    summary.duration_s = max(r.summary.duration_s for r in reports)
+
+    coverage: dict[tuple[str, str], TypeCoverage] = {}
+    for report in reports:
+        for cov in report.coverage:
+            key = (cov.provider, cov.type)
+            merged = coverage.setdefault(key, TypeCoverage(provider=cov.provider, type=cov.type))
+            merged.scanned_scopes = sorted(set(merged.scanned_scopes) | set(cov.scanned_scopes))
+            merged.failed_scopes = sorted(set(merged.failed_scopes) | set(cov.failed_scopes))
+            merged.managed += cov.managed
+            merged.actual += cov.actual
+            merged.not_seen += cov.not_seen
+            merged.unknown_fields += cov.unknown_fields
+    not_seen = sum(c.not_seen for c in coverage.values())
+    if summary.managed:
+        summary.coverage = round((summary.managed - not_seen) / summary.managed, 4)
+    else:
+        summary.coverage = 1.0 if all(c.complete for c in coverage.values()) else 0.0
+
+    findings = {f.fingerprint: f for r in reports for f in r.findings}
+    warnings: dict[tuple[str, str], ScanWarning] = {}
+    for report in reports:
+        for warning in report.warnings:
+            warnings.setdefault((warning.code, warning.message), warning)
+    api_calls: dict[str, int] = {}
+    ignored: dict[str, int] = {}
+    for report in reports:
+        for op, count in report.api_calls.items():
+            api_calls[op] = api_calls.get(op, 0) + count
+        for rule, count in report.ignored.items():
+            ignored[rule] = ignored.get(rule, 0) + count
+
+    first = reports[0]
+    return ScanReport(
+        schema_version=first.schema_version,
+        tool_version=first.tool_version,
+        started_at=min(r.started_at for r in reports),
+        sources=sorted({s for r in reports for s in r.sources}),
+        providers=sorted({p for r in reports for p in r.providers}),
+        summary=summary,
+        findings=sorted(findings.values(), key=finding_order),
+        warnings=list(warnings.values()),
+        coverage=sorted(coverage.values(), key=lambda c: (c.provider, c.type)),
+        api_calls=dict(sorted(api_calls.items())),
+        ignored=dict(sorted(ignored.items())),
+    )
