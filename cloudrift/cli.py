@@ -60,6 +60,8 @@ PARAM_NAMES = {
     "gcp_scope": "gcp_scopes",
     "azure_subscription": "azure_subscriptions",
     "all_regions": "all_regions",
+    "aws_profile": "aws_profiles",
+    "aws_role": "aws_roles",
     "shard": "shard",
     "quiet": "quiet",
     "verbose": "verbose",
@@ -158,6 +160,14 @@ def scan_options(func: F) -> F:
                      metavar="ID", envvar=env_var("azure_subscription"),
                      help="Azure subscription(s) to scan. Default: those the states' resource "
                      "ids name."),
+        click.option("--aws-profile", "aws_profiles", multiple=True, metavar="PROFILE",
+                     envvar=env_var("aws_profile"),
+                     help="Scan the AWS account of this named profile; repeat for several "
+                     "accounts in one scan. Default: the standard credential chain."),
+        click.option("--aws-role", "aws_roles", multiple=True, metavar="ROLE_ARN",
+                     envvar=env_var("aws_role"),
+                     help="Assume this role and scan its account; repeatable, combinable with "
+                     "--aws-profile. Resources go to the account their ARN names."),
         click.option("--all-regions", is_flag=True, envvar=env_var("all_regions"),
                      help="Search every region the AWS account has enabled for unmanaged "
                      "resources, not only those the states and --region name."),
@@ -196,6 +206,8 @@ def scan(
     ignore_files: tuple[str, ...],
     gcp_scopes: tuple[str, ...],
     azure_subscriptions: tuple[str, ...],
+    aws_profiles: tuple[str, ...],
+    aws_roles: tuple[str, ...],
     all_regions: bool,
     shard: str | None,
     quiet: bool,
@@ -246,12 +258,17 @@ def scan(
         regions=tuple(_split(regions)), strict=strict, parallelism=parallelism,
         settings={"gcp_scopes": tuple(_split(gcp_scopes)),
                   "azure_subscriptions": tuple(_split(azure_subscriptions)),
-                  "all_regions": all_regions},
+                  "all_regions": all_regions,
+                  "aws_profiles": tuple(_split(aws_profiles)),
+                  "aws_roles": tuple(_split(aws_roles))},
         shard=shard_spec, progress=progress,
     )
     providers: dict[str, Provider] = {}
     for name in names:
-        providers[name] = load_plugin(name).create(options)
+        plugin = load_plugin(name)
+        create_all = getattr(plugin, "create_all", None)
+        # a plugin may scan several accounts, one provider each
+        providers.update(create_all(options) if create_all else {name: plugin.create(options)})
 
     with progress if isinstance(progress, TerminalProgress) else nullcontext():
         report = Scan(scan_input, providers, strict=strict, shard=shard_spec).run()

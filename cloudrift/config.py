@@ -55,6 +55,8 @@ SCAN_KEYS: dict[str, str] = {
     "gcp_scope": "list",
     "azure_subscription": "list",
     "all_regions": "bool",
+    "aws_profile": "list",
+    "aws_role": "list",
     "shard": "str",
     "quiet": "bool",
     "verbose": "bool",

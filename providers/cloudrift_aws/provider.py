@@ -35,6 +35,9 @@ class AwsProvider:
         specs: Mapping[str, AwsSpec],
         options: ScanOptions,
         context: AwsContext | None = None,
+        *,
+        primary: bool = True,
+        other_accounts: frozenset[str] = frozenset(),
     ) -> None:
         self.specs: Mapping[str, AwsSpec] = specs
         self.options = options
@@ -46,6 +49,10 @@ class AwsProvider:
         self.ctx.on_call = options.progress.api_call
         self.default_region = default_region(options.regions, self.ctx.session.region_name)
         self.account: str | None = None
+        # with several accounts in one scan: resources with no ARN go to the primary one, and
+        # those whose ARN names another target's account are left to it
+        self.primary = primary
+        self.other_accounts = other_accounts
         self._ids = {t: jmespath.compile(s.id_query) for t, s in specs.items()}
 
     # -- desired ---------------------------------------------------------------------------
@@ -65,10 +72,17 @@ class AwsProvider:
         resources: list[Resource] = []
         unsupported: dict[str, int] = defaultdict(int)
         no_id: list[str] = []
+        elsewhere: dict[str, int] = defaultdict(int)
         for inst in instances:
             spec = self.specs.get(inst.type)
             if spec is None:
-                unsupported[inst.type] += 1
+                if self.primary:
+                    unsupported[inst.type] += 1
+                continue
+            owner = self._owner(inst.attributes)
+            if owner is not None:
+                if owner:
+                    elsewhere[owner] += 1
                 continue
             import_id = spec.state_import_id(inst.attributes)
             if import_id is None:
@@ -91,6 +105,15 @@ class AwsProvider:
             )
         warnings = [
             ScanWarning(
+                code="account_not_scanned",
+                provider=NAME,
+                message=f"{count} resource(s) of AWS account {account} not compared: "
+                "no --aws-profile or --aws-role target is in that account",
+            )
+            for account, count in sorted(elsewhere.items())
+        ]
+        warnings += [
+            ScanWarning(
                 code="unsupported_type",
                 provider=NAME,
                 type=rtype,
@@ -107,6 +130,21 @@ class AwsProvider:
             for address in no_id
         )
         return resources, warnings
+
+    def _owner(self, attributes: Mapping[str, Any]) -> str | None:
+        """None when this provider compares the resource; otherwise the account that does, or
+        "" when no provider of the scan will (only the primary reports those). Only matters
+        when one scan covers several accounts."""
+        if not self.other_accounts:
+            return None
+        account = account_from_arn(attributes.get("arn"))
+        if account is None:
+            return None if self.primary else ""
+        if account == self.ctx.account_id(self.default_region):
+            return None
+        if account in self.other_accounts or not self.primary:
+            return ""
+        return account
 
     # -- observe ---------------------------------------------------------------------------
 

@@ -1,0 +1,90 @@
+"""Several AWS accounts in one scan: each resource is compared in the account its ARN names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from click.testing import CliRunner
+
+from cloudrift.cli import cli
+from cloudrift.testing import MotoServer, StateBuilder
+
+MAIN, OTHER, UNKNOWN = "123456789012", "111111111111", "222222222222"
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def _session(moto: MotoServer, account: str) -> boto3.session.Session:
+    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=moto.endpoint)
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/setup",
+                            RoleSessionName="test-setup")["Credentials"]
+    return boto3.session.Session(
+        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"], region_name="us-east-1")
+
+
+@pytest.fixture
+def two_accounts(moto: MotoServer, tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """The same role name in both accounts: in sync in one, drifted in the other."""
+    state = StateBuilder()
+    for account, description in ((MAIN, "ops"), (OTHER, "ops")):
+        iam = _session(moto, account).client("iam", endpoint_url=moto.endpoint)
+        iam.create_role(RoleName="admin", AssumeRolePolicyDocument=TRUST,
+                        Description=description)
+        state.add("aws_iam_role", f"admin_{account}", {
+            "id": "admin", "name": "admin", "arn": f"arn:aws:iam::{account}:role/admin",
+            "assume_role_policy": TRUST, "description": "ops", "path": "/",
+            "max_session_duration": 3600})
+    _session(moto, OTHER).client("iam", endpoint_url=moto.endpoint).update_role(
+        RoleName="admin", Description="changed by hand")
+    _session(moto, OTHER).client("iam", endpoint_url=moto.endpoint).create_user(
+        UserName="stray")
+    state.add("aws_iam_role", "elsewhere", {
+        "id": "x", "name": "x", "arn": f"arn:aws:iam::{UNKNOWN}:role/x"})
+    path = state.write(tmp_path / "s.tfstate")
+    return path, {"AWS_ENDPOINT_URL": moto.endpoint}
+
+
+def test_each_account_is_compared_on_its_own(two_accounts: tuple[str, dict[str, str]]) -> None:
+    path, env = two_accounts
+    result = CliRunner().invoke(cli, [
+        "scan", "--from", path, "--region", "us-east-1", "-o", "json://",
+        "--aws-role", f"arn:aws:iam::{MAIN}:role/scanner",
+        "--aws-role", f"arn:aws:iam::{OTHER}:role/scanner",
+    ], env=env)
+    assert result.exit_code == 1, result.output
+    report: dict[str, Any] = json.loads(result.output)
+    assert report["providers"] == ["aws", f"aws@{OTHER}"]
+    found = sorted((f["kind"], f["type"], f["scope"]["account"], f["address"])
+                   for f in report["findings"])
+    assert found == [
+        ("changed", "aws_iam_role", OTHER, f"aws_iam_role.admin_{OTHER}"),
+        ("unmanaged", "aws_iam_user", OTHER, None),
+    ]
+    assert report["summary"]["managed"] == 2
+    codes = [(w["code"], w["message"]) for w in report["warnings"]]
+    assert ("account_not_scanned",
+            f"1 resource(s) of AWS account {UNKNOWN} not compared: no --aws-profile or "
+            "--aws-role target is in that account") in codes
+
+
+def test_a_role_that_cannot_be_assumed_is_one_clear_error(
+    two_accounts: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, env = two_accounts
+    result = CliRunner().invoke(cli, [
+        "scan", "--from", path, "--aws-role", "not-an-arn",
+    ], env=env)
+    assert result.exit_code == 2
+    assert "cannot assume not-an-arn" in result.output
+
+
+def test_an_unknown_profile_is_one_clear_error(two_accounts: tuple[str, dict[str, str]]) -> None:
+    path, env = two_accounts
+    result = CliRunner().invoke(cli, ["scan", "--from", path, "--aws-profile", "nope"], env=env)
+    assert result.exit_code == 2
+    assert "AWS profile 'nope' not found" in result.output
