@@ -10,6 +10,24 @@ import pytest
 from cloudrift.testing import FAKE_CREDENTIALS, MotoServer, environment
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite the expected-output files under fixtures/ from what the code produces "
+        "now, instead of comparing with them (then read the diff)",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_goldens(pytestconfig: pytest.Config) -> bool:
+    """True under ``--update-goldens`` (or CLOUDRIFT_UPDATE_GOLDENS=1, its older spelling)."""
+    return bool(pytestconfig.getoption("--update-goldens")) or (
+        os.environ.get("CLOUDRIFT_UPDATE_GOLDENS") == "1"
+    )
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[MotoServer]:
     pytest.importorskip("moto.server", reason="moto[server] is not installed")
@@ -22,10 +40,10 @@ def moto_server() -> Iterator[MotoServer]:
 
 
 @pytest.fixture
-def moto(moto_server: MotoServer) -> Iterator[MotoServer]:
+def moto(moto_server: MotoServer) -> MotoServer:
     """The shared server, empty at the start of the test."""
     moto_server.reset()
-    yield moto_server
+    return moto_server
 
 
 @pytest.fixture(autouse=True)

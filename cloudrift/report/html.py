@@ -118,11 +118,12 @@ _SCRIPT = """
 
   function fromFragment() {
     var params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-    if (params.has("search")) { search.value = params.get("search"); }
-    if (params.has("kinds")) {
-      var wanted = params.get("kinds").split(",");
-      boxes.forEach(function (box) { box.checked = wanted.indexOf(box.value) !== -1; });
-    }
+    // a followed link shows the same view as the link opened fresh: unnamed filters reset
+    search.value = params.has("search") ? params.get("search") : "";
+    var wanted = params.has("kinds") ? params.get("kinds").split(",") : null;
+    boxes.forEach(function (box) {
+      box.checked = wanted === null || wanted.indexOf(box.value) !== -1;
+    });
   }
 
   search.addEventListener("input", apply);

@@ -9,7 +9,6 @@ import pytest
 
 from cloudrift.model import FindingKind, ScanReport, ScanWarning
 from cloudrift.report.driftctl import DriftctlReporter, change_path, split_address
-from tests.report.samples import golden
 
 # the top-level keys and summary keys driftctl's json output had in its deep-mode releases
 DRIFTCTL_KEYS = {
@@ -143,8 +142,3 @@ def test_split_address(address: str, expected: tuple[str, str]) -> None:
 )
 def test_change_path(path: str, expected: list[str]) -> None:
     assert change_path(path) == expected
-
-
-def test_golden(report: ScanReport) -> None:
-    text = DriftctlReporter().render(report, color=False)
-    assert text == golden("sample.driftctl.json", text)

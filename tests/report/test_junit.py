@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from cloudrift.model import FieldChange, FindingKind, ScanReport
 from cloudrift.report.junit import JunitReporter, xml_text
-from tests.report.samples import REVERSED, golden
+from tests.report.samples import REVERSED
 
 
 def parse(report: ScanReport) -> ET.Element:
@@ -130,8 +130,3 @@ def test_unmanaged_cases_name_their_region(report: ScanReport) -> None:
         "aws_sqs_queue.https://sqs.eu-west-1.amazonaws.com/123456789012/stray "
         "(123456789012/eu-west-1)",
     }
-
-
-def test_golden(report: ScanReport) -> None:
-    text = JunitReporter().render(report, color=False)
-    assert text == golden("sample.junit.xml", text)

@@ -15,7 +15,7 @@ from cloudrift.report.markdown import (
     escape,
     utf16_length,
 )
-from tests.report.samples import HOSTILE, REVERSED, golden
+from tests.report.samples import HOSTILE, REVERSED
 
 
 def render(report: ScanReport, limit: int = GITHUB_COMMENT_LIMIT) -> str:
@@ -174,8 +174,3 @@ def test_many_warnings_do_not_crowd_out_findings(report: ScanReport) -> None:
     assert utf16_length(text) <= GITHUB_COMMENT_LIMIT
     assert "not shown" not in text
     assert "more\n" in text  # the warnings list says how many it left out
-
-
-def test_golden(report: ScanReport) -> None:
-    text = render(report)
-    assert text == golden("sample.md", text)

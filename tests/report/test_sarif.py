@@ -15,7 +15,7 @@ from cloudrift.report.sarif import (
     artifact_location,
     split_location,
 )
-from tests.report.samples import FIXTURES, golden
+from tests.report.samples import FIXTURES
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed")
 
@@ -164,8 +164,3 @@ def test_no_drift_is_an_empty_result_list(clean_report: ScanReport) -> None:
     run = render(clean_report)["runs"][0]
     assert run["results"] == []
     assert len(run["tool"]["driver"]["rules"]) == len(FindingKind)
-
-
-def test_golden(report: ScanReport) -> None:
-    text = SarifReporter().render(report, color=False)
-    assert text == golden("sample.sarif", text)
