@@ -3,236 +3,56 @@
 ``GitTree(repo, ref)`` reads the tree of one commit straight from the object database with the
 ``git`` CLI: one ``ls-tree`` for the listing, one long-lived ``cat-file --batch`` for the
 contents. Nothing is checked out and the index is not touched, so a nightly job can scan
-``origin/main`` whatever branch the checkout is on. A URL is cloned bare (blob-less where the
-server allows it) into a cache directory and fetched again on later runs.
+``origin/main`` whatever branch the checkout is on. A URL is cloned bare into a cache directory
+first (``gitcli``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import posixpath
 import re
-import shutil
 import subprocess
-import tempfile
-import threading
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO
 
 from cloudrift.errors import SourceError
 from cloudrift.sources.files import _SKIP_DIRS, FileTree
+from cloudrift.sources.gitcli import (
+    CatFile,
+    cache_path,
+    default_cache_root,
+    git_env,
+    is_remote,
+    run_git,
+    sync_clone,
+    without_credentials,
+)
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, parse_state
 from cloudrift.sources.uri import Source
 
-_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-# git's scp-like syntax, user@host:path; a Windows drive letter (C:\...) has no "@"
-_SCP_RE = re.compile(r"^[^/@:\s]+@[^/:\s]+:")
-_USERINFO_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@")
+__all__ = [
+    "GitStateSource",
+    "GitTree",
+    "cache_path",
+    "default_cache_root",
+    "glob_regex",
+    "is_remote",
+    "sync_clone",
+    "tree_source",
+    "without_credentials",
+]
 
 _MODE_SYMLINK = "120000"
 _MAX_LINK_DEPTH = 16
-
-# variables that would point git at another repository or work tree than the one named
-# (set when cloudrift runs inside a git hook, for instance)
-_REPO_ENV = (
-    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX",
-    "GIT_CEILING_DIRECTORIES",
-)
-
-_FETCH_REFSPECS = (
-    "+refs/heads/*:refs/heads/*",
-    # so that "origin/main", the name a checkout would use, resolves in the cache too
-    "+refs/heads/*:refs/remotes/origin/*",
-    "+refs/tags/*:refs/tags/*",
-)
-
-
-def is_remote(repo: str) -> bool:
-    """True for a URL (``https://``, ``file://``, ``ssh://``) or ``user@host:path``."""
-    return bool(_SCHEME_RE.match(repo) or _SCP_RE.match(repo))
-
-
-def without_credentials(url: str) -> str:
-    """``https://user:token@host/r.git`` -> ``https://host/r.git``, for messages and labels."""
-    return _USERINFO_RE.sub(r"\1", url)
-
-
-def default_cache_root(env: Mapping[str, str] | None = None) -> str:
-    env = os.environ if env is None else env
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "cloudrift", "repos")
-
-
-def cache_path(url: str, cache_root: str | None = None) -> str:
-    """Where the bare clone of ``url`` lives; credentials in the URL do not change it."""
-    key = hashlib.sha256(without_credentials(url).encode()).hexdigest()[:32]
-    return os.path.join(cache_root or default_cache_root(), key)
-
-
-def _git_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _REPO_ENV}
-    # a private URL without credentials must fail, not wait for a password nobody will type
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    env.setdefault("GIT_ASKPASS", "")
-    env["LC_ALL"] = "C"
-    return env
-
-
-def _last_line(stderr: bytes) -> str:
-    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines()]
-    lines = [line for line in lines if line and not line.startswith("hint:")]
-    if not lines:
-        return "no message"
-    return lines[-1].removeprefix("fatal: ").removeprefix("error: ")
-
-
-def _run_git(args: Sequence[str], *, what: str, cwd: str | None = None) -> bytes:
-    try:
-        completed = subprocess.run(
-            ["git", *args], cwd=cwd, env=_git_env(), capture_output=True, check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise SourceError(
-            f"{what}: the git command is not installed", hint="install git to read Git refs"
-        ) from None
-    if completed.returncode != 0:
-        raise SourceError(f"{what}: {_last_line(completed.stderr)}")
-    return completed.stdout
-
-
-@contextlib.contextmanager
-def _locked(path: str) -> Iterator[None]:
-    """Serialise clones and fetches of one cache entry between processes."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; concurrent runs are rare there
-        yield
-        return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path + ".lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def sync_clone(url: str, cache_root: str | None = None, *, fetch: bool = True) -> str:
-    """A bare clone of ``url`` in the cache, cloned on first use and fetched on later ones;
-    returns its git directory."""
-    target = cache_path(url, cache_root)
-    shown = without_credentials(url)
-    with _locked(target):
-        if os.path.isdir(target):
-            # the URL may carry a fresh token; the clone's own copy is what lazy fetches use
-            _run_git(["--git-dir", target, "remote", "set-url", "origin", url], what=shown)
-            if fetch:
-                _run_git(
-                    ["--git-dir", target, "fetch", "--quiet", "--prune", "--no-write-fetch-head",
-                     "origin", *_FETCH_REFSPECS],
-                    what=f"{shown}: fetch failed",
-                )
-            return target
-        parent = os.path.dirname(target)
-        os.makedirs(parent, exist_ok=True)
-        # cloned beside the target and renamed, so an interrupted clone never looks finished
-        staging = tempfile.mkdtemp(prefix=".clone-", dir=parent)
-        try:
-            _run_git(
-                ["clone", "--quiet", "--bare", "--filter=blob:none", "--", url, staging],
-                what=f"{shown}: clone failed",
-            )
-            for position, spec in enumerate(_FETCH_REFSPECS):
-                _run_git(
-                    ["--git-dir", staging, "config", "--add" if position else "--replace-all",
-                     "remote.origin.fetch", spec],
-                    what=shown,
-                )
-            _run_git(["--git-dir", staging, "fetch", "--quiet", "--no-write-fetch-head",
-                      "origin"], what=f"{shown}: fetch failed")
-            os.replace(staging, target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 @dataclass(frozen=True)
 class _Entry:
     mode: str
     oid: str
-
-
-class _CatFile:
-    """One ``git cat-file --batch`` process shared by every read of a tree."""
-
-    def __init__(self, git_dir: str, what: str) -> None:
-        self._git_dir = git_dir
-        self._what = what
-        self._lock = threading.Lock()
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def _start(self) -> subprocess.Popen[bytes]:
-        try:
-            process = subprocess.Popen(
-                ["git", "--git-dir", self._git_dir, "cat-file", "--batch"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                env=_git_env(),
-            )
-        except FileNotFoundError:
-            raise SourceError(f"{self._what}: the git command is not installed") from None
-        self._process = process
-        return process
-
-    def read(self, oid: str) -> bytes:
-        with self._lock:
-            process = self._process or self._start()
-            stdin: IO[bytes] | None = process.stdin
-            stdout: IO[bytes] | None = process.stdout
-            assert stdin is not None
-            assert stdout is not None
-            try:
-                stdin.write(oid.encode() + b"\n")
-                stdin.flush()
-                header = stdout.readline().split()
-            except (BrokenPipeError, OSError):
-                header = []
-            if len(header) != 3:
-                self._stop()
-                detail = "missing" if header[1:] == [b"missing"] else "git stopped answering"
-                raise SourceError(f"{self._what}: cannot read object {oid} ({detail})")
-            size = int(header[2])
-            data = stdout.read(size + 1)
-            if len(data) != size + 1:
-                self._stop()
-                raise SourceError(f"{self._what}: object {oid} was cut short")
-            return data[:size]
-
-    def _stop(self) -> None:
-        process, self._process = self._process, None
-        if process is not None:
-            _close_process(process)
-
-    def close(self) -> None:
-        with self._lock:
-            self._stop()
-
-
-def _close_process(process: subprocess.Popen[bytes]) -> None:
-    for stream in (process.stdin, process.stdout):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class GitTree:
@@ -257,7 +77,7 @@ class GitTree:
         else:
             if not os.path.isdir(repo):
                 raise SourceError(f"{repo}: no such directory")
-            out = _run_git(
+            out = run_git(
                 ["rev-parse", "--absolute-git-dir", "--show-prefix"], cwd=repo, what=repo,
             ).decode()
             lines = out.split("\n")
@@ -272,13 +92,13 @@ class GitTree:
             parts = path.split("/")[:-1]
             for depth in range(1, len(parts) + 1):
                 self._dirs.add("/".join(parts[:depth]))
-        self._cat = _CatFile(self.git_dir, self.label)
+        self._cat = CatFile(self.git_dir, self.label)
         self._finalizer = weakref.finalize(self, self._cat.close)
 
     # --- setup -------------------------------------------------------------------------------
 
     def _git(self, *args: str, what: str) -> bytes:
-        return _run_git(["--git-dir", self.git_dir, *args], what=what)
+        return run_git(["--git-dir", self.git_dir, *args], what=what)
 
     def _resolve(self, ref: str) -> str:
         if ref.startswith("-"):
@@ -408,7 +228,7 @@ class GitTree:
                 ["git", "--git-dir", self.git_dir, "-c", "fetch.negotiationAlgorithm=noop",
                  "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
                  "--recurse-submodules=no", "--filter=blob:none", "--stdin", "origin"],
-                input="\n".join(oids).encode() + b"\n", env=_git_env(), capture_output=True,
+                input="\n".join(oids).encode() + b"\n", env=git_env(), capture_output=True,
                 check=True,
             )
 
