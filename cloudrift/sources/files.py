@@ -31,7 +31,8 @@ class FileTree(Protocol):
         ...
 
     def walk(self, directory: str = "") -> Iterator[str]:
-        """Every file below ``directory`` (recursively), as paths relative to the root."""
+        """Every file below ``directory`` (recursively), as paths relative to the root, in
+        plain sorted order."""
         ...
 
     def is_file(self, path: str) -> bool: ...
@@ -64,13 +65,14 @@ class LocalTree:
         return os.path.join(self.root, *[p for p in path.split("/") if p])
 
     def walk(self, directory: str = "") -> Iterator[str]:
-        base = self._abs(directory)
-        for current, dirs, files in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        found: list[str] = []
+        for current, dirs, files in os.walk(self._abs(directory)):
+            dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
             rel = os.path.relpath(current, self.root).replace(os.sep, "/")
             prefix = "" if rel == "." else rel + "/"
-            for name in sorted(files):
-                yield prefix + name
+            found.extend(prefix + name for name in files)
+        # plain sorted paths, the order `git ls-tree` gives, so both trees walk alike
+        yield from sorted(found)
 
     def is_file(self, path: str) -> bool:
         return os.path.isfile(self._abs(path))
