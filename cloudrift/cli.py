@@ -60,6 +60,11 @@ PARAM_NAMES = {
     "gcp_scope": "gcp_scopes",
     "azure_subscription": "azure_subscriptions",
     "all_regions": "all_regions",
+    "hcl": "hcl",
+    "repo": "repo",
+    "ref": "ref",
+    "workspace": "workspace",
+    "all_workspaces": "all_workspaces",
     "aws_profile": "aws_profiles",
     "aws_role": "aws_roles",
     "shard": "shard",
@@ -111,6 +116,21 @@ def scan_options(func: F) -> F:
         click.option("--from", "sources", multiple=True, metavar="URL", envvar=env_var("from"),
                      help="Terraform state to compare: tfstate://PATH or a plain path; globs "
                      "such as 'tfstate://envs/**/*.tfstate' are expanded. Repeatable."),
+        click.option("--hcl", "hcl", metavar="DIR", envvar=env_var("hcl"),
+                     help="The root module whose code the --from states were applied from: "
+                     "findings get the file:line of their block, and declared resources absent "
+                     "from the states are reported as unapplied. Without --from, every root "
+                     "module found is read with its own code."),
+        click.option("--repo", "repo", metavar="PATH_OR_URL", envvar=env_var("repo"),
+                     help="Read code and state files from this Git repository's object "
+                     "database (a URL is cloned bare into the cache), never its working tree."),
+        click.option("--ref", "ref", metavar="REF", envvar=env_var("ref"),
+                     help="The Git ref to read with --repo (default HEAD), e.g. origin/main."),
+        click.option("--workspace", "workspace", metavar="NAME", envvar=env_var("workspace"),
+                     help="Without --from: the Terraform workspace to read (default: "
+                     "TF_WORKSPACE, else the selected one, else default)."),
+        click.option("--all-workspaces", is_flag=True, envvar=env_var("all_workspaces"),
+                     help="Without --from: read every workspace of each root module."),
         click.option("--to", "to", multiple=True, metavar="PROVIDER", envvar=env_var("to"),
                      help="Cloud provider(s) to scan (e.g. aws). Default: the providers the "
                      "states use."),
@@ -193,6 +213,11 @@ def scan_options(func: F) -> F:
 def scan(
     ctx: click.Context,
     sources: tuple[str, ...],
+    hcl: str | None,
+    repo: str | None,
+    ref: str | None,
+    workspace: str | None,
+    all_workspaces: bool,
     to: tuple[str, ...],
     regions: tuple[str, ...],
     outputs: tuple[str, ...],
@@ -224,23 +249,25 @@ def scan(
                      --output console:// --output json://drift.json
     """
     from cloudrift import postprocess
-    from cloudrift.engine import Scan, providers_used, read_sources
+    from cloudrift.engine import Scan, providers_used
+    from cloudrift.gather import Request, gather
     from cloudrift.report import parse_output, write_outputs
-    from cloudrift.sources import open_source
 
     handler = _log_to_stderr(
         logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
     )
     shard_spec = parse_shard(shard)
-    if not sources:
-        raise ConfigError("no state to compare", hint="pass --from tfstate://PATH")
     targets = [parse_output(o) for o in (outputs or ("console://",))]
     filters = postprocess.Filters.build(_split(only), _split(types), _split(exclude_types),
                                         filter_expr)
     ignores = _ignore_set(ignore_files, ctx.obj.ignores if ctx.obj else [])
-    opened = [open_source(uri) for uri in sources]
-    scan_input = read_sources(opened, parallelism)
+    gathered = gather(Request(sources=sources, hcl=hcl, repo=repo, ref=ref,
+                              workspace=workspace, all_workspaces=all_workspaces,
+                              parallelism=parallelism))
+    scan_input = gathered.scan_input
     handler.addFilter(_ScrubFilter(scan_input.redactor))
+    for note in gathered.notes:
+        click.echo(f"cloudrift: note: {scan_input.redactor.scrub(note)}", err=True)
 
     names = _split(to)
     if not names:
@@ -369,6 +396,25 @@ def config_cmd(ctx: click.Context, /, **values: Any) -> None:
         click.echo(f"{key.replace('_', '-'):<17} = {json.dumps(shown)}  ({label})")
     if loaded is not None and loaded.ignores:
         click.echo(f"ignore rules from the config file: {len(loaded.ignores)}")
+
+
+@cli.command("sources")
+@click.option("--repo", "repo", metavar="PATH_OR_URL", help="Read from this Git repository.")
+@click.option("--ref", "ref", metavar="REF", help="The Git ref to read (default HEAD).")
+@click.option("--workspace", "workspace", metavar="NAME", help="The workspace to read.")
+@click.option("--all-workspaces", is_flag=True, help="Every workspace of each root module.")
+def sources_cmd(repo: str | None, ref: str | None, workspace: str | None,
+                all_workspaces: bool) -> None:
+    """List the root modules found here (or at --repo/--ref), their backends and where their
+    state would be read from. Calls no cloud."""
+    from cloudrift.gather import open_tree
+    from cloudrift.sources.discover import describe_roots, discover_roots
+
+    tree = open_tree(repo, ref)
+    roots = discover_roots(tree, workspace=workspace, all_workspaces=all_workspaces)
+    click.echo(f"in {tree.label}:")
+    for line in describe_roots(roots, tree):
+        click.echo(line)
 
 
 @cli.command()

@@ -28,10 +28,23 @@ from cloudrift.model import (
 )
 from cloudrift.plugin import Observation, Provider, in_shard
 from cloudrift.redact import Redactor, secret_values
+from cloudrift.sources.hcl import HclIndex
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, StateInstance
 from cloudrift.sources.uri import Source
 
 STATE_UNREADABLE = "state_unreadable"
+
+
+@dataclass(frozen=True)
+class CodeBinding:
+    """The code of one root module and the sources that hold its state.
+
+    ``sources`` are positions in the list given to ``read_sources``; None binds every source
+    (``--hcl DIR`` with explicit ``--from``)."""
+
+    index: HclIndex
+    sources: frozenset[int] | None = None
+    label: str = ""
 
 
 @dataclass
@@ -39,19 +52,29 @@ class ScanInput:
     documents: list[StateDocument]
     redactor: Redactor = field(default_factory=Redactor)
     failures: list[SourceFailure] = field(default_factory=list)
+    # the position, in the sources given to read_sources, that each document came from
+    origins: list[int] = field(default_factory=list)
+    failed_origins: set[int] = field(default_factory=set)
+    code: list[CodeBinding] = field(default_factory=list)
 
 
 def read_sources(sources: Sequence[Source], parallelism: int = 8) -> ScanInput:
     """Read every source concurrently; the first fatal source error is raised."""
     with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(sources) or 1))) as pool:
         batches = list(pool.map(lambda s: s.read(), sources))
-    documents = [d for batch in batches for d in batch if isinstance(d, StateDocument)]
-    failures = [d for batch in batches for d in batch if isinstance(d, SourceFailure)]
-    redactor = Redactor()
-    for doc in documents:
+    scan_input = ScanInput(documents=[])
+    for position, batch in enumerate(batches):
+        for item in batch:
+            if isinstance(item, StateDocument):
+                scan_input.documents.append(item)
+                scan_input.origins.append(position)
+            else:
+                scan_input.failures.append(item)
+                scan_input.failed_origins.add(position)
+    for doc in scan_input.documents:
         for inst in doc.instances:
-            redactor.add(secret_values(inst.attributes, inst.sensitive_paths))
-    return ScanInput(documents=documents, redactor=redactor, failures=failures)
+            scan_input.redactor.add(secret_values(inst.attributes, inst.sensitive_paths))
+    return scan_input
 
 
 def providers_used(documents: Sequence[StateDocument]) -> list[str]:
@@ -116,6 +139,9 @@ class Scan:
             api_calls.update({f"{name}:{k}": v for k, v in observation.api_calls.items()})
             self._compare(provider, desired, observation, findings, coverage, summary)
 
+        for binding in self.input.code:
+            self._apply_code(binding, findings, warnings, summary)
+
         summary.api_calls = sum(api_calls.values())
         not_seen = sum(c.not_seen for c in coverage)
         if summary.managed:
@@ -138,6 +164,65 @@ class Scan:
 
     def _scrub_warning(self, warning: ScanWarning) -> ScanWarning:
         return warning.model_copy(update={"message": self.input.redactor.scrub(warning.message)})
+
+    def _apply_code(
+        self,
+        binding: CodeBinding,
+        findings: list[Finding],
+        warnings: list[ScanWarning],
+        summary: Summary,
+    ) -> None:
+        """Locate findings at their HCL blocks and add the declared resources no state holds."""
+        bound = [
+            doc for doc, origin in zip(self.input.documents, self.input.origins, strict=True)
+            if binding.sources is None or origin in binding.sources
+        ]
+        labels = {doc.source for doc in bound}
+        for position, finding in enumerate(findings):
+            if finding.address and finding.location is None and finding.source in labels:
+                location = binding.index.locate(finding.address)
+                if location is not None:
+                    findings[position] = finding.model_copy(update={"location": location})
+        where = f" ({binding.label})" if binding.label else ""
+        warnings.extend(
+            ScanWarning(code="hcl_unreadable", message=f"{error.file}:{error.line}: "
+                        f"{error.message}{where}")
+            for error in binding.index.errors
+        )
+        if binding.index.remote_modules:
+            warnings.append(ScanWarning(
+                code="hcl_modules_not_followed",
+                message="resources of remote modules are located at their module block and "
+                f"not checked for unapplied: {', '.join(binding.index.remote_modules)}{where}",
+            ))
+        unread = (binding.sources is None and self.input.failed_origins) or (
+            binding.sources is not None and binding.sources & self.input.failed_origins
+        )
+        if unread:
+            # a state we could not read would make everything in it look unapplied
+            warnings.append(ScanWarning(
+                code="unapplied_not_checked",
+                message=f"declared resources were not checked against state{where}: "
+                "a state of this root could not be read",
+            ))
+            return
+        addresses = [i.address for doc in bound for i in doc.instances]
+        owners = {s: p.name for p in self.providers.values() for s in p.state_providers}
+        for declared in binding.index.unapplied(addresses):
+            if not in_shard(self.shard, "code", declared.type, declared.address):
+                continue
+            prefix = declared.type.split("_", 1)[0]
+            summary.unapplied += 1
+            summary.total_resources += 1
+            findings.append(Finding(
+                kind=FindingKind.UNAPPLIED,
+                type=declared.type,
+                id=declared.address,
+                address=declared.address,
+                provider=owners.get(prefix, prefix),
+                scope=Scope(),
+                location=declared.location,
+            ).with_fingerprint())
 
     def _cut_to_shard(
         self, name: str, desired: list[Resource], observation: Observation

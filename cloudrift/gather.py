@@ -1,0 +1,107 @@
+"""Putting the desired side together: which states to read, which code goes with them.
+
+Three ways in:
+
+- explicit ``--from`` URLs (optionally read from a Git ref with ``--repo/--ref``), with the code
+  of ``--hcl DIR`` bound to all of them;
+- zero-config: no ``--from``; every root module found in the working directory (or the Git ref)
+  is read from its backend, and each root's code is bound to its own states;
+- either way, code is parsed before any thread pool starts (parsing may fork processes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cloudrift.engine import CodeBinding, ScanInput, read_sources
+from cloudrift.errors import ConfigError
+from cloudrift.sources.files import FileTree, LocalTree
+from cloudrift.sources.uri import Source, open_source
+
+
+@dataclass
+class Request:
+    sources: Sequence[str] = ()
+    hcl: str | None = None
+    repo: str | None = None
+    ref: str | None = None
+    workspace: str | None = None
+    all_workspaces: bool = False
+    parallelism: int = 16
+
+
+@dataclass
+class Gathered:
+    scan_input: ScanInput
+    notes: list[str] = field(default_factory=list)
+
+
+def open_tree(repo: str | None, ref: str | None) -> FileTree:
+    if repo is None and ref is None:
+        return LocalTree(".")
+    from cloudrift.sources.git import GitTree
+
+    return GitTree(repo or ".", ref or "HEAD")
+
+
+def _hcl_root(tree: FileTree, directory: str, from_git: bool) -> tuple[FileTree, str]:
+    """The tree to parse in and the root module's path inside it. On disk the tree is the
+    working directory when DIR lies under it, so ``../modules`` sources and the reported
+    paths stay relative to where the user stands."""
+    if from_git:
+        return tree, directory.strip("/")
+    here = os.getcwd()
+    target = os.path.abspath(directory)
+    if target == here or target.startswith(here + os.sep):
+        return LocalTree(here), os.path.relpath(target, here).replace(os.sep, "/").strip(".")
+    return LocalTree(target), ""
+
+
+def gather(request: Request) -> Gathered:
+    from cloudrift.sources.hcl import load_hcl
+
+    from_git = request.repo is not None or request.ref is not None
+    tree = open_tree(request.repo, request.ref)
+    notes: list[str] = []
+    opened: list[Source] = []
+    bindings: list[CodeBinding] = []
+
+    if request.sources:
+        if from_git:
+            from cloudrift.sources.git import tree_source
+
+            opened = [tree_source(tree, uri) for uri in request.sources]
+        else:
+            opened = [open_source(uri) for uri in request.sources]
+        if request.hcl is not None:
+            code_tree, code_root = _hcl_root(tree, request.hcl, from_git)
+            bindings.append(CodeBinding(load_hcl(code_tree, code_root), None, request.hcl))
+    else:
+        from cloudrift.sources.discover import describe_roots, discover_roots, root_sources
+
+        if request.hcl is not None:
+            raise ConfigError("--hcl needs --from", hint="without --from, every root module "
+                              "found is read with its own code")
+        roots = discover_roots(tree, workspace=request.workspace,
+                               all_workspaces=request.all_workspaces)
+        readable = [r for r in roots if r.readable]
+        for line in describe_roots([r for r in roots if r.notes or not r.readable], tree):
+            notes.append(line)
+        if not readable:
+            raise ConfigError(
+                f"no state to compare: no readable root module found in {tree.label}",
+                hint="pass --from tfstate://PATH, or run `cloudrift sources` to see what was "
+                "found",
+            )
+        for root in readable:
+            first = len(opened)
+            opened.extend(root_sources(tree, [root]))
+            positions = frozenset(range(first, len(opened)))
+            bindings.append(CodeBinding(load_hcl(tree, root.directory), positions,
+                                        root.shown_directory))
+
+    scan_input = read_sources(opened, request.parallelism)
+    scan_input.code = bindings
+    return Gathered(scan_input, notes)
