@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# Azurite (Azure blob storage emulator) for the azurerm backend tests; they skip without npm
+	@command -v npm >/dev/null 2>&1 && npm install --prefix $(VENV)/node --no-audit --no-fund \
+		--loglevel=error azurite@3.35.0 >/dev/null || echo "npm not found: azurerm tests will skip"
 	@touch $(STAMP)
 
 demo: install

@@ -32,6 +32,7 @@ from cloudrift.plugin import (
     plugins_for_state,
 )
 from cloudrift.progress import NoProgress, TerminalProgress, should_show
+from cloudrift.redact import REDACTED
 
 EXIT_OK = 0
 EXIT_DRIFT = 1
@@ -60,6 +61,8 @@ PARAM_NAMES = {
     "gcp_scope": "gcp_scopes",
     "azure_subscription": "azure_subscriptions",
     "all_regions": "all_regions",
+    "tfc_token": "tfc_token",
+    "http_header": "http_headers",
     "hcl": "hcl",
     "repo": "repo",
     "ref": "ref",
@@ -71,7 +74,9 @@ PARAM_NAMES = {
     "quiet": "quiet",
     "verbose": "verbose",
 }
-assert set(PARAM_NAMES) == set(SCAN_KEYS)
+# a secret never belongs in a config file that is committed next to the code
+SECRET_SETTINGS = frozenset({"tfc_token"})
+assert set(PARAM_NAMES) == set(SCAN_KEYS) | SECRET_SETTINGS
 
 
 class CloudriftGroup(click.Group):
@@ -114,8 +119,18 @@ def scan_options(func: F) -> F:
     """The options ``scan`` takes and ``config`` explains, each also a CLOUDRIFT_* variable."""
     options = [
         click.option("--from", "sources", multiple=True, metavar="URL", envvar=env_var("from"),
-                     help="Terraform state to compare: tfstate://PATH or a plain path; globs "
-                     "such as 'tfstate://envs/**/*.tfstate' are expanded. Repeatable."),
+                     help="Terraform state to compare: tfstate://PATH or a plain path (globs "
+                     "such as 'tfstate://envs/**/*.tfstate' are expanded), "
+                     "tfstate+s3://BUCKET/KEY_OR_GLOB, tfstate+gs://BUCKET/PREFIX, "
+                     "tfstate+azurerm://ACCOUNT/CONTAINER/KEY, tfstate+https://URL, "
+                     "tfstate+tfcloud://ORG/WORKSPACE (docs/sources.md). Repeatable. Without "
+                     "--from, the root modules found here are read from their backends."),
+        click.option("--tfc-token", "tfc_token", metavar="TOKEN", envvar=env_var("tfc_token"),
+                     help="Terraform Cloud/Enterprise API token for tfstate+tfcloud:// "
+                     "(default: TF_TOKEN_<host>, then credentials.tfrc.json)."),
+        click.option("--http-header", "http_headers", multiple=True, metavar="'NAME: VALUE'",
+                     envvar=env_var("http_header"),
+                     help="A header sent to tfstate+http(s):// backends. Repeatable."),
         click.option("--hcl", "hcl", metavar="DIR", envvar=env_var("hcl"),
                      help="The root module whose code the --from states were applied from: "
                      "findings get the file:line of their block, and declared resources absent "
@@ -213,6 +228,8 @@ def scan_options(func: F) -> F:
 def scan(
     ctx: click.Context,
     sources: tuple[str, ...],
+    tfc_token: str | None,
+    http_headers: tuple[str, ...],
     hcl: str | None,
     repo: str | None,
     ref: str | None,
@@ -263,7 +280,8 @@ def scan(
     ignores = _ignore_set(ignore_files, ctx.obj.ignores if ctx.obj else [])
     gathered = gather(Request(sources=sources, hcl=hcl, repo=repo, ref=ref,
                               workspace=workspace, all_workspaces=all_workspaces,
-                              parallelism=parallelism))
+                              parallelism=parallelism, tfc_token=tfc_token,
+                              http_headers=tuple(http_headers)))
     scan_input = gathered.scan_input
     handler.addFilter(_ScrubFilter(scan_input.redactor))
     for note in gathered.notes:
@@ -393,6 +411,8 @@ def config_cmd(ctx: click.Context, /, **values: Any) -> None:
             label = f"file {loaded.path}"
         value = values[param]
         shown = list(value) if isinstance(value, tuple) else value
+        if key in SECRET_SETTINGS and value:
+            shown = REDACTED
         click.echo(f"{key.replace('_', '-'):<17} = {json.dumps(shown)}  ({label})")
     if loaded is not None and loaded.ignores:
         click.echo(f"ignore rules from the config file: {len(loaded.ignores)}")

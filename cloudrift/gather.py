@@ -30,6 +30,8 @@ class Request:
     workspace: str | None = None
     all_workspaces: bool = False
     parallelism: int = 16
+    tfc_token: str | None = None
+    http_headers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -60,8 +62,11 @@ def _hcl_root(tree: FileTree, directory: str, from_git: bool) -> tuple[FileTree,
 
 
 def gather(request: Request) -> Gathered:
+    from cloudrift.sources.backends import BackendSettings
     from cloudrift.sources.hcl import load_hcl
 
+    settings = BackendSettings(tfc_token=request.tfc_token, http_headers=request.http_headers,
+                               max_workers=max(1, request.parallelism))
     from_git = request.repo is not None or request.ref is not None
     tree = open_tree(request.repo, request.ref)
     notes: list[str] = []
@@ -72,9 +77,9 @@ def gather(request: Request) -> Gathered:
         if from_git:
             from cloudrift.sources.git import tree_source
 
-            opened = [tree_source(tree, uri) for uri in request.sources]
+            opened = [tree_source(tree, uri, settings) for uri in request.sources]
         else:
-            opened = [open_source(uri) for uri in request.sources]
+            opened = [open_source(uri, settings) for uri in request.sources]
         if request.hcl is not None:
             code_tree, code_root = _hcl_root(tree, request.hcl, from_git)
             bindings.append(CodeBinding(load_hcl(code_tree, code_root), None, request.hcl))
@@ -97,7 +102,7 @@ def gather(request: Request) -> Gathered:
             )
         for root in readable:
             first = len(opened)
-            opened.extend(root_sources(tree, [root]))
+            opened.extend(root_sources(tree, [root], settings))
             positions = frozenset(range(first, len(opened)))
             bindings.append(CodeBinding(load_hcl(tree, root.directory), positions,
                                         root.shown_directory))

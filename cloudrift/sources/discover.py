@@ -18,7 +18,7 @@ import os
 import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -38,6 +38,9 @@ from cloudrift.sources.backend_urls import (
 from cloudrift.sources.files import FileTree
 from cloudrift.sources.git import GitStateSource, without_credentials
 from cloudrift.sources.tfblocks import Expression, extract_blocks, summarise_file
+
+if TYPE_CHECKING:
+    from cloudrift.sources.backends import BackendSettings
 from cloudrift.sources.uri import Source
 
 __all__ = [
@@ -301,12 +304,14 @@ def describe_roots(roots: Sequence[RootModule], tree: FileTree | None = None) ->
     return lines
 
 
-def root_sources(tree: FileTree, roots: Sequence[RootModule]) -> list[Source]:
+def root_sources(
+    tree: FileTree, roots: Sequence[RootModule], settings: BackendSettings | None = None
+) -> list[Source]:
     """The sources that read every readable root's state, for ``read_sources``."""
     from cloudrift.sources.uri import open_source
 
     sources: list[Source] = []
     for root in roots:
-        sources.extend(open_source(url) for url in root.urls)
+        sources.extend(open_source(url, settings) for url in root.urls)
         sources.extend(GitStateSource(tree, path) for path in root.state_paths)
     return sources

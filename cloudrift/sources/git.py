@@ -17,6 +17,7 @@ import subprocess
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cloudrift.errors import SourceError
 from cloudrift.sources.files import _SKIP_DIRS, FileTree
@@ -32,6 +33,9 @@ from cloudrift.sources.gitcli import (
 )
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, parse_state
 from cloudrift.sources.uri import Source
+
+if TYPE_CHECKING:
+    from cloudrift.sources.backends import BackendSettings
 
 __all__ = [
     "GitStateSource",
@@ -349,7 +353,7 @@ class GitStateSource:
         return documents
 
 
-def tree_source(tree: FileTree, uri: str) -> Source:
+def tree_source(tree: FileTree, uri: str, settings: BackendSettings | None = None) -> Source:
     """What one ``--from`` value reads when a tree is given (``--repo``/``--ref``): a local
     path or glob is read from the tree, a backend URL from the backend as usual."""
     from cloudrift.sources.uri import open_source, parse_from
@@ -357,4 +361,4 @@ def tree_source(tree: FileTree, uri: str) -> Source:
     spec = parse_from(uri)
     if spec.backend is None:
         return GitStateSource(tree, spec.location)
-    return open_source(uri)
+    return open_source(uri, settings)

@@ -8,7 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cloudrift.errors import SourceError
-from cloudrift.sources.tfstate import SourceFailure, StateDocument, parse_state
+from cloudrift.sources.tfstate import (
+    SourceFailure,
+    StateDocument,
+    check_state_size,
+    max_state_bytes,
+    parse_state,
+)
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -39,10 +45,14 @@ class LocalStateSource:
 
     def read(self) -> Sequence[StateDocument | SourceFailure]:
         documents: list[StateDocument | SourceFailure] = []
+        limit = max_state_bytes()
         for path in self.paths():
             try:
+                # checked on the open file, before a byte is read; the read is capped too, so
+                # a file that grows meanwhile is refused by parse_state, not read whole
                 with open(path, "rb") as handle:
-                    data = handle.read()
+                    check_state_size(os.fstat(handle.fileno()).st_size, path, limit)
+                    data = handle.read(limit + 1)
             except OSError as exc:
                 raise SourceError(f"{path}: cannot read state ({exc.strerror})") from None
             documents.append(parse_state(data, path))

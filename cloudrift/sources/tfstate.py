@@ -7,6 +7,7 @@ way out and Terraform itself does not refresh them into the plan's drift.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,9 +15,16 @@ from typing import Any
 
 import orjson
 
-from cloudrift.errors import StateFormatError
+from cloudrift.errors import ConfigError, SourceError, StateFormatError
 
 SUPPORTED_VERSION = 4
+
+MAX_STATE_BYTES_VAR = "CLOUDRIFT_MAX_STATE_BYTES"
+# a state is parsed whole, and the parsed document takes several times its size in memory: past
+# this a scan would sooner be killed by the OOM killer than finish
+DEFAULT_MAX_STATE_BYTES = 2 * 1024**3
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+_SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
 
 _PROVIDER_RE = re.compile(r'provider\["(?P<source>[^"]+)"\]')
 
@@ -242,6 +250,12 @@ def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstan
             raise StateFormatError(f"{source}: resources[{position}].module is not a string")
         provider_field = str(resource.get("provider") or "")
         short, provider_source = provider_short_name(provider_field)
+        if not short:
+            # every resource Terraform writes names its provider; without it nothing can
+            # compare the resource, and silently skipping it would hide it from the scan
+            raise StateFormatError(
+                f"{source}: resources[{position}] ({rtype}.{name}) has no provider"
+            )
         prefix = f"{module}." if module else ""
         mode_prefix = "data." if mode == "data" else ""
         where = f"{prefix}{mode_prefix}{rtype}.{name}"
@@ -278,8 +292,43 @@ def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstan
             )
 
 
+def max_state_bytes() -> int:
+    """The largest state cloudrift reads: ``CLOUDRIFT_MAX_STATE_BYTES`` (bytes, or with a K, M,
+    G or T suffix, binary), else 2 GiB."""
+    raw = os.environ.get(MAX_STATE_BYTES_VAR)
+    if raw is None or not raw.strip():
+        return DEFAULT_MAX_STATE_BYTES
+    match = _SIZE_RE.match(raw)
+    if not match or int(match.group(1)) == 0:
+        raise ConfigError(
+            f"{MAX_STATE_BYTES_VAR}={raw!r} is not a size",
+            hint="give a number of bytes, e.g. 4294967296 or 4G",
+        )
+    return int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+
+
+def _human(size: int) -> str:
+    for unit, factor in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit} ({size} bytes)"
+    return f"{size} bytes"
+
+
+def check_state_size(size: int, source: str, limit: int | None = None) -> None:
+    """Refuse a state larger than the limit before reading it. Backends call this with the
+    size the store reports (``os.stat``, an object's Content-Length) before any download."""
+    limit = max_state_bytes() if limit is None else limit
+    if size > limit:
+        raise SourceError(
+            f"{source}: state is {_human(size)}, over the limit of {_human(limit)}",
+            hint=f"raise the limit with {MAX_STATE_BYTES_VAR}=<bytes> (e.g. {size}) if the "
+            "machine has the memory for it",
+        )
+
+
 def parse_state(data: bytes, source: str) -> StateDocument:
     """Parse the bytes of one state file; raise ``StateFormatError`` naming ``source``."""
+    check_state_size(len(data), source)
     document = _decode(data, source)
     _check_version(document, source)
     return StateDocument(

@@ -1,15 +1,29 @@
-"""Parsing of ``--from`` URLs into sources."""
+"""Parsing of ``--from`` URLs into sources.
+
+``tfstate://PATH`` (or a bare path) reads local files; ``tfstate+<backend>://...`` reads a
+remote backend (see :mod:`cloudrift.sources.backends`). Options of a backend follow a ``?``
+as ``name=value`` pairs (``tfstate+s3://b/k?region=eu-west-1``); a ``?`` not followed by
+``name=`` stays part of the path, where it is a one-character wildcard. For ``http`` and
+``https`` the whole address, query included, is the backend's.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import parse_qsl
 
 from cloudrift.errors import ConfigError
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
 
+if TYPE_CHECKING:
+    from cloudrift.sources.backends import BackendSettings
+
 SCHEMES = ("tfstate",)
+# the backends that take ?name=value options; http(s) pass their query to the server
+_OPTION_START = re.compile(r"\?(?=[A-Za-z_][A-Za-z0-9_]*=)")
 
 
 class Source(Protocol):
@@ -30,30 +44,68 @@ class FromSpec:
     scheme: str
     backend: str | None
     location: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
+def _split_options(uri: str, rest: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    match = _OPTION_START.search(rest)
+    if match is None:
+        return rest, ()
+    location, query = rest[: match.start()], rest[match.end():]
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        raise ConfigError(f"--from {uri!r}: options must be name=value pairs joined by &"
+                          ) from None
+    return location, tuple(pairs)
 
 
 def parse_from(uri: str) -> FromSpec:
-    """``tfstate://a/b.tfstate`` -> FromSpec("tfstate", None, "a/b.tfstate")."""
+    """``tfstate://a/b.tfstate`` -> FromSpec("tfstate", None, "a/b.tfstate");
+    ``tfstate+s3://b/k?region=x`` -> FromSpec("tfstate", "s3", "b/k", (("region", "x"),))."""
+    from cloudrift.sources.backends import BACKENDS
+    from cloudrift.sources.backends._common import redact_url
+
     if not uri:
         raise ConfigError("--from is empty")
     if "://" not in uri:
         return FromSpec("tfstate", None, uri)
-    scheme, _, location = uri.partition("://")
+    scheme, _, rest = uri.partition("://")
     base, _, backend = scheme.partition("+")
     if base not in SCHEMES:
         raise ConfigError(
-            f"unknown --from scheme {scheme!r} in {uri!r}",
-            hint="use tfstate://PATH (globs allowed)",
+            f"unknown --from scheme {scheme!r} in {redact_url(uri)!r}",
+            hint="use tfstate://PATH (globs allowed) or tfstate+BACKEND://..., BACKEND one of "
+            + ", ".join(sorted(set(BACKENDS.values()))),
         )
-    if backend:
-        raise ConfigError(f"state backend {backend!r} is not supported yet ({uri!r})")
-    if not location:
+    if not backend:
+        if not rest:
+            raise ConfigError(f"--from {uri!r} has no path")
+        return FromSpec(base, None, rest)
+    backend = backend.lower()
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"state backend {backend!r} is not supported ({redact_url(uri)!r})",
+            hint="backends: " + ", ".join(sorted(set(BACKENDS.values()))),
+        )
+    if BACKENDS[backend] == "http":
+        if not rest:
+            raise ConfigError(f"--from {redact_url(uri)!r} has no address")
+        return FromSpec(base, backend, f"{backend}://{rest}")
+    location, options = _split_options(uri, rest)
+    if not location.strip("/"):
         raise ConfigError(f"--from {uri!r} has no path")
-    return FromSpec(base, None, location)
+    return FromSpec(base, backend, location, options)
 
 
-def open_source(uri: str) -> Source:
+def open_source(uri: str, settings: BackendSettings | None = None) -> Source:
+    """The source one ``--from`` value names. ``settings`` carries what a backend needs beyond
+    its URL (a Terraform Cloud token, HTTP headers, the read parallelism)."""
     spec = parse_from(uri)
-    from cloudrift.sources.local import LocalStateSource
+    if spec.backend is None:
+        from cloudrift.sources.local import LocalStateSource
 
-    return LocalStateSource(uri=uri, pattern=spec.location)
+        return LocalStateSource(uri=uri, pattern=spec.location)
+    from cloudrift.sources.backends import open_backend
+
+    return open_backend(uri, spec.backend, spec.location, spec.options, settings)

@@ -157,3 +157,11 @@ def test_report_re_renders_a_saved_report(drifted: dict[str, str], workdir: Path
     bad = run("report", "--from", "junk.json", "-o", "json://")
     assert bad.exit_code == 2
     assert "junk.json: not a cloudrift JSON report (summary:" in bad.output
+
+
+def test_a_token_is_never_shown(workdir: Path) -> None:
+    result = run("config", env={"CLOUDRIFT_TFC_TOKEN": "tok-very-secret-123"})
+    assert "tok-very-secret-123" not in result.output
+    assert settings(result.output)["tfc-token"] == '"(sensitive)"  (env CLOUDRIFT_TFC_TOKEN)'
+    (workdir / "cloudrift.toml").write_text('tfc_token = "x"\n')
+    assert "unknown key 'tfc_token'" in run("config").output

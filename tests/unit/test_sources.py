@@ -56,8 +56,8 @@ def test_unknown_scheme_refused_with_hint() -> None:
 
 
 def test_unsupported_backend_refused() -> None:
-    with pytest.raises(ConfigError, match="backend 's3' is not supported"):
-        parse_from("tfstate+s3://bucket/key")
+    with pytest.raises(ConfigError, match="backend 'ftp' is not supported"):
+        parse_from("tfstate+ftp://bucket/key")
 
 
 @pytest.mark.parametrize("uri", ["", "tfstate://"])

@@ -1,0 +1,239 @@
+"""What every remote backend shares: key globs, URL options, concurrent reads, safe labels."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TypeVar
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+from cloudrift.errors import ConfigError, StateFormatError
+from cloudrift.sources.tfstate import SourceFailure, StateDocument, parse_state
+
+log = logging.getLogger("cloudrift.sources")
+
+T = TypeVar("T")
+
+DEFAULT_MAX_WORKERS = 16
+GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    """What a backend may need beyond its URL; the CLI fills it from flags.
+
+    ``tfc_token`` wins over ``TF_TOKEN_<host>``; ``http_headers`` ("Name: value") are sent with
+    every HTTP-backend request, after those of ``CLOUDRIFT_HTTP_HEADERS``.
+    """
+
+    tfc_token: str | None = field(default=None, repr=False)
+    http_headers: tuple[str, ...] = field(default=(), repr=False)
+    max_workers: int = DEFAULT_MAX_WORKERS
+
+
+class ObjectError(Exception):
+    """One state object could not be read; the source's other objects still can."""
+
+
+# --- globs over object keys ------------------------------------------------------------------
+
+
+def has_glob(text: str) -> bool:
+    return not GLOB_CHARS.isdisjoint(text)
+
+
+def literal_prefix(pattern: str) -> str:
+    """The part of a key pattern before its first wildcard: what a listing can be narrowed to."""
+    for position, char in enumerate(pattern):
+        if char in GLOB_CHARS:
+            return pattern[:position]
+    return pattern
+
+
+def _char_class(pattern: str, start: int) -> tuple[str, int] | None:
+    # a "]" right after "[" or "[!" belongs to the class, as in fnmatch and the shell
+    body_start = start + 1
+    if pattern.startswith("!", body_start):
+        body_start += 1
+    end = pattern.find("]", body_start + 1)
+    if end == -1:
+        return None
+    body = pattern[body_start:end]
+    negate = body_start > start + 1
+    escaped = body.replace("\\", "\\\\")
+    if escaped.startswith("^"):
+        escaped = "\\" + escaped
+    # a class never matches the separator, like "*" and "?"
+    regex = f"[^/{escaped}]" if negate else f"(?!/)[{escaped}]"
+    return regex, end + 1
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """``*`` and ``?`` stay within one ``/`` segment, ``**`` as a whole segment spans any number
+    of them (none included), ``[abc]`` / ``[!abc]`` are classes: the semantics of a recursive
+    shell glob, applied to object keys."""
+    out: list[str] = []
+    position = 0
+    length = len(pattern)
+    while position < length:
+        char = pattern[position]
+        if char == "*":
+            end = position
+            while end < length and pattern[end] == "*":
+                end += 1
+            whole_segment = (position == 0 or pattern[position - 1] == "/") and (
+                end == length or pattern[end] == "/"
+            )
+            if end - position >= 2 and whole_segment:
+                if end == length:
+                    out.append(".*")
+                else:
+                    out.append("(?:[^/]*/)*")
+                    end += 1
+            else:
+                out.append("[^/]*")
+            position = end
+        elif char == "?":
+            out.append("[^/]")
+            position += 1
+        elif char == "[" and (parsed := _char_class(pattern, position)) is not None:
+            regex, position = parsed
+            out.append(regex)
+        else:
+            out.append(re.escape(char))
+            position += 1
+    return re.compile("".join(out) + r"\Z", re.DOTALL)
+
+
+def narrowest_prefixes(prefixes: Iterable[str]) -> list[str]:
+    """Drop every prefix another one already covers, so no key is listed twice."""
+    kept: list[str] = []
+    for prefix in sorted(set(prefixes)):
+        if not any(prefix.startswith(other) for other in kept):
+            kept.append(prefix)
+    return kept
+
+
+# --- URL options ------------------------------------------------------------------------------
+
+
+def options_dict(
+    uri: str, options: Sequence[tuple[str, str]], allowed: Iterable[str]
+) -> dict[str, str]:
+    known = frozenset(allowed)
+    values: dict[str, str] = {}
+    for name, value in options:
+        if name not in known:
+            raise ConfigError(
+                f"--from {redact_url(uri)!r}: unknown option {name!r}",
+                hint="options of this backend: " + ", ".join(sorted(known)),
+            )
+        if name in values:
+            raise ConfigError(f"--from {redact_url(uri)!r}: option {name!r} is given twice")
+        values[name] = value
+    return values
+
+
+def flag(uri: str, name: str, value: str | None) -> bool:
+    if value is None:
+        return False
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"--from {redact_url(uri)!r}: option {name!r} takes true or false")
+
+
+def split_bucket(uri: str, location: str, what: str = "bucket") -> tuple[str, str]:
+    bucket, _, rest = location.partition("/")
+    if not bucket:
+        raise ConfigError(f"--from {redact_url(uri)!r} names no {what}")
+    return bucket, rest
+
+
+# --- labels that never carry secrets ----------------------------------------------------------
+
+
+def _redacted_query(query: str) -> str:
+    # query strings of HTTP state servers sometimes carry access tokens: keep the names only
+    parts = []
+    for item in query.split("&"):
+        name, sep, _ = item.partition("=")
+        parts.append(f"{name}=***" if sep else name)
+    return "&".join(parts)
+
+
+def redact_url(url: str) -> str:
+    """``https://user:pass@host/p?token=x`` -> ``https://host/p?token=***``."""
+    try:
+        parts: SplitResult = urlsplit(url)
+    except ValueError:
+        return url.split("@")[-1] if "@" in url else url
+    netloc = parts.netloc.rpartition("@")[2]
+    query = _redacted_query(parts.query) if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def failure_message(exc: StateFormatError, label: str) -> str:
+    """The message of a parse error without the label the engine's warning already starts with."""
+    text = str(exc)
+    prefix = f"{label}: "
+    return text[len(prefix):] if text.startswith(prefix) else text
+
+
+# --- reading many objects at once -------------------------------------------------------------
+
+
+def read_states(
+    items: Sequence[T],
+    fetch: Callable[[T], bytes | None],
+    label: Callable[[T], str],
+    max_workers: int = DEFAULT_MAX_WORKERS,
+) -> list[StateDocument | SourceFailure]:
+    """Fetch and parse every item on a bounded pool, in the order given.
+
+    ``fetch`` returns None for an item that turns out to hold no state (it is left out),
+    raises ``ObjectError`` for a failure of that object alone (it becomes a ``SourceFailure``)
+    and ``SourceError`` when the whole source is unusable (it propagates, and the objects not
+    yet started are cancelled).
+    """
+
+    def one(item: T) -> StateDocument | SourceFailure | None:
+        name = label(item)
+        try:
+            data = fetch(item)
+        except ObjectError as exc:
+            log.warning("%s: state not read: %s", name, exc)
+            return SourceFailure(name, str(exc))
+        if data is None:
+            return None
+        try:
+            return parse_state(data, name)
+        except StateFormatError as exc:
+            return SourceFailure(name, failure_message(exc, name))
+
+    if not items:
+        return []
+    workers = max(1, min(max_workers, len(items)))
+    if workers == 1:
+        results = [one(item) for item in items]
+    else:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cloudrift-state")
+        try:
+            futures = [pool.submit(one, item) for item in items]
+            results = [future.result() for future in futures]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return [result for result in results if result is not None]
+
+
+def env_first(environ: Mapping[str, str], *names: str) -> str | None:
+    for name in names:
+        value = environ.get(name)
+        if value:
+            return value
+    return None

@@ -1,0 +1,252 @@
+"""Terraform state in Google Cloud Storage, through google-cloud-storage (the gcp extra).
+
+Terraform's ``gcs`` backend keeps each workspace at ``<prefix>/<workspace>.tfstate``, so:
+
+- ``tfstate+gs://BUCKET/PREFIX`` reads every workspace under that prefix (``*.tfstate``);
+- ``?workspace=GLOB`` reads the workspaces that match;
+- ``tfstate+gs://BUCKET/path/x.tfstate`` reads that one object;
+- a path with ``*``, ``?``, ``[...]`` or ``**`` is a glob over object names.
+
+Each object is downloaded at the generation the listing saw. Credentials: the Terraform
+backend's ``GOOGLE_BACKEND_CREDENTIALS`` / ``GOOGLE_CREDENTIALS`` (a key file's path or its
+JSON), ``GOOGLE_OAUTH_ACCESS_TOKEN``, else Application Default Credentials.
+``STORAGE_EMULATOR_HOST`` (emulators, anonymous) or ``?endpoint=`` change the endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudrift.errors import ConfigError, SourceError
+from cloudrift.sources.backends._common import (
+    BackendSettings,
+    ObjectError,
+    env_first,
+    glob_regex,
+    has_glob,
+    literal_prefix,
+    options_dict,
+    read_states,
+    split_bucket,
+)
+from cloudrift.sources.tfstate import SourceFailure, StateDocument
+
+OPTIONS = ("workspace", "endpoint", "project")
+READ_ONLY_SCOPE = "https://www.googleapis.com/auth/devstorage.read_only"
+# the client's default retry keeps at it for two minutes; a scan should say sooner what is wrong
+RETRY_TIMEOUT = 30.0
+
+
+def _retry() -> Any:
+    # google-cloud-storage ships no type information
+    from google.cloud.storage.retry import DEFAULT_RETRY  # type: ignore[import-untyped]
+
+    return DEFAULT_RETRY.with_timeout(RETRY_TIMEOUT)
+
+
+@dataclass(frozen=True)
+class GcsStateSource:
+    uri: str
+    bucket: str
+    path: str
+    workspace: str | None = None
+    endpoint: str | None = None
+    project: str | None = None
+    credentials: Any = field(default=None, repr=False)
+    max_workers: int = 16
+    environ: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_spec(
+        cls,
+        uri: str,
+        location: str,
+        options: Sequence[tuple[str, str]],
+        settings: BackendSettings,
+        environ: Mapping[str, str] | None = None,
+    ) -> GcsStateSource:
+        values = options_dict(uri, options, OPTIONS)
+        bucket, path = split_bucket(uri, location)
+        workspace = values.get("workspace")
+        if workspace is not None and ("/" in workspace or not workspace):
+            raise ConfigError(f"--from {uri!r}: workspace must be a name or a glob without '/'")
+        endpoint = values.get("endpoint")
+        if endpoint:
+            # Terraform's storage_custom_endpoint carries the API path; the client adds its own
+            endpoint = re.sub(r"/storage/v1/?$", "", endpoint.rstrip("/"))
+        return cls(uri=uri, bucket=bucket, path=path, workspace=workspace,
+                   endpoint=endpoint or None, project=values.get("project"),
+                   max_workers=settings.max_workers, environ=environ)
+
+    def label(self, name: str) -> str:
+        return f"gs://{self.bucket}/{name}"
+
+    # -- what the URL names --------------------------------------------------------------------
+
+    def _join(self, name: str) -> str:
+        base = self.path.rstrip("/")
+        return f"{base}/{name}" if base else name
+
+    def pattern(self) -> str | None:
+        """The glob over object names, or None when the URL names one object."""
+        if self.workspace is not None:
+            return self._join(f"{self.workspace}.tfstate")
+        if has_glob(self.path):
+            return self.path
+        if self.path.endswith(".tfstate"):
+            return None
+        return self._join("*.tfstate")
+
+    # -- client --------------------------------------------------------------------------------
+
+    def _resolve_credentials(self) -> Any:
+        if self.credentials is not None:
+            return self.credentials
+        env = os.environ if self.environ is None else self.environ
+        if env.get("STORAGE_EMULATOR_HOST"):
+            return None  # the client goes anonymous for an emulator
+        import google.auth
+        from google.auth.exceptions import DefaultCredentialsError
+
+        try:
+            raw = env_first(env, "GOOGLE_BACKEND_CREDENTIALS", "GOOGLE_CREDENTIALS")
+            if raw:
+                if raw.lstrip().startswith("{"):
+                    credentials, _ = google.auth.load_credentials_from_dict(  # type: ignore[no-untyped-call]
+                        json.loads(raw), scopes=[READ_ONLY_SCOPE])
+                else:
+                    credentials, _ = google.auth.load_credentials_from_file(  # type: ignore[no-untyped-call]
+                        raw, scopes=[READ_ONLY_SCOPE])
+                return credentials
+            token = env.get("GOOGLE_OAUTH_ACCESS_TOKEN")
+            if token:
+                from google.oauth2.credentials import Credentials
+
+                return Credentials(token)  # type: ignore[no-untyped-call]
+            credentials, _ = google.auth.default(scopes=[READ_ONLY_SCOPE])
+            return credentials
+        except (DefaultCredentialsError, ValueError) as exc:
+            raise SourceError(
+                f"{self.uri}: no usable Google credentials ({str(exc).splitlines()[0]})",
+                hint="run `gcloud auth application-default login` or set "
+                "GOOGLE_APPLICATION_CREDENTIALS",
+            ) from None
+
+    def client(self) -> Any:
+        try:
+            from google.cloud import storage  # type: ignore[attr-defined,import-untyped,unused-ignore]
+        except ImportError:
+            raise SourceError(f"{self.uri}: google-cloud-storage is not installed",
+                              hint="pip install 'cloudrift[gcp]'") from None
+        options = {"api_endpoint": self.endpoint} if self.endpoint else None
+        client = storage.Client(project=self.project, credentials=self._resolve_credentials(),
+                                client_options=options)
+        # requests keeps ten connections a host; the pool reads with more threads than that
+        from requests.adapters import HTTPAdapter  # type: ignore[import-untyped,unused-ignore]
+
+        adapter = HTTPAdapter(pool_maxsize=max(10, self.max_workers))
+        for scheme in ("https://", "http://"):
+            client._http.mount(scheme, adapter)
+        return client
+
+    # -- errors --------------------------------------------------------------------------------
+
+    def _fatal(self, exc: Exception, where: str) -> SourceError | None:
+        from google.api_core import exceptions as api
+        from google.auth.exceptions import GoogleAuthError
+
+        hint = "refresh them, e.g. gcloud auth application-default login"
+        if isinstance(exc, api.Unauthorized):
+            return SourceError(f"{where}: Cloud Storage rejected the credentials (HTTP 401)",
+                               hint=hint)
+        if isinstance(exc, GoogleAuthError):
+            # a 401 makes the client refresh the token; credentials that cannot be refreshed
+            # (a bare access token, anonymous ones) end up here
+            return SourceError(f"{where}: Cloud Storage rejected the credentials and they "
+                               f"cannot be refreshed ({str(exc).splitlines()[0]})", hint=hint)
+        if _is_connection_error(exc):
+            return SourceError(f"{where}: cannot reach Cloud Storage ({type(exc).__name__})")
+        return None
+
+    @staticmethod
+    def _message(exc: Exception) -> str:
+        return str(getattr(exc, "message", "") or exc).splitlines()[0]
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def list_blobs(self, client: Any, pattern: str) -> list[Any]:
+        from google.api_core import exceptions as api
+
+        regex = glob_regex(pattern)
+        prefix = literal_prefix(pattern)
+        where = self.label(prefix)
+        try:
+            blobs = [blob for blob in client.list_blobs(self.bucket, prefix=prefix or None,
+                                                   retry=_retry())
+                     if not blob.name.endswith("/") and regex.match(blob.name)]
+        except Exception as exc:
+            fatal = self._fatal(exc, where)
+            if fatal is not None:
+                raise fatal from None
+            if isinstance(exc, api.NotFound):
+                raise SourceError(f"{where}: bucket {self.bucket!r} does not exist") from None
+            if isinstance(exc, api.Forbidden):
+                raise SourceError(f"{where}: access denied listing the bucket (HTTP 403)",
+                                  hint="the credentials need storage.objects.list") from None
+            if isinstance(exc, api.GoogleAPICallError):
+                raise SourceError(f"{where}: cannot list the bucket ({self._message(exc)})"
+                                  ) from None
+            raise
+        return sorted(blobs, key=lambda blob: str(blob.name))
+
+    def _download(self, blob: Any, single: bool) -> bytes:
+        from google.api_core import exceptions as api
+
+        where = self.label(blob.name)
+        try:
+            data: bytes = blob.download_as_bytes(timeout=60, retry=_retry())
+            return data
+        except Exception as exc:
+            fatal = self._fatal(exc, where)
+            if fatal is not None:
+                raise fatal from None
+            if isinstance(exc, api.NotFound):
+                if single:
+                    missing = "bucket" in self._message(exc).lower()
+                    raise SourceError(f"{where}: bucket {self.bucket!r} does not exist"
+                                      if missing else f"{where}: no such state object") from None
+                raise ObjectError("the object was deleted while the states were read") from None
+            if isinstance(exc, api.Forbidden):
+                raise ObjectError("access denied (HTTP 403)") from None
+            if isinstance(exc, api.GoogleAPICallError):
+                raise ObjectError(self._message(exc)) from None
+            # DataCorruption moved from google-resumable-media into the client in 3.x
+            if type(exc).__name__ == "DataCorruption":
+                raise ObjectError("the download does not match the object's checksum") from None
+            raise
+
+    def read(self) -> Sequence[StateDocument | SourceFailure]:
+        client = self.client()
+        pattern = self.pattern()
+        if pattern is None:
+            blob = client.bucket(self.bucket).blob(self.path)
+            return read_states([blob], lambda b: self._download(b, True),
+                               lambda b: self.label(b.name), 1)
+        blobs = self.list_blobs(client, pattern)
+        if not blobs:
+            raise SourceError(f"{self.label(pattern)}: no state object matches")
+        return read_states(blobs, lambda b: self._download(b, False),
+                           lambda b: self.label(b.name), self.max_workers)
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    try:
+        import requests
+    except ImportError:  # pragma: no cover - google-cloud-storage depends on it
+        return False
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout))
