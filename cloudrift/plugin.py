@@ -106,7 +106,8 @@ def available_plugins() -> dict[str, ProviderPlugin]:
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             loaded = entry.load()
-        except ImportError:
+        except (ImportError, AttributeError):
+            # a plugin whose SDK is not installed, or a half-installed one, is not available
             continue
         plugin = loaded() if isinstance(loaded, type) else loaded
         plugins[entry.name] = plugin

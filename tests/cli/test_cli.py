@@ -50,7 +50,11 @@ def test_help_documents_exit_codes_and_forms() -> None:
          "unknown output format 'pdf'"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], message: str) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    args: tuple[str, ...], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an empty directory: with no --from, scan looks for root modules where it stands
+    monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["scan", *args])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
