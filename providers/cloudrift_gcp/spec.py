@@ -1,0 +1,87 @@
+"""The GCP part of a resource spec: which Cloud Asset Inventory asset type holds a Terraform type,
+how to read its import id and location, and which resources Google created itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cloudrift.spec import ResourceSpec
+
+Item = dict[str, Any]
+
+RESOURCE = "RESOURCE"
+IAM_POLICY = "IAM_POLICY"
+CONTENT_TYPES = (RESOURCE, IAM_POLICY)
+
+PROJECT_ASSET_TYPE = "cloudresourcemanager.googleapis.com/Project"
+
+_LOCATION_IN_ID = re.compile(r"(?:^|/)(?:zones|regions|locations)/([^/]+)/")
+ASSET_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9]*\.googleapis\.com/[A-Z][A-Za-z0-9]*$")
+
+CloudId = Callable[[Mapping[str, Any]], "str | None"]
+StateLocation = Callable[[Mapping[str, Any]], "str | None"]
+Expander = Callable[[Mapping[str, Any], "str | None"], "list[Item]"]
+
+
+def location_in_id(import_id: str | None) -> str | None:
+    """``projects/p/zones/us-central1-a/instances/vm`` -> ``us-central1-a``."""
+    if not import_id:
+        return None
+    match = _LOCATION_IN_ID.search(import_id)
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class GcpSpec(ResourceSpec):
+    """How to find a Terraform type in Cloud Asset Inventory.
+
+    ``asset_type`` is the Cloud Asset type listed for it. An item is the asset's
+    ``resource.data`` (the service's own REST representation, camelCase) with the asset envelope
+    under ``"$asset"`` (``project``, ``location``, ``name``, ``ancestors``). ``cloud_id`` gives the
+    import id from an item. With ``content=IAM_POLICY`` the asset's IAM policy is read instead and
+    ``expand(asset, project)`` turns one policy into one item per binding member.
+
+    A resource's region in the report is its location: taken from the import id
+    (``zones/``, ``regions/``, ``locations/``) unless ``state_location`` / ``cloud_location`` say
+    otherwise (a bucket's location is an attribute), else ``global``. ``is_default`` marks what
+    Google created itself (the ``default`` network, Google-managed service accounts): not
+    reported unmanaged unless ``--strict``.
+    """
+
+    asset_type: str = ""
+    content: str = RESOURCE
+    cloud_id: CloudId | None = None
+    expand: Expander | None = None
+    state_location: StateLocation | None = None
+    cloud_location: StateLocation | None = None
+    is_default: Callable[[Mapping[str, Any]], bool] | None = None
+
+    def __post_init__(self) -> None:
+        if not ASSET_TYPE_PATTERN.match(self.asset_type):
+            raise ValueError(f"{self.type}: asset_type {self.asset_type!r} is not a Cloud Asset "
+                             "type (service.googleapis.com/Kind)")
+        if self.content not in CONTENT_TYPES:
+            raise ValueError(f"{self.type}: content must be one of {CONTENT_TYPES}")
+        if self.cloud_id is None:
+            raise ValueError(f"{self.type}: cloud_id is required")
+        if self.content == IAM_POLICY and self.expand is None:
+            raise ValueError(f"{self.type}: an IAM_POLICY type needs expand=")
+        paths = [f.path for f in self.fields]
+        if len(paths) != len(set(paths)):
+            raise ValueError(f"{self.type}: a field path is declared twice")
+
+    def location_from_state(self, attributes: Mapping[str, Any], import_id: str) -> str:
+        found = self.state_location(attributes) if self.state_location else None
+        return _location(found or location_in_id(import_id))
+
+    def location_from_cloud(self, item: Mapping[str, Any], import_id: str) -> str:
+        found = self.cloud_location(item) if self.cloud_location else None
+        return _location(found or location_in_id(import_id))
+
+
+def _location(value: str | None) -> str:
+    # the state writes "US" and "EU" where Cloud Asset writes "us" and "eu"
+    return value.lower() if value else "global"
