@@ -235,6 +235,8 @@ class Scan:
         ]
         observation.scanned = {u for u in observation.scanned if mine(*u)}
         observation.failed = {u for u in observation.failed if mine(*u)}
+        observation.scanned_in = {u for u in observation.scanned_in if mine(u[0], u[1])}
+        observation.failed_in = {u for u in observation.failed_in if mine(u[0], u[1])}
         observation.warnings = [
             w for w in observation.warnings
             if w.type is None or w.scope is None or mine(w.type, w.scope.region)
@@ -283,6 +285,10 @@ class Scan:
             cov(rtype).scanned_scopes.append(_scope_label(observation.account, region))
         for rtype, region in observation.failed:
             cov(rtype).failed_scopes.append(_scope_label(observation.account, region))
+        for rtype, region, account in observation.scanned_in:
+            cov(rtype).scanned_scopes.append(_scope_label(account, region))
+        for rtype, region, account in observation.failed_in:
+            cov(rtype).failed_scopes.append(_scope_label(account, region))
 
         matched: set[ResourceKey] = set()
         for want in desired:
@@ -293,7 +299,10 @@ class Scan:
             key = want.key
             have = actual_by_key.get(key)
             if have is None:
-                if (want.type, key.region) in observation.scanned:
+                seen = (want.type, key.region) in observation.scanned or (
+                    want.type, key.region, want.scope.account or ""
+                ) in observation.scanned_in
+                if seen:
                     summary.missing += 1
                     findings.append(self._finding(FindingKind.MISSING, want))
                 else:

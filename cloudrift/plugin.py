@@ -59,6 +59,10 @@ class Observation:
     resources: list[Resource] = field(default_factory=list)
     scanned: set[tuple[str, str]] = field(default_factory=set)
     failed: set[tuple[str, str]] = field(default_factory=set)
+    # the same per account, for a provider whose one observation spans several accounts
+    # (projects, subscriptions) sharing region names: (type, region, account)
+    scanned_in: set[tuple[str, str, str]] = field(default_factory=set)
+    failed_in: set[tuple[str, str, str]] = field(default_factory=set)
     warnings: list[ScanWarning] = field(default_factory=list)
     api_calls: Counter[str] = field(default_factory=Counter)
     account: str | None = None

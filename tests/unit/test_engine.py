@@ -221,3 +221,27 @@ def test_an_unreadable_state_is_a_warning_and_the_scan_incomplete() -> None:
         ("state_unreadable", "s3://b/team-a.tfstate: state not read: AccessDenied")
     ]
     assert not report.complete
+
+
+def test_units_can_be_per_account_when_accounts_share_regions() -> None:
+    state = _state(("in_a", {"id": "x", "size": 1}), ("in_b", {"id": "y", "size": 1}))
+
+    class TwoAccounts(FakeProvider):
+        def desired(self, instances: Sequence[StateInstance]
+                    ) -> tuple[list[Resource], list[ScanWarning]]:
+            out, warnings = super().desired(instances)
+            return [r.model_copy(update={"scope": Scope(account="a" if r.id == "x" else "b",
+                                                        region="r1")}) for r in out], warnings
+
+        def observe(self, desired: Sequence[Resource]) -> Observation:
+            obs = Observation()
+            obs.scanned_in.add(("fake_thing", "r1", "a"))
+            obs.failed_in.add(("fake_thing", "r1", "b"))
+            return obs
+
+    report = Scan(_input(state), {"fake": TwoAccounts({})}).run()
+    # gone where it was listed; not seen where the listing failed
+    assert [(f.kind, f.id) for f in report.findings] == [(FindingKind.MISSING, "x")]
+    cov = {c.type: c for c in report.coverage}["fake_thing"]
+    assert (cov.scanned_scopes, cov.failed_scopes, cov.not_seen) == (["a/r1"], ["b/r1"], 1)
+    assert not report.complete
