@@ -1,0 +1,598 @@
+"""A local Azure Resource Manager for tests, shipped like ``cloudrift.testing``.
+
+``ArmServer`` speaks enough ARM for the real ``azure-mgmt-resource`` client: HTTPS with a
+self-signed certificate (the client is given it as ``connection_verify``, so the bearer-token
+policy that refuses plain HTTP runs unchanged), ``value`` + absolute ``nextLink`` paging,
+case-insensitive paths, per-type api-versions, ARM's error bodies, and
+``x-ms-ratelimit-remaining-*`` headers, and Azure Resource Graph's read-only query for
+``Resources | where id in~ (...)``. It records every request it receives, so a test can assert a
+scan only read. Faults (403, 429 with ``Retry-After``...) are injected per path.
+
+Resources are stored as ARM returns them from a GET. The list endpoints answer with the list
+shape (no ``properties``, no ``zones``); subnets live inside their virtual network's
+``properties.subnets`` and are not listed on their own, as in Azure.
+
+Nothing here is imported by the scanner itself; it needs ``cryptography`` and ``azure-core``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import ipaddress
+import json
+import re
+import ssl
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, urlparse
+
+Payload = dict[str, Any]
+
+# what the list endpoints return of a resource; the rest needs a GET
+LIST_KEYS = ("id", "name", "type", "kind", "location", "extendedLocation", "managedBy", "sku",
+             "plan", "identity", "tags")
+
+# children that ARM keeps inside their parent's properties (and does not list on their own)
+EMBEDDED_CHILDREN = {"microsoft.network/virtualnetworks/subnets": "subnets"}
+
+_NETWORK = ("2023-09-01", "2023-11-01", "2024-01-01", "2024-03-01", "2024-05-01", "2024-07-01")
+
+GRAPH_PATH = "/providers/microsoft.resourcegraph/resources"
+GRAPH_API_VERSIONS = ("2021-03-01", "2022-10-01", "2024-04-01")
+GRAPH_COLUMNS = ("id", "name", "type", "location", "tags", "sku", "kind", "identity", "zones",
+                 "managedBy", "extendedLocation", "properties", "plan")
+
+# api-versions ARM accepts, by resource type or namespace (the longest prefix wins)
+API_VERSIONS: dict[str, tuple[str, ...]] = {
+    "microsoft.resources": ("2019-10-01", "2020-06-01", "2021-04-01", "2022-09-01",
+                            "2024-03-01", "2025-04-01"),
+    "microsoft.network": _NETWORK,
+    "microsoft.network/dnszones": ("2018-05-01", "2023-07-01-preview"),
+    "microsoft.storage": ("2023-01-01", "2023-05-01", "2024-01-01"),
+    "microsoft.compute/virtualmachines": ("2024-03-01", "2024-07-01", "2024-11-01"),
+    "microsoft.compute/disks": ("2023-10-02", "2024-03-02"),
+    "microsoft.keyvault": ("2022-07-01", "2023-07-01", "2024-11-01"),
+    "microsoft.containerservice": ("2024-05-01", "2024-09-01", "2025-01-01"),
+    "microsoft.containerregistry": ("2023-07-01", "2023-11-01-preview", "2025-04-01"),
+    "microsoft.operationalinsights": ("2022-10-01", "2023-09-01", "2025-02-01"),
+    "microsoft.managedidentity": ("2023-01-31", "2024-11-30"),
+}
+
+
+def make_certificate(directory: str | Path) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 and localhost: (certificate path, key path)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cloudrift test ARM")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    public = key.public_key()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([
+            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))
+        ]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
+            key_encipherment=False, data_encipherment=False, key_agreement=False,
+            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public),
+                       critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = folder / "arm-cert.pem", folder / "arm-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+class FakeCredential:
+    """A ``TokenCredential`` that hands out a fixed token and remembers the scopes asked for."""
+
+    def __init__(self, token: str = "cloudrift-test-token") -> None:
+        self.token = token
+        self.scopes: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **_: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        self.scopes.append(scopes)
+        return AccessToken(self.token, int(time.time()) + 3600)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    at: float
+    status: int = 0
+    body: bytes = b""
+
+
+@dataclass
+class Fault:
+    """Answer requests whose lower-cased path matches ``pattern`` with an error, ``times``
+    times (``None``: always)."""
+
+    pattern: str
+    status: int
+    code: str
+    method: str = "GET"
+    times: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+    hits: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        return method == self.method and re.search(self.pattern, path) is not None
+
+
+def _canonical(resource_id: str) -> str:
+    return "/" + "/".join(p for p in resource_id.split("/") if p).lower()
+
+
+def _parts(resource_id: str) -> list[str]:
+    return [p for p in resource_id.split("/") if p]
+
+
+def _arm_type(resource_id: str) -> str:
+    parts = _parts(resource_id)
+    if len(parts) == 4 and parts[2].lower() == "resourcegroups":
+        return "Microsoft.Resources/resourceGroups"
+    lowered = [p.lower() for p in parts]
+    if "providers" not in lowered:
+        return ""
+    at = lowered.index("providers")
+    rest = parts[at + 1:]
+    return "/".join([rest[0], *rest[1::2]])
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: maps merge, ``None`` deletes, anything else replaces."""
+    if not isinstance(patch, Mapping):
+        return copy.deepcopy(patch)
+    result = dict(target) if isinstance(target, Mapping) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # without it every response waits for the client's delayed ACK (~45 ms)
+    disable_nagle_algorithm = True
+    timeout = 30
+    server: _HttpsServer
+
+    def setup(self) -> None:
+        self.request.do_handshake()
+        super().setup()
+
+    def log_message(self, *_: Any) -> None:
+        return
+
+    def _answer(self) -> None:
+        parsed = urlparse(self.path)
+        query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        sent = self.rfile.read(length) if length else b""
+        status, body, headers = self.server.arm.handle(
+            self.command, parsed.path, query, dict(self.headers.items()), sent
+        )
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer  # noqa: N815
+
+
+class _HttpsServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, arm: ArmServer, context: ssl.SSLContext) -> None:
+        self.arm = arm
+        self.context = context
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, address = super().get_request()
+        # the TLS handshake runs in the handler's thread, not in the accepting one
+        return self.context.wrap_socket(sock, server_side=True,
+                                        do_handshake_on_connect=False), address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # a client that hung up mid-request is not the test's concern
+
+
+class ArmServer:
+    """Azure Resource Manager on 127.0.0.1, over HTTPS, on a free port."""
+
+    def __init__(self, directory: str | Path, *, page_size: int = 100) -> None:
+        self.cert_path, self._key_path = make_certificate(directory)
+        self.page_size = page_size
+        self.endpoint = ""
+        self.requests: list[Request] = []
+        self.faults: list[Fault] = []
+        # a number, or a function of the request count; None sends no header
+        self.ratelimit_remaining: int | Callable[[int], int] | None = 11999
+        # canonical ids the list endpoints leave out (ARM's list is served from a cache)
+        self.hidden_from_list: set[str] = set()
+        self._subscriptions: set[str] = set()
+        self._groups: dict[tuple[str, str], Payload] = {}
+        self._resources: dict[str, Payload] = {}
+        self._children: dict[str, Payload] = {}
+        self._lock = threading.RLock()
+        self._server: _HttpsServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> ArmServer:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert_path, self._key_path)
+        self._server = _HttpsServer(self, context)
+        port = self._server.server_address[1]
+        self.endpoint = f"https://127.0.0.1:{port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="arm-server")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> ArmServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget every resource, fault and recorded request."""
+        with self._lock:
+            self.requests.clear()
+            self.faults.clear()
+            self.hidden_from_list.clear()
+            self._subscriptions.clear()
+            self._groups.clear()
+            self._resources.clear()
+            self._children.clear()
+            self.page_size = 100
+            self.ratelimit_remaining = 11999
+
+    # -- content ---------------------------------------------------------------------------
+
+    def add_subscription(self, subscription: str) -> None:
+        with self._lock:
+            self._subscriptions.add(subscription.lower())
+
+    def put_group(self, subscription: str, name: str, location: str = "westeurope", *,
+                  tags: Mapping[str, str] | None = None, managed_by: str | None = None,
+                  ) -> Payload:
+        group: Payload = {
+            "id": f"/subscriptions/{subscription}/resourceGroups/{name}",
+            "name": name,
+            "type": "Microsoft.Resources/resourceGroups",
+            "location": location,
+            "properties": {"provisioningState": "Succeeded"},
+        }
+        if tags is not None:
+            group["tags"] = dict(tags)
+        if managed_by is not None:
+            group["managedBy"] = managed_by
+        return self.put(group)
+
+    def put(self, payload: Mapping[str, Any]) -> Payload:
+        """Store a resource as ARM's GET returns it (its resource group is created if need
+        be; a subnet goes into its virtual network)."""
+        resource = copy.deepcopy(dict(payload))
+        resource_id = str(resource["id"])
+        parts = _parts(resource_id)
+        if len(parts) < 4 or parts[0].lower() != "subscriptions":
+            raise ValueError(f"not a resource group or resource id: {resource_id}")
+        resource.setdefault("type", _arm_type(resource_id))
+        resource.setdefault("name", parts[-1])
+        subscription, group = parts[1].lower(), parts[3].lower()
+        with self._lock:
+            self._subscriptions.add(subscription)
+            if len(parts) == 4:
+                self._groups[(subscription, group)] = resource
+                return copy.deepcopy(resource)
+            if (subscription, group) not in self._groups:
+                self.put_group(parts[1], parts[3], str(resource.get("location") or "westeurope"))
+            canonical = _canonical(resource_id)
+            arm_type = _arm_type(resource_id).lower()
+            if arm_type.count("/") == 1:
+                self._resources[canonical] = resource
+            elif arm_type in EMBEDDED_CHILDREN:
+                parent = self._lookup(canonical.rsplit("/", 2)[0])
+                if parent is None:
+                    raise ValueError(f"no parent for {resource_id}")
+                key = EMBEDDED_CHILDREN[arm_type]
+                siblings = [c for c in parent.setdefault("properties", {}).get(key, [])
+                            if _canonical(c["id"]) != canonical]
+                parent["properties"][key] = [*siblings, resource]
+            else:
+                self._children[canonical] = resource
+        return copy.deepcopy(resource)
+
+    def _lookup(self, canonical: str) -> Payload | None:
+        parts = _parts(canonical)
+        if len(parts) == 4:
+            return self._groups.get((parts[1], parts[3]))
+        if canonical in self._resources:
+            return self._resources[canonical]
+        if canonical in self._children:
+            return self._children[canonical]
+        arm_type = _arm_type(canonical)
+        key = EMBEDDED_CHILDREN.get(arm_type)
+        if key is not None:
+            parent = self._lookup(canonical.rsplit("/", 2)[0])
+            children: list[Payload] = ((parent or {}).get("properties") or {}).get(key, [])
+            for child in children:
+                if _canonical(child["id"]) == canonical:
+                    return child
+        return None
+
+    def get(self, resource_id: str) -> Payload | None:
+        with self._lock:
+            found = self._lookup(_canonical(resource_id))
+            return copy.deepcopy(found) if found is not None else None
+
+    def patch(self, resource_id: str, changes: Mapping[str, Any]) -> Payload:
+        """Apply a JSON merge patch to a stored resource, as a change made behind Terraform."""
+        with self._lock:
+            found = self._lookup(_canonical(resource_id))
+            if found is None:
+                raise KeyError(resource_id)
+            merged = merge_patch(found, changes)
+            found.clear()
+            found.update(merged)
+            return copy.deepcopy(found)
+
+    def delete(self, resource_id: str) -> None:
+        canonical = _canonical(resource_id)
+        parts = _parts(canonical)
+        with self._lock:
+            if len(parts) == 4:
+                self._groups.pop((parts[1], parts[3]), None)
+                prefix = canonical + "/"
+                for store in (self._resources, self._children):
+                    for key in [k for k in store if k.startswith(prefix)]:
+                        del store[key]
+                return
+            if self._resources.pop(canonical, None) is not None:
+                for key in [k for k in self._children if k.startswith(canonical + "/")]:
+                    del self._children[key]
+                return
+            if self._children.pop(canonical, None) is not None:
+                return
+            embedded = EMBEDDED_CHILDREN.get(_arm_type(canonical))
+            parent = self._lookup(canonical.rsplit("/", 2)[0]) if embedded else None
+            if parent is None or embedded is None:
+                raise KeyError(resource_id)
+            children = parent.get("properties", {}).get(embedded, [])
+            parent["properties"][embedded] = [c for c in children
+                                              if _canonical(c["id"]) != canonical]
+
+    # -- faults ----------------------------------------------------------------------------
+
+    def fail(self, pattern: str, status: int = 403, code: str = "AuthorizationFailed", *,
+             method: str = "GET", times: int | None = None,
+             headers: Mapping[str, str] | None = None, message: str = "") -> Fault:
+        fault = Fault(pattern.lower(), status, code, method, times, dict(headers or {}),
+                      message)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def throttle(self, pattern: str, *, retry_after: float = 1, times: int = 1) -> Fault:
+        """429 with ``Retry-After``, ``times`` times, then normal answers."""
+        return self.fail(pattern, 429, "TooManyRequests", times=times,
+                         headers={"Retry-After": f"{retry_after:g}"},
+                         message="The request is being throttled.")
+
+    # -- recorded traffic -------------------------------------------------------------------
+
+    def requested(self, pattern: str = "", method: str | None = None) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests
+                    if re.search(pattern.lower(), r.path.lower())
+                    and (method is None or r.method == method)]
+
+    def methods(self) -> set[str]:
+        with self._lock:
+            return {r.method for r in self.requests}
+
+    # -- the protocol ----------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, query: Mapping[str, str],
+               headers: Mapping[str, str], body: bytes = b"",
+               ) -> tuple[int, Any, dict[str, str]]:
+        request = Request(method, path, dict(query), time.monotonic(), body=body)
+        with self._lock:
+            self.requests.append(request)
+            count = len(self.requests)
+        status, answer, extra = self._route(method, path, query, headers, body)
+        request.status = status
+        out = {"x-ms-request-id": f"req-{count}", **extra}
+        remaining = self.ratelimit_remaining
+        if callable(remaining):
+            remaining = remaining(count)
+        if remaining is not None:
+            out.setdefault("x-ms-ratelimit-remaining-subscription-reads", str(remaining))
+        return status, answer, out
+
+    def _route(self, method: str, path: str, query: Mapping[str, str],
+               headers: Mapping[str, str], body: bytes,
+               ) -> tuple[int, Any, dict[str, str]]:
+        lowered = "/" + "/".join(p for p in path.split("/") if p).lower()
+        auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
+        if not auth.startswith("Bearer "):
+            return _error(401, "AuthenticationFailed", "Authentication failed. The "
+                          "'Authorization' header is missing.")
+        with self._lock:
+            for fault in self.faults:
+                if fault.matches(method, lowered):
+                    fault.hits += 1
+                    message = fault.message or f"{fault.code} for {path}"
+                    status, body, _ = _error(fault.status, fault.code, message)
+                    return status, body, dict(fault.headers)
+        if method == "POST" and lowered == GRAPH_PATH:
+            return self._graph(query, body)
+        if method != "GET":
+            return _error(405, "MethodNotAllowed", f"{method} is not served here: a scan "
+                          "only reads")
+        version = query.get("api-version")
+        if not version:
+            return _error(400, "MissingApiVersionParameter",
+                          "The api-version query parameter (?api-version=) is required.")
+        parts = _parts(lowered)
+        if len(parts) < 2 or parts[0] != "subscriptions":
+            return _error(404, "NotFound", f"no route for {path}")
+        subscription = parts[1]
+        with self._lock:
+            if subscription not in self._subscriptions:
+                return _error(404, "SubscriptionNotFound",
+                              f"The subscription '{subscription}' could not be found.")
+            if len(parts) == 3 and parts[2] == "resourcegroups":
+                groups = sorted(self._groups.items())
+                items = [g for (sub, _), g in groups if sub == subscription]
+                return self._page(lowered, version, query, items, list_shape=False)
+            if len(parts) == 3 and parts[2] == "resources":
+                items = [r for k, r in sorted(self._resources.items())
+                         if _parts(k)[1] == subscription and k not in self.hidden_from_list]
+                return self._page(lowered, version, query, items, list_shape=True)
+            if len(parts) == 5 and parts[2] == "resourcegroups" and parts[4] == "resources":
+                if (subscription, parts[3]) not in self._groups:
+                    return _error(404, "ResourceGroupNotFound",
+                                  f"Resource group '{parts[3]}' could not be found.")
+                prefix = f"/subscriptions/{subscription}/resourcegroups/{parts[3]}/"
+                items = [r for k, r in sorted(self._resources.items())
+                         if k.startswith(prefix) and k not in self.hidden_from_list]
+                return self._page(lowered, version, query, items, list_shape=True)
+            return self._get(lowered, version)
+
+    def _get(self, canonical: str, version: str) -> tuple[int, Any, dict[str, str]]:
+        arm_type = _arm_type(canonical)
+        allowed = _versions_for(arm_type)
+        if version not in allowed:
+            return _error(400, "NoRegisteredProviderFound",
+                          f"No registered resource provider found for location and API "
+                          f"version '{version}' for type '{arm_type}'. The supported "
+                          f"api-versions are '{', '.join(allowed)}'.")
+        parts = _parts(canonical)
+        if len(parts) >= 4 and (parts[1], parts[3]) not in self._groups:
+            return _error(404, "ResourceGroupNotFound",
+                          f"Resource group '{parts[3]}' could not be found.")
+        found = self._lookup(canonical)
+        if found is None:
+            if len(parts) > 8 and self._lookup("/" + "/".join(parts[:-2])) is None:
+                return _error(404, "ParentResourceNotFound",
+                              f"Can not perform requested operation on nested resource. "
+                              f"Parent resource '{parts[-3]}' not found.")
+            return _error(404, "ResourceNotFound",
+                          f"The Resource '{arm_type}/{parts[-1]}' under resource group "
+                          f"'{parts[3] if len(parts) > 3 else ''}' was not found.")
+        return 200, copy.deepcopy(found), {}
+
+    def _page(self, path: str, version: str, query: Mapping[str, str], items: list[Payload],
+              *, list_shape: bool) -> tuple[int, Any, dict[str, str]]:
+        start = int(query.get("$skiptoken") or 0)
+        chunk = items[start:start + self.page_size]
+        value = [
+            {k: copy.deepcopy(r[k]) for k in LIST_KEYS if k in r} if list_shape
+            else copy.deepcopy(r)
+            for r in chunk
+        ]
+        body: Payload = {"value": value}
+        if start + self.page_size < len(items):
+            body["nextLink"] = (f"{self.endpoint}{path}?api-version={quote(version)}"
+                                f"&%24skiptoken={start + self.page_size}")
+        return 200, body, {}
+
+
+    def _graph(self, query: Mapping[str, str], body: bytes) -> tuple[int, Any, dict[str, str]]:
+        """Azure Resource Graph's read-only query, for ``Resources | where id in~ (...)``."""
+        if query.get("api-version") not in GRAPH_API_VERSIONS:
+            return _error(400, "InvalidApiVersionParameter",
+                          f"api-version '{query.get('api-version')}' is not supported")
+        request = json.loads(body or b"{}")
+        text = str(request.get("query", ""))
+        listed = re.search(r"\bin~\s*\((.*)\)", text, re.DOTALL)
+        if not text.lstrip().lower().startswith("resources") or listed is None:
+            return _error(400, "BadRequest", "this server answers "
+                          "\"Resources | where id in~ (...)\" queries only")
+        wanted = [_canonical(m) for m in re.findall(r"'((?:[^'\\]|\\.)*)'", listed.group(1))]
+        subscriptions = {s.lower() for s in request.get("subscriptions") or []}
+        options = request.get("options") or {}
+        with self._lock:
+            rows = []
+            for canonical in wanted:
+                found = self._resources.get(canonical)
+                if found is None or _parts(canonical)[1] not in subscriptions:
+                    continue
+                row = {k: copy.deepcopy(v) for k, v in found.items()
+                       if k in GRAPH_COLUMNS}
+                row["subscriptionId"] = _parts(canonical)[1]
+                row["resourceGroup"] = _parts(canonical)[3]
+                rows.append(row)
+        start = int(options.get("$skipToken") or 0)
+        # like Resource Graph, the server caps a page whatever $top asks for
+        size = min(int(options.get("$top") or self.page_size), self.page_size)
+        page = rows[start:start + size]
+        answer: Payload = {"totalRecords": len(rows), "count": len(page),
+                           "resultTruncated": "false", "data": page, "facets": []}
+        if start + size < len(rows):
+            answer["$skipToken"] = str(start + size)
+        return 200, answer, {}
+
+
+def _versions_for(arm_type: str) -> tuple[str, ...]:
+    segments = arm_type.lower().split("/")
+    for size in range(len(segments), 0, -1):
+        found = API_VERSIONS.get("/".join(segments[:size]))
+        if found:
+            return found
+    return ()
+
+
+def _error(status: int, code: str, message: str) -> tuple[int, Any, dict[str, str]]:
+    return status, {"error": {"code": code, "message": message}}, {}

@@ -1,0 +1,143 @@
+"""Enumerating one subscription, and the warnings a partial view of it produces.
+
+``resources.list`` covers every supported type at once. When the caller may not list the
+subscription (a role granted on some resource groups only), the resource groups the states name
+are listed one by one, and each one that cannot be read is a warning naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from azure.core.exceptions import HttpResponseError
+
+from cloudrift.model import GLOBAL_REGION, ScanWarning, Scope
+from cloudrift_azure.session import (
+    DENIED_CODES,
+    AzureContext,
+    error_code,
+    is_denied,
+    is_not_found,
+    status_of,
+)
+from cloudrift_azure.spec import Item
+
+NAME = "azure"
+
+# resource groups Azure creates for its own features; what is inside them is Azure's too
+_AZURE_GROUP_PREFIXES = ("networkwatcherrg", "defaultresourcegroup-", "cloud-shell-storage-",
+                         "mc_", "databricks-rg-", "azurebackuprg_")
+
+
+@dataclass
+class Listing:
+    """What enumerating one subscription produced."""
+
+    subscription: str
+    groups: list[Item] | None = None
+    resources: list[Item] = field(default_factory=list)
+    whole: bool = False
+    scanned_groups: set[str] = field(default_factory=set)
+    failed_groups: set[str] = field(default_factory=set)
+    warnings: list[ScanWarning] = field(default_factory=list)
+
+
+def list_subscription(ctx: AzureContext, subscription: str, state_groups: set[str],
+                      group_type: str | None) -> Listing:
+    """Resource groups and resources of one subscription; ``state_groups`` are the groups the
+    states name there, listed one by one if the subscription may not be listed whole."""
+    listing = Listing(subscription)
+    try:
+        listing.groups = ctx.list_groups(subscription)
+    except HttpResponseError as exc:
+        listing.warnings.append(failure_warning(
+            exc, f"resource groups of subscription {subscription} not listed",
+            subscription=subscription, rtype=group_type,
+        ))
+    try:
+        listing.resources = ctx.list_resources(subscription)
+        listing.whole = True
+        return listing
+    except HttpResponseError as exc:
+        if is_not_found(exc) or not (is_denied(exc) or status_of(exc) == 429):
+            listing.warnings.append(failure_warning(
+                exc, f"resources of subscription {subscription} not listed",
+                subscription=subscription,
+            ))
+            return listing
+        whole_error = exc
+    # a role granted on some resource groups only: list those one by one
+    groups = {g["name"].lower() for g in listing.groups or [] if g.get("name")}
+    groups |= state_groups
+    for group in sorted(groups):
+        try:
+            listing.resources.extend(ctx.list_group_resources(subscription, group))
+            listing.scanned_groups.add(group)
+        except HttpResponseError as exc:
+            if is_not_found(exc):
+                listing.scanned_groups.add(group)   # the group is gone, and all in it
+                continue
+            listing.failed_groups.add(group)
+            listing.warnings.append(failure_warning(
+                exc, f"resource group '{group}' (subscription {subscription}) not listed",
+                subscription=subscription, group=group,
+            ))
+    listing.warnings.append(ScanWarning(
+        code="access_denied" if is_denied(whole_error) else "throttled",
+        provider=NAME, scope=Scope(account=subscription, region=GLOBAL_REGION),
+        message=f"resources of subscription {subscription} not listed subscription-wide "
+        f"({error_code(whole_error)}); listed {len(listing.scanned_groups)} resource "
+        "group(s) one by one instead: unmanaged resources in other groups were not seen",
+    ))
+    return listing
+
+
+def azure_owned_group(group: Mapping[str, Any]) -> bool:
+    """A resource group another resource or Azure itself manages (an AKS node group)."""
+    name = str(group.get("name", "")).lower()
+    return bool(group.get("managedBy")) or name.startswith(_AZURE_GROUP_PREFIXES)
+
+
+def failure_warning(exc: BaseException, what: str, *, subscription: str | None,
+                    group: str | None = None, rtype: str | None = None) -> ScanWarning:
+    code = error_code(exc)
+    if is_denied(exc):
+        kind, why = "access_denied", f"access denied ({code})"
+    elif status_of(exc) == 429:
+        kind, why = "throttled", f"throttled after retries ({code})"
+    else:
+        kind, why = "api_error", f"{code}: {one_line(exc)}"
+    return ScanWarning(
+        code=kind, provider=NAME, type=rtype,
+        scope=Scope(account=subscription, region=group or GLOBAL_REGION),
+        message=f"{what}: {why}",
+    )
+
+
+def detail_warning(sub: str, group: str, namespace: str, code: str, count: int) -> ScanWarning:
+    denied = code in DENIED_CODES or code in ("HTTP 401", "HTTP 403")
+    where = f"resource group '{group}'" if group else "the subscription"
+    return ScanWarning(
+        code="access_denied" if denied else "detail_unavailable",
+        provider=NAME,
+        scope=Scope(account=sub, region=group or GLOBAL_REGION),
+        message=f"{count} {namespace} resource(s) in {where} (subscription {sub}) could not "
+        f"be read ({code}); fields that need their properties were not compared",
+    )
+
+
+def one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def dedupe_warnings(warnings: list[ScanWarning]) -> list[ScanWarning]:
+    seen: set[tuple[str, str | None, str]] = set()
+    unique = []
+    for warning in warnings:
+        key = (warning.code, warning.type, warning.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(warning)
+    return unique

@@ -1,0 +1,501 @@
+"""The Azure provider: state instances and ARM payloads, normalised by the same specs.
+
+Per subscription: one ``resource_groups.list`` and one ``resources.list`` (paged) enumerate
+every supported type at once. Then, concurrently, one ``get_by_id`` per *managed* resource whose
+declared fields need more than the list payload, per parent of a managed child (a virtual
+network holds its subnets), and per unmanaged resource whose type only the full payload tells
+(Linux or Windows virtual machine). A resource in state that the listing does not show is read
+once more by id before it is called missing: ARM's list is served from a cache that can lag,
+and a resource group the caller may not read is not the same as one that is gone.
+
+Scope: ``Scope.account`` is the subscription and ``Scope.region`` the resource group (lower
+case). ARM grants and denies access per resource group, so that is the unit in which the report
+can say "scanned" or "could not be seen".
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import jmespath
+from azure.core.exceptions import HttpResponseError
+
+from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
+from cloudrift.plugin import Observation, ScanOptions
+from cloudrift.sources.tfstate import StateInstance
+from cloudrift.spec import UNKNOWN
+from cloudrift_azure import ids
+from cloudrift_azure.listing import (
+    NAME,
+    Listing,
+    azure_owned_group,
+    dedupe_warnings,
+    detail_warning,
+    failure_warning,
+    list_subscription,
+)
+from cloudrift_azure.session import AzureContext, error_code, is_not_found, resolve_endpoint
+from cloudrift_azure.spec import PROPERTIES, AzureSpec, Item, Source
+
+STATE_PROVIDERS = ("azurerm",)
+# ids per Resource Graph query (a query is limited in length), and the columns it returns
+GRAPH_CHUNK = 200
+GRAPH_COLUMNS = ("id, name, type, location, tags, sku, kind, identity, zones, managedBy, "
+                 "extendedLocation, properties")
+SUBSCRIPTION_ENV = ("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID")
+
+
+@dataclass
+class _Entry:
+    """One cloud item on its way to becoming a ``Resource``."""
+
+    spec: AzureSpec | None
+    item: Item
+    candidates: tuple[AzureSpec, ...] = ()
+    unavailable: set[str] = field(default_factory=set)
+    fetched: bool = False
+    gone: bool = False
+    error: BaseException | None = None
+
+
+class AzureProvider:
+    name = NAME
+    state_providers = STATE_PROVIDERS
+
+    def __init__(
+        self,
+        specs: Mapping[str, AzureSpec],
+        options: ScanOptions,
+        context: AzureContext | None = None,
+    ) -> None:
+        self._specs = dict(specs)
+        self.options = options
+        self.ctx = context or AzureContext(
+            endpoint=resolve_endpoint(options.settings), parallelism=options.parallelism
+        )
+        self._by_arm_type: dict[str, list[AzureSpec]] = defaultdict(list)
+        self._children: dict[str, list[AzureSpec]] = defaultdict(list)
+        self._group_spec: AzureSpec | None = None
+        for spec in self._specs.values():
+            if spec.source is Source.RESOURCE_GROUPS:
+                self._group_spec = spec
+            elif spec.source is Source.PARENT:
+                assert spec.parent is not None
+                self._children[spec.parent].append(spec)
+            else:
+                self._by_arm_type[spec.arm_type_key].append(spec)
+        self._children_query = {
+            s.type: jmespath.compile(s.children) for s in self._specs.values() if s.children
+        }
+
+    @property
+    def specs(self) -> Mapping[str, AzureSpec]:
+        return self._specs
+
+    # -- desired ---------------------------------------------------------------------------
+
+    def desired(
+        self, instances: Sequence[StateInstance]
+    ) -> tuple[list[Resource], list[ScanWarning]]:
+        resources: list[Resource] = []
+        warnings: list[ScanWarning] = []
+        unsupported: dict[str, int] = defaultdict(int)
+        seen: dict[tuple[str, str], Resource] = {}
+        for inst in instances:
+            spec = self._specs.get(inst.type)
+            if spec is None:
+                unsupported[inst.type] += 1
+                continue
+            import_id = spec.state_import_id(inst.attributes)
+            parsed = ids.parse(import_id) if import_id else None
+            if import_id is None or parsed is None:
+                warnings.append(ScanWarning(
+                    code="no_import_id", provider=NAME, type=inst.type,
+                    message=f"{inst.address}: state has no ARM id for this resource; "
+                    "not compared",
+                ))
+                continue
+            resource = Resource(
+                provider=NAME,
+                type=inst.type,
+                id=import_id,
+                scope=_scope(import_id),
+                address=inst.address,
+                source=inst.source,
+                attributes=spec.desired_attributes(inst.attributes),
+                sensitive=inst.sensitive_paths | spec.sensitive_paths,
+            )
+            key = (inst.type, ids.canonical(import_id))
+            first = seen.get(key)
+            if first is not None:
+                # ARM ids are case-insensitive: two spellings are one resource, which the
+                # engine's exact-key check would not notice
+                warnings.append(ScanWarning(
+                    code="duplicate_resource", provider=NAME, type=inst.type,
+                    scope=resource.scope,
+                    message=f"{inst.type} {import_id!r} is managed twice: {first.address} "
+                    f"({first.source}) and {inst.address} ({inst.source}); the first is "
+                    "compared",
+                ))
+                continue
+            seen[key] = resource
+            resources.append(resource)
+        warnings.extend(
+            ScanWarning(code="unsupported_type", provider=NAME, type=rtype,
+                        message=f"{count} {rtype} resource(s) not compared: type not "
+                        "supported yet")
+            for rtype, count in sorted(unsupported.items())
+        )
+        return resources, warnings
+
+    def subscriptions(self, desired: Sequence[Resource]) -> list[str]:
+        """The state's subscriptions, then ``--azure-subscription``; else the environment's
+        (``ARM_SUBSCRIPTION_ID``, as the azurerm provider reads it)."""
+        found: list[str] = []
+        configured = self.options.settings.get("azure_subscriptions") or ()
+        candidates: Iterable[str | None] = [
+            *(r.scope.account for r in desired),
+            *(str(s) for s in configured),
+        ]
+        for sub in candidates:
+            if sub and sub.lower() not in found:
+                found.append(sub.lower())
+        if not found:
+            for name in SUBSCRIPTION_ENV:
+                value = os.environ.get(name, "").strip()
+                if value:
+                    found.append(value.lower())
+                    break
+        return found
+
+    # -- observe ---------------------------------------------------------------------------
+
+    def observe(self, desired: Sequence[Resource]) -> Observation:
+        subscriptions = self.subscriptions(desired)
+        observation = Observation(account=subscriptions[0] if len(subscriptions) == 1 else None)
+        if not subscriptions:
+            observation.warnings.append(ScanWarning(
+                code="no_scope", provider=NAME,
+                message="no Azure subscription to scan: the states name none; pass "
+                "--azure-subscription or set ARM_SUBSCRIPTION_ID",
+            ))
+            return observation
+        wanted = {(r.type, ids.canonical(r.id)): r for r in desired}
+        state_groups: dict[str, set[str]] = defaultdict(set)
+        for r in desired:
+            if r.scope.account:
+                state_groups[r.scope.account].add(r.scope.region)
+
+        workers = max(1, self.options.parallelism)
+        try:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                listings = list(pool.map(
+                    lambda sub: list_subscription(
+                        self.ctx, sub, state_groups.get(sub, set()),
+                        self._group_spec.type if self._group_spec else None),
+                    subscriptions,
+                ))
+                entries = self._classify(listings, wanted)
+                self._fetch_all(pool, entries, wanted, observation.warnings)
+                children, failed_parents = self._expand_children(entries)
+                entries.extend(children)
+                resources = self._build(entries, wanted, listings, observation.warnings)
+                scanned, failed = self._scopes(listings, desired, resources, failed_parents)
+                self._confirm_missing(pool, desired, resources, scanned, failed, observation)
+        finally:
+            # one scan, one pool of connections: nothing stays open after it
+            self.ctx.close()
+
+        for listing in listings:
+            observation.warnings.extend(listing.warnings)
+        observation.resources.extend(resources)
+        observation.failed |= failed
+        observation.scanned |= scanned - failed
+        observation.warnings = dedupe_warnings(observation.warnings)
+        observation.api_calls.update(self.ctx.calls)
+        return observation
+
+    # listing -------------------------------------------------------------------------------
+
+    def _classify(self, listings: Sequence[Listing],
+                  wanted: Mapping[tuple[str, str], Resource]) -> list[_Entry]:
+        entries: list[_Entry] = []
+        for listing in listings:
+            if self._group_spec is not None:
+                entries.extend(_Entry(self._group_spec, dict(g)) for g in listing.groups or [])
+            for item in listing.resources:
+                candidates = self._by_arm_type.get(str(item.get("type", "")).lower())
+                if not candidates or not item.get("id"):
+                    continue
+                canonical = ids.canonical(item["id"])
+                spec = next((s for s in candidates if (s.type, canonical) in wanted), None)
+                if spec is None and len(candidates) == 1:
+                    spec = candidates[0]
+                entries.append(_Entry(spec, dict(item), candidates=tuple(candidates)))
+        return entries
+
+    # detail calls --------------------------------------------------------------------------
+
+    def _fetch_all(self, pool: ThreadPoolExecutor, entries: Sequence[_Entry],
+                   wanted: Mapping[tuple[str, str], Resource],
+                   warnings: list[ScanWarning]) -> None:
+        parents_needed = {
+            ids.canonical(parent)
+            for (rtype, canonical), _ in wanted.items()
+            if self._specs[rtype].source is Source.PARENT
+            for parent in [ids.parent_id(canonical)] if parent
+        }
+        jobs = []
+        for entry in entries:
+            canonical = ids.canonical(entry.item["id"])
+            if entry.spec is None:
+                jobs.append(entry)  # which of several types it is needs the full payload
+                continue
+            want = wanted.get((entry.spec.type, canonical))
+            parent_of_managed = bool(self._children.get(entry.spec.type)) and (
+                want is not None or canonical in parents_needed)
+            if parent_of_managed or (want is not None and _needs_detail(entry.spec, want)):
+                jobs.append(entry)
+        if jobs and self.options.settings.get("azure_resource_graph"):
+            from_graph = self._fetch_from_graph(jobs, warnings)
+            list(pool.map(self._fetch_sub_resources, from_graph))
+            jobs = [entry for entry in jobs if not entry.fetched]
+        list(pool.map(self._fetch, jobs))
+
+    def _fetch_from_graph(self, jobs: Sequence[_Entry],
+                          warnings: list[ScanWarning]) -> list[_Entry]:
+        """Full payloads from Azure Resource Graph, a few queries for all of them; what it
+        does not return (it indexes changes within seconds, not at once) is read by id."""
+        if not self.ctx.graph_available():
+            warnings.append(ScanWarning(
+                code="resource_graph_unavailable", provider=NAME,
+                message="azure_resource_graph is set but azure-mgmt-resourcegraph is not "
+                "installed; properties were read resource by resource",
+            ))
+            return []
+        by_id = {ids.canonical(e.item["id"]): e for e in jobs}
+        subscriptions = sorted({ids.subscription_of(i) or "" for i in by_id} - {""})
+        ordered = sorted(by_id)
+        rows: list[Item] = []
+        try:
+            for start in range(0, len(ordered), GRAPH_CHUNK):
+                chunk = ordered[start:start + GRAPH_CHUNK]
+                quoted = ", ".join("'" + i.replace("'", "\\'") + "'" for i in chunk)
+                rows.extend(self.ctx.graph_query(
+                    subscriptions, f"Resources | where id in~ ({quoted}) | project {GRAPH_COLUMNS}"
+                ))
+        except HttpResponseError as exc:
+            warnings.append(failure_warning(
+                exc, "Azure Resource Graph query failed; properties were read resource by "
+                "resource instead", subscription=None,
+            ))
+            return []
+        fetched: list[_Entry] = []
+        for row in rows:
+            entry = by_id.get(ids.canonical(str(row.get("id", ""))))
+            if entry is None or entry.fetched:
+                continue
+            entry.item = {**entry.item, **{k: v for k, v in row.items() if v is not None}}
+            entry.fetched = True
+            if entry.spec is None:
+                entry.spec = next(
+                    (s for s in entry.candidates if s.matches and s.matches(entry.item)), None)
+            fetched.append(entry)
+        return fetched
+
+    def _fetch(self, entry: _Entry) -> None:
+        spec = entry.spec or entry.candidates[0]
+        resource_id = entry.item["id"]
+        try:
+            payload = self.ctx.get(resource_id, spec.api_version)
+        except HttpResponseError as exc:
+            if is_not_found(exc):
+                entry.gone = True  # deleted between the listing and now
+            else:
+                entry.error = exc
+                entry.unavailable.add(PROPERTIES)
+            return
+        entry.item = {**entry.item, **payload}
+        entry.fetched = True
+        if entry.spec is None:
+            entry.spec = next((s for s in entry.candidates if s.matches and s.matches(payload)),
+                              None)
+        self._fetch_sub_resources(entry)
+
+    def _fetch_sub_resources(self, entry: _Entry) -> None:
+        if entry.spec is None:
+            return
+        for sub in entry.spec.sub_resources:
+            try:
+                entry.item[sub.name] = self.ctx.get(
+                    entry.item["id"].rstrip("/") + sub.suffix,
+                    sub.api_version or entry.spec.api_version,
+                )
+            except HttpResponseError as exc:
+                if is_not_found(exc):
+                    entry.item[sub.name] = None
+                else:
+                    entry.error = exc
+                    entry.unavailable.add(sub.name)
+
+    def _expand_children(
+        self, entries: Sequence[_Entry]
+    ) -> tuple[list[_Entry], set[tuple[str, str]]]:
+        """Child items from their parents' payloads; the (type, group) pairs whose parent
+        could not be read."""
+        children: list[_Entry] = []
+        failed: set[tuple[str, str]] = set()
+        for entry in entries:
+            if entry.spec is None or entry.gone:
+                continue
+            for child_spec in self._children.get(entry.spec.type, ()):
+                if not entry.fetched:
+                    if entry.error is not None:
+                        group = ids.group_of(entry.item["id"]) or GLOBAL_REGION
+                        failed.add((child_spec.type, group))
+                    continue
+                found = self._children_query[child_spec.type].search(entry.item) or []
+                for child in found:
+                    if isinstance(child, Mapping) and child.get("id"):
+                        item = dict(child)
+                        item.setdefault("type", child_spec.arm_type)
+                        children.append(_Entry(child_spec, item, fetched=True))
+        return children, failed
+
+    # building ------------------------------------------------------------------------------
+
+    def _build(self, entries: Sequence[_Entry], wanted: Mapping[tuple[str, str], Resource],
+               listings: Sequence[Listing], warnings: list[ScanWarning]) -> list[Resource]:
+        managed_groups = {
+            (listing.subscription, str(g.get("name", "")).lower())
+            for listing in listings
+            for g in listing.groups or []
+            if azure_owned_group(g)
+        }
+        failures: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
+        resources: list[Resource] = []
+        for entry in entries:
+            if entry.gone:
+                continue
+            resource_id = str(entry.item["id"])
+            if entry.error is not None:
+                parsed = ids.parse(resource_id)
+                namespace = (parsed.namespace if parsed else None) or "Microsoft.Resources"
+                key = (ids.subscription_of(resource_id) or "?",
+                       ids.group_of(resource_id) or "", namespace, error_code(entry.error))
+                failures[key].append(resource_id)
+            if entry.spec is None:
+                continue
+            want = wanted.get((entry.spec.type, ids.canonical(resource_id)))
+            resources.append(self._resource(entry, want, managed_groups))
+        for (sub, group, namespace, code), failed_ids in sorted(failures.items()):
+            warnings.append(detail_warning(sub, group, namespace, code, len(failed_ids)))
+        return resources
+
+    def _resource(self, entry: _Entry, want: Resource | None,
+                  managed_groups: set[tuple[str, str]]) -> Resource:
+        assert entry.spec is not None
+        spec, item = entry.spec, entry.item
+        resource_id = str(item["id"])
+        scope = _scope(resource_id)
+        attributes: dict[str, Any] = {}
+        if want is not None:
+            unavailable = set(entry.unavailable)
+            if not entry.fetched and spec.source is not Source.PARENT:
+                unavailable.add(PROPERTIES)
+                unavailable.update(s.name for s in spec.sub_resources)
+            attributes = spec.actual_attributes(item, frozenset(unavailable))
+        group_key = (scope.account or "", scope.region)
+        is_default = bool(item.get("managedBy")) or (
+            spec.source is not Source.RESOURCE_GROUPS and group_key in managed_groups
+        ) or (spec.source is Source.RESOURCE_GROUPS and azure_owned_group(item))
+        if spec.is_default is not None and spec.is_default(item):
+            is_default = True
+        return Resource(
+            provider=NAME,
+            type=spec.type,
+            # the state's spelling when managed, so that the finding shows what the user wrote
+            id=want.id if want is not None else resource_id,
+            scope=scope,
+            attributes=attributes,
+            is_default=is_default,
+        )
+
+    # scopes --------------------------------------------------------------------------------
+
+    def _scopes(
+        self, listings: Sequence[Listing], desired: Sequence[Resource],
+        resources: Sequence[Resource], failed_parents: set[tuple[str, str]],
+    ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+        touched: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for r in [*desired, *resources]:
+            touched[r.scope.account or ""].add((r.type, r.scope.region))
+        scanned: set[tuple[str, str]] = set()
+        failed: set[tuple[str, str]] = set(failed_parents)
+        for listing in listings:
+            for rtype, group in touched.get(listing.subscription, set()):
+                ok = self._listed(listing, self._specs[rtype], group)
+                (scanned if ok else failed).add((rtype, group))
+        return scanned, failed
+
+    def _listed(self, listing: Listing, spec: AzureSpec, group: str) -> bool:
+        if spec.source is Source.RESOURCE_GROUPS:
+            return listing.groups is not None
+        if spec.source is Source.PARENT:
+            assert spec.parent is not None
+            return self._listed(listing, self._specs[spec.parent], group)
+        return listing.whole or group in listing.scanned_groups
+
+    def _confirm_missing(
+        self, pool: ThreadPoolExecutor, desired: Sequence[Resource],
+        resources: list[Resource], scanned: set[tuple[str, str]],
+        failed: set[tuple[str, str]], observation: Observation,
+    ) -> None:
+        found = {(r.type, ids.canonical(r.id)) for r in resources}
+        suspects = [
+            r for r in desired
+            if (r.type, ids.canonical(r.id)) not in found
+            and (r.type, r.scope.region) in scanned
+            and (r.type, r.scope.region) not in failed
+        ]
+
+        def confirm(want: Resource) -> tuple[Resource, _Entry]:
+            spec = self._specs[want.type]
+            entry = _Entry(spec, {"id": want.id, "type": spec.arm_type})
+            self._fetch(entry)
+            return want, entry
+
+        for want, entry in pool.map(confirm, suspects):
+            if entry.gone:
+                continue  # really missing: the engine reports it
+            if entry.fetched:
+                resources.append(self._resource(entry, want, set()))
+                continue
+            assert entry.error is not None
+            failed.add((want.type, want.scope.region))
+            observation.warnings.append(failure_warning(
+                entry.error, f"{want.type} {want.id} is not in the listing and could not be "
+                "read by id", subscription=want.scope.account, group=want.scope.region,
+                rtype=want.type,
+            ))
+
+    # warnings ------------------------------------------------------------------------------
+
+def _needs_detail(spec: AzureSpec, want: Resource) -> bool:
+    """True if a field this resource's state declares needs more than the list payload; a
+    field the state's provider version does not have costs no call."""
+    return any(
+        f.detail is not None and f.path in want.attributes
+        and want.attributes[f.path] is not UNKNOWN
+        for f in spec.fields
+    )
+
+
+def _scope(resource_id: str) -> Scope:
+    return Scope(account=ids.subscription_of(resource_id),
+                 region=ids.group_of(resource_id) or GLOBAL_REGION)

@@ -1,0 +1,418 @@
+"""Azure Resource Manager clients for one scan: credentials, endpoint, throttling, call counting.
+
+One ``AzureContext`` serves one scan. It builds one ``ResourceManagementClient`` per
+subscription, all sharing one HTTP session (its pool sized for the scan's parallelism), and
+hands out plain JSON dicts. The pipeline is azure-core's usual one with two changes:
+
+- no ``ARMAutoResourceProviderRegistrationPolicy``: it answers a 409 "provider not registered"
+  by POSTing a registration, and a scan never writes;
+- two policies of ours: one counts every request (``calls``, ``operations``), one reads ARM's
+  ``x-ms-ratelimit-remaining-*`` headers and pauses every worker for a moment when the budget
+  runs low, before ARM starts answering 429. A 429 itself is retried by azure-core's
+  ``RetryPolicy``, which waits as long as ``Retry-After`` says.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import requests
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ServiceRequestError,
+)
+from azure.core.pipeline import PipelineRequest, PipelineResponse
+from azure.core.pipeline.policies import (
+    ContentDecodePolicy,
+    CustomHookPolicy,
+    DistributedTracingPolicy,
+    HeadersPolicy,
+    HTTPPolicy,
+    NetworkTraceLoggingPolicy,
+    ProxyPolicy,
+    RedirectPolicy,
+    RequestIdPolicy,
+    RetryPolicy,
+    SansIOHTTPPolicy,
+    SensitiveHeaderCleanupPolicy,
+    UserAgentPolicy,
+)
+from azure.core.pipeline.transport import RequestsTransport
+from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
+from azure.mgmt.resource.resources import ResourceManagementClient
+
+from cloudrift import __version__
+from cloudrift.errors import ProviderError
+from cloudrift_azure import ids
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
+
+Item = dict[str, Any]
+
+PUBLIC_ENDPOINT = "https://management.azure.com"
+ENDPOINT_ENV = "CLOUDRIFT_AZURE_ENDPOINT"
+
+# 401 for a subscription of another tenant; 403 for a role that does not cover the scope
+DENIED_CODES = frozenset(
+    {
+        "AuthorizationFailed",
+        "LinkedAuthorizationFailed",
+        "Forbidden",
+        "InvalidAuthenticationTokenTenant",
+        "AuthorizationPermissionMismatch",
+        "DisallowedOperation",
+    }
+)
+
+
+def resolve_endpoint(settings: Mapping[str, Any]) -> str:
+    """``settings["azure_endpoint"]``, else ``$CLOUDRIFT_AZURE_ENDPOINT``, else public Azure."""
+    endpoint = settings.get("azure_endpoint") or os.environ.get(ENDPOINT_ENV) or PUBLIC_ENDPOINT
+    return str(endpoint).rstrip("/")
+
+
+def error_code(exc: BaseException) -> str:
+    """ARM's error code (``AuthorizationFailed``), else ``HTTP <status>``, else the class name."""
+    if isinstance(exc, HttpResponseError):
+        error = getattr(exc, "error", None)
+        code = getattr(error, "code", None)
+        if code:
+            return str(code)
+        if exc.status_code:
+            return f"HTTP {exc.status_code}"
+    return type(exc).__name__
+
+
+def status_of(exc: BaseException) -> int | None:
+    return exc.status_code if isinstance(exc, HttpResponseError) else None
+
+
+def is_denied(exc: BaseException) -> bool:
+    return status_of(exc) in (401, 403) or error_code(exc) in DENIED_CODES
+
+
+def is_not_found(exc: BaseException) -> bool:
+    return status_of(exc) == 404
+
+
+def operation_name(method: str, url: str) -> str:
+    """A stable name for what a request does, for the report's call counts."""
+    path = urlparse(url).path.rstrip("/")
+    lowered = path.lower()
+    if re.fullmatch(r"/subscriptions/[^/]+/resources", lowered):
+        return "resources.list"
+    if re.fullmatch(r"/subscriptions/[^/]+/resourcegroups", lowered):
+        return "resource_groups.list"
+    if re.fullmatch(r"/subscriptions/[^/]+/resourcegroups/[^/]+/resources", lowered):
+        return "resources.list_by_resource_group"
+    if lowered == "/providers/microsoft.resourcegraph/resources":
+        return "resourcegraph.resources"
+    if method.upper() == "GET":
+        return f"resources.get_by_id:{ids.arm_type_of(path) or 'unknown'}"
+    return f"{method.upper()} {path}"
+
+
+class _CountingPolicy(SansIOHTTPPolicy[Any, Any]):
+    """Counts each logical request once (it sits before the retry policy)."""
+
+    def __init__(self, context: AzureContext) -> None:
+        super().__init__()
+        self._context = context
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        http = request.http_request
+        self._context.record(http.method, http.url)
+
+
+_REMAINING = re.compile(r"^x-ms-ratelimit-remaining-")
+
+
+def remaining_budget(headers: Mapping[str, str]) -> int | None:
+    """The lowest remaining read budget any ``x-ms-ratelimit-remaining-*`` header reports.
+
+    Write and delete budgets do not concern a scan. Compute's per-policy header
+    (``x-ms-ratelimit-remaining-resource: Microsoft.Compute/GetVM3Min;38,...``) counts too.
+    """
+    lowest: int | None = None
+    for name, value in headers.items():
+        lname = name.lower()
+        if not _REMAINING.match(lname) or "write" in lname or "delete" in lname:
+            continue
+        for part in str(value).split(","):
+            text = part.rsplit(";", 1)[-1].strip()
+            if text.lstrip("-").isdigit():
+                count = int(text)
+                lowest = count if lowest is None else min(lowest, count)
+    return lowest
+
+
+class _RateLimitPolicy(HTTPPolicy[Any, Any]):
+    """Pauses every request for ``pause`` seconds once ARM reports ``floor`` reads or fewer
+    left, so that a wide scan slows down instead of running into 429s."""
+
+    def __init__(self, context: AzureContext) -> None:
+        super().__init__()
+        self._context = context
+
+    def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
+        self._context.wait_for_budget()
+        response = self.next.send(request)
+        remaining = remaining_budget(response.http_response.headers)
+        if remaining is not None:
+            self._context.note_budget(remaining)
+        return response
+
+
+class AzureContext:
+    """What the provider uses to talk to ARM."""
+
+    def __init__(
+        self,
+        credential: TokenCredential | None = None,
+        *,
+        endpoint: str = PUBLIC_ENDPOINT,
+        connection_verify: bool | str = True,
+        parallelism: int = 16,
+        retry_total: int = 6,
+        retry_backoff_factor: float = 0.8,
+        retry_backoff_max: int = 60,
+        ratelimit_floor: int | None = None,
+        ratelimit_pause: float = 1.0,
+        timeout: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self._credential = credential
+        self.connection_verify = connection_verify
+        self.parallelism = parallelism
+        self.calls: Counter[str] = Counter()
+        self.operations: list[str] = []
+        self.pauses = 0
+        self.lowest_budget: int | None = None
+        self._retry = {
+            "retry_total": retry_total,
+            "retry_backoff_factor": retry_backoff_factor,
+            "retry_backoff_max": retry_backoff_max,
+        }
+        self._floor = ratelimit_floor if ratelimit_floor is not None else max(10, parallelism)
+        self._pause = ratelimit_pause
+        self._timeout = timeout
+        self._sleep = sleep
+        self._resume_at = 0.0
+        self._lock = threading.Lock()
+        self._clients: dict[str, ResourceManagementClient] = {}
+        self._graph: Any = None
+        self._session: requests.Session | None = None
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    @property
+    def credential(self) -> TokenCredential:
+        with self._lock:
+            if self._credential is None:
+                from azure.identity import DefaultAzureCredential
+
+                self._credential = DefaultAzureCredential()
+            return self._credential
+
+    def record(self, method: str, url: str) -> None:
+        name = operation_name(method, url)
+        path = urlparse(url).path
+        with self._lock:
+            self.calls[name] += 1
+            self.operations.append(f"{method.upper()} {path}")
+
+    def wait_for_budget(self) -> None:
+        with self._lock:
+            wait = self._resume_at - time.monotonic()
+        if wait > 0:
+            self._sleep(wait)
+
+    def note_budget(self, remaining: int) -> None:
+        with self._lock:
+            if self.lowest_budget is None or remaining < self.lowest_budget:
+                self.lowest_budget = remaining
+            if remaining <= self._floor and time.monotonic() >= self._resume_at:
+                self._resume_at = time.monotonic() + self._pause
+                self.pauses += 1
+
+    def _http_session(self) -> requests.Session:
+        if self._session is None:
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(
+                pool_connections=4, pool_maxsize=max(10, self.parallelism)
+            )
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            self._session = session
+        return self._session
+
+    def _policies(self) -> list[Any]:
+        scope = f"{self.endpoint}/.default"
+        return [
+            RequestIdPolicy(),
+            HeadersPolicy(),
+            UserAgentPolicy(user_agent=f"cloudrift/{__version__}"),
+            ProxyPolicy(),
+            ContentDecodePolicy(),
+            _CountingPolicy(self),
+            RedirectPolicy(),
+            RetryPolicy(**self._retry),
+            ARMChallengeAuthenticationPolicy(self.credential, scope),
+            _RateLimitPolicy(self),
+            CustomHookPolicy(),
+            NetworkTraceLoggingPolicy(),
+            DistributedTracingPolicy(),
+            SensitiveHeaderCleanupPolicy(),
+            ARMHttpLoggingPolicy(),
+        ]
+
+    def _transport(self) -> RequestsTransport:
+        return RequestsTransport(
+            session=self._http_session(), session_owner=False,
+            connection_verify=self.connection_verify,
+            connection_timeout=self._timeout, read_timeout=self._timeout,
+        )
+
+    def client(self, subscription: str) -> ResourceManagementClient:
+        key = subscription.lower()
+        with self._lock:
+            found = self._clients.get(key)
+        if found is not None:
+            return found
+        credential = self.credential
+        policies = self._policies()
+        with self._lock:
+            found = self._clients.get(key)
+            if found is None:
+                found = ResourceManagementClient(
+                    credential, subscription, base_url=self.endpoint,
+                    policies=policies, transport=self._transport(),
+                )
+                self._clients[key] = found
+            return found
+
+    def close(self) -> None:
+        with self._lock:
+            clients: list[Any] = list(self._clients.values())
+            self._clients = {}
+            if self._graph is not None:
+                clients.append(self._graph)
+                self._graph = None
+            session, self._session = self._session, None
+        for client in clients:
+            client.close()
+        if session is not None:
+            session.close()
+
+    # -- calls: every one returns plain JSON, raises azure-core errors as they come --------
+
+    def list_groups(self, subscription: str) -> list[Item]:
+        with _fatal_errors(self.endpoint):
+            return [_plain(g) for g in self.client(subscription).resource_groups.list()]
+
+    def list_resources(self, subscription: str) -> list[Item]:
+        with _fatal_errors(self.endpoint):
+            return [_plain(r) for r in self.client(subscription).resources.list()]
+
+    def list_group_resources(self, subscription: str, group: str) -> list[Item]:
+        with _fatal_errors(self.endpoint):
+            pages = self.client(subscription).resources.list_by_resource_group(group)
+            return [_plain(r) for r in pages]
+
+    def get(self, resource_id: str, api_version: str) -> Item:
+        subscription = ids.subscription_of(resource_id) or "-"
+        with _fatal_errors(self.endpoint):
+            body = self.client(subscription).resources.get_by_id(
+                resource_id, api_version=api_version, cls=_raw_json
+            )
+        return dict(body) if isinstance(body, Mapping) else {}
+
+
+    # -- Azure Resource Graph: many resources' full payloads in one read-only query -------
+
+    @staticmethod
+    def graph_available() -> bool:
+        return importlib.util.find_spec("azure.mgmt.resourcegraph") is not None
+
+    def graph_query(self, subscriptions: Sequence[str], query: str, *,
+                    page_size: int = 1000) -> list[Item]:
+        """Every row of a Resource Graph query (``objectArray`` rows), following
+        ``$skipToken``. Needs ``azure-mgmt-resourcegraph``."""
+        # imported by name: an optional package, absent from the azure extra
+        graph = importlib.import_module("azure.mgmt.resourcegraph")
+        models = importlib.import_module("azure.mgmt.resourcegraph.models")
+
+        with self._lock:
+            client = self._graph
+        if client is None:
+            credential = self.credential
+            policies = self._policies()
+            with self._lock:
+                if self._graph is None:
+                    self._graph = graph.ResourceGraphClient(
+                        credential, base_url=self.endpoint, policies=policies,
+                        transport=self._transport(),
+                    )
+                client = self._graph
+        rows: list[Item] = []
+        token: str | None = None
+        with _fatal_errors(self.endpoint):
+            while True:
+                response = client.resources(models.QueryRequest(
+                    subscriptions=list(subscriptions), query=query,
+                    options=models.QueryRequestOptions(skip_token=token, top=page_size,
+                                                       result_format="objectArray"),
+                ))
+                rows.extend(dict(row) for row in response.data or [])
+                token = response.skip_token
+                if not token:
+                    return rows
+
+
+def _raw_json(pipeline_response: Any, _deserialized: Any, _headers: Any) -> Any:
+    # the payload exactly as ARM sent it: properties keep ARM's own key spelling
+    return pipeline_response.http_response.json()
+
+
+def _plain(model: Any) -> Item:
+    if isinstance(model, Mapping):
+        as_dict = getattr(model, "as_dict", None)
+        return dict(as_dict()) if callable(as_dict) else dict(model)
+    return dict(model.as_dict())
+
+
+@contextmanager
+def _fatal_errors(endpoint: str) -> Iterator[None]:
+    """Credential and connection failures stop the scan: nothing could be seen."""
+    try:
+        yield
+    except ClientAuthenticationError as exc:
+        if exc.response is not None:
+            raise  # a 401 from ARM for one subscription: the caller decides
+        raise ProviderError(
+            f"Azure credentials not available: {_one_line(exc)}",
+            hint="run `az login`, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, "
+            "or run with a managed identity",
+        ) from None
+    except ServiceRequestError as exc:
+        raise ProviderError(
+            f"cannot reach Azure Resource Manager at {endpoint}: {_one_line(exc)}",
+            hint=f"check the network, or {ENDPOINT_ENV} for another cloud",
+        ) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]

@@ -1,0 +1,206 @@
+"""Microsoft.Compute: Linux and Windows virtual machines (one ARM type, told apart by their OS
+profile) and managed disks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cloudrift import normalise as n
+from cloudrift.spec import FieldSpec
+from cloudrift_azure import ids
+from cloudrift_azure.fields import (
+    enabled,
+    first,
+    identity,
+    listed,
+    location,
+    none_word,
+    prop,
+    tags,
+    write_only,
+    zero_as_none,
+)
+from cloudrift_azure.spec import AzureSpec
+
+VM_API = "2024-07-01"
+DISK_API = "2024-03-02"
+
+
+def _image_reference(value: Any) -> Any:
+    """A marketplace image: publisher, offer, sku, version (case-insensitive names)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if not isinstance(value, Mapping) or not value.get("publisher"):
+        return []
+    return [{k: n.lower(value.get(k)) for k in ("publisher", "offer", "sku", "version")}]
+
+
+def _boot_diagnostics(value: Any) -> Any:
+    """ARM's ``bootDiagnostics {enabled, storageUri}``; the state's block is present exactly
+    when boot diagnostics are on (an empty URI means managed storage)."""
+    if isinstance(value, Mapping):
+        if not value.get("enabled"):
+            return []
+        return [{"storage_account_uri": value.get("storageUri") or None}]
+    if isinstance(value, list):
+        return [{"storage_account_uri": (b or {}).get("storage_account_uri") or None}
+                for b in value]
+    return value
+
+
+def _ssh_keys(value: Any) -> Any:
+    """ARM's ``publicKeys [{path, keyData}]`` or the state's ``admin_ssh_key`` blocks, as a
+    set of ``{username, public_key}``; the user is the home directory in ``path``."""
+    if not isinstance(value, list):
+        return value
+    rows = []
+    for key in value:
+        if not isinstance(key, Mapping):
+            continue
+        if "keyData" in key:
+            path = str(key.get("path") or "")
+            parts = [p for p in path.split("/") if p]
+            username = parts[1] if len(parts) > 2 and parts[0] == "home" else path
+            key = {"username": username, "public_key": key.get("keyData")}
+        public = " ".join(str(key.get("public_key") or "").split())
+        rows.append({"username": key.get("username"), "public_key": public})
+    return n.as_set(rows)
+
+
+def _is_linux(payload: Mapping[str, Any]) -> bool:
+    props = payload.get("properties") or {}
+    os_profile = props.get("osProfile") or {}
+    if os_profile.get("linuxConfiguration") is not None:
+        return True
+    if os_profile.get("windowsConfiguration") is not None:
+        return False
+    os_type = ((props.get("storageProfile") or {}).get("osDisk") or {}).get("osType")
+    return str(os_type).lower() == "linux"
+
+
+def _vm_fields(os_key: str, patch_default: str) -> tuple[FieldSpec, ...]:
+    config = f"properties.osProfile.{os_key}"
+    os_disk = "properties.storageProfile.osDisk"
+    return (
+        location(),
+        tags(),
+        identity(),
+        prop("size", "properties.hardwareProfile.vmSize"),
+        prop("admin_username", "properties.osProfile.adminUsername"),
+        prop("computer_name", "properties.osProfile.computerName"),
+        prop("allow_extension_operations", "properties.osProfile.allowExtensionOperations",
+             n.to_bool, default=True),
+        prop("provision_vm_agent", f"{config}.provisionVMAgent", n.to_bool, default=True),
+        prop("patch_mode", f"{config}.patchSettings.patchMode", default=patch_default),
+        prop("patch_assessment_mode", f"{config}.patchSettings.assessmentMode",
+             default="ImageDefault"),
+        # ordered: the first interface is the primary one
+        prop("network_interface_ids", "properties.networkProfile.networkInterfaces[].id",
+             ids.normalise_id),
+        prop("os_disk.0.caching", f"{os_disk}.caching"),
+        prop("os_disk.0.storage_account_type", f"{os_disk}.managedDisk.storageAccountType"),
+        prop("os_disk.0.disk_size_gb", f"{os_disk}.diskSizeGB", n.to_int),
+        prop("os_disk.0.write_accelerator_enabled", f"{os_disk}.writeAcceleratorEnabled",
+             n.to_bool, default=False),
+        prop("source_image_reference", "properties.storageProfile.imageReference",
+             _image_reference),
+        prop("source_image_id", "properties.storageProfile.imageReference.id",
+             ids.normalise_id),
+        prop("zone", "zones", first),
+        prop("availability_set_id", "properties.availabilitySet.id", ids.normalise_id),
+        prop("proximity_placement_group_id", "properties.proximityPlacementGroup.id",
+             ids.normalise_id),
+        prop("priority", "properties.priority", default="Regular"),
+        prop("eviction_policy", "properties.evictionPolicy"),
+        prop("max_bid_price", "properties.billingProfile.maxPrice", n.to_int, default=-1),
+        prop("boot_diagnostics", "properties.diagnosticsProfile.bootDiagnostics",
+             _boot_diagnostics, default=[]),
+        prop("encryption_at_host_enabled", "properties.securityProfile.encryptionAtHost",
+             n.to_bool, default=False),
+        prop("secure_boot_enabled", "properties.securityProfile.uefiSettings.secureBootEnabled",
+             n.to_bool, default=False),
+        prop("vtpm_enabled", "properties.securityProfile.uefiSettings.vTpmEnabled", n.to_bool,
+             default=False),
+        prop("license_type", "properties.licenseType", none_word),
+        # ARM never returns these (user data only with $expand=userData)
+        write_only("admin_password"),
+        write_only("custom_data"),
+        write_only("user_data"),
+    )
+
+
+LINUX_VIRTUAL_MACHINE = AzureSpec(
+    type="azurerm_linux_virtual_machine",
+    arm_type="Microsoft.Compute/virtualMachines",
+    api_version=VM_API,
+    matches=_is_linux,
+    fields=(
+        *_vm_fields("linuxConfiguration", "ImageDefault"),
+        prop("disable_password_authentication",
+             "properties.osProfile.linuxConfiguration.disablePasswordAuthentication", n.to_bool,
+             default=True),
+        prop("admin_ssh_key", "properties.osProfile.linuxConfiguration.ssh.publicKeys",
+             _ssh_keys, default=[]),
+    ),
+    version_specific=frozenset({"patch_assessment_mode", "user_data"}),
+)
+
+WINDOWS_VIRTUAL_MACHINE = AzureSpec(
+    type="azurerm_windows_virtual_machine",
+    arm_type="Microsoft.Compute/virtualMachines",
+    api_version=VM_API,
+    matches=lambda payload: not _is_linux(payload),
+    fields=(
+        *_vm_fields("windowsConfiguration", "AutomaticByOS"),
+        prop("timezone", "properties.osProfile.windowsConfiguration.timeZone"),
+        # renamed in 4.x
+        prop("automatic_updates_enabled",
+             "properties.osProfile.windowsConfiguration.enableAutomaticUpdates", n.to_bool,
+             default=True),
+        prop("enable_automatic_updates",
+             "properties.osProfile.windowsConfiguration.enableAutomaticUpdates", n.to_bool,
+             default=True),
+        prop("hotpatching_enabled",
+             "properties.osProfile.windowsConfiguration.patchSettings.enableHotpatching",
+             n.to_bool, default=False),
+    ),
+    version_specific=frozenset({"patch_assessment_mode", "user_data", "automatic_updates_enabled",
+                                "enable_automatic_updates", "hotpatching_enabled"}),
+)
+
+MANAGED_DISK = AzureSpec(
+    type="azurerm_managed_disk",
+    arm_type="Microsoft.Compute/disks",
+    api_version=DISK_API,
+    description="a disk attached to a VM (managedBy set) is not reported unmanaged",
+    fields=(
+        location(),
+        tags(),
+        listed("storage_account_type", "sku.name"),
+        listed("edge_zone", "extendedLocation.name"),
+        prop("create_option", "properties.creationData.createOption"),
+        prop("disk_size_gb", "properties.diskSizeGB", n.to_int),
+        prop("disk_iops_read_write", "properties.diskIOPSReadWrite", n.to_int),
+        prop("disk_mbps_read_write", "properties.diskMBpsReadWrite", n.to_int),
+        prop("os_type", "properties.osType"),
+        prop("zone", "zones", first),
+        prop("network_access_policy", "properties.networkAccessPolicy", default="AllowAll"),
+        prop("public_network_access_enabled", "properties.publicNetworkAccess", enabled,
+             default="Enabled"),
+        prop("disk_access_id", "properties.diskAccessId", ids.normalise_id),
+        prop("tier", "properties.tier"),
+        prop("max_shares", "properties.maxShares", n.to_int, zero_as_none),
+        prop("on_demand_bursting_enabled", "properties.burstingEnabled", n.to_bool,
+             default=False),
+        prop("hyper_v_generation", "properties.hyperVGeneration"),
+        prop("source_resource_id", "properties.creationData.sourceResourceId",
+             ids.normalise_id),
+        prop("image_reference_id", "properties.creationData.imageReference.id",
+             ids.normalise_id),
+        prop("disk_encryption_set_id", "properties.encryption.diskEncryptionSetId",
+             ids.normalise_id),
+    ),
+)
+
+SPECS = (LINUX_VIRTUAL_MACHINE, WINDOWS_VIRTUAL_MACHINE, MANAGED_DISK)

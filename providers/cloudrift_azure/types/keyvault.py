@@ -1,0 +1,115 @@
+"""Microsoft.KeyVault: key vaults, with their access policies and network rules (the keys and
+secrets inside a vault are data-plane objects and are not compared)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cloudrift import normalise as n
+from cloudrift.spec import UNKNOWN
+from cloudrift_azure import ids
+from cloudrift_azure.fields import enabled, location, prop, strip_host_mask, tags
+from cloudrift_azure.spec import AzureSpec
+
+API = "2023-07-01"
+
+_PERMISSIONS = {
+    "key_permissions": "keys",
+    "secret_permissions": "secrets",
+    "certificate_permissions": "certificates",
+    "storage_permissions": "storage",
+}
+
+
+def _access_policies(value: Any) -> Any:
+    """State ``access_policy`` blocks or ARM ``accessPolicies``, as a set. Permission names
+    compare case-insensitively: ARM lower-cases what the provider title-cases."""
+    if not isinstance(value, list):
+        return value
+    rows = []
+    for policy in value:
+        if not isinstance(policy, Mapping):
+            continue
+        if "permissions" in policy:
+            permissions = policy.get("permissions") or {}
+            policy = {
+                "tenant_id": policy.get("tenantId"),
+                "object_id": policy.get("objectId"),
+                "application_id": policy.get("applicationId"),
+                **{key: permissions.get(arm) for key, arm in _PERMISSIONS.items()},
+            }
+        row: dict[str, Any] = {
+            key: n.lower(policy.get(key) or None)
+            for key in ("tenant_id", "object_id", "application_id")
+        }
+        for key in _PERMISSIONS:
+            row[key] = n.as_set([str(p).lower() for p in policy.get(key) or []])
+        rows.append(row)
+    return n.as_set(rows)
+
+
+def _network_acls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        value = [{
+            "bypass": value.get("bypass"),
+            "default_action": value.get("defaultAction"),
+            "ip_rules": [r.get("value") for r in value.get("ipRules") or []],
+            "virtual_network_subnet_ids": [r.get("id")
+                                           for r in value.get("virtualNetworkRules") or []],
+        }]
+    if not isinstance(value, list):
+        return value
+    return [
+        {
+            "bypass": n.lower(block.get("bypass")),
+            "default_action": n.lower(block.get("default_action")),
+            "ip_rules": n.as_set([strip_host_mask(r) for r in block.get("ip_rules") or []]),
+            "virtual_network_subnet_ids": n.as_set(
+                ids.normalise_id(block.get("virtual_network_subnet_ids") or [])),
+        }
+        for block in value
+        if isinstance(block, Mapping)
+    ]
+
+
+def _acls_or_unknown(payload: Mapping[str, Any]) -> Any:
+    # a vault created without network rules has none in ARM, while the provider records its
+    # reading of "none" in state: nothing to compare
+    acls = (payload.get("properties") or {}).get("networkAcls")
+    return acls if acls else UNKNOWN
+
+
+KEY_VAULT = AzureSpec(
+    type="azurerm_key_vault",
+    arm_type="Microsoft.KeyVault/vaults",
+    api_version=API,
+    fields=(
+        location(),
+        tags(),
+        prop("sku_name", "properties.sku.name", n.lower),
+        prop("tenant_id", "properties.tenantId", n.lower),
+        prop("enabled_for_deployment", "properties.enabledForDeployment", n.to_bool,
+             default=False),
+        prop("enabled_for_disk_encryption", "properties.enabledForDiskEncryption", n.to_bool,
+             default=False),
+        prop("enabled_for_template_deployment", "properties.enabledForTemplateDeployment",
+             n.to_bool, default=False),
+        # renamed in 4.x
+        prop("enable_rbac_authorization", "properties.enableRbacAuthorization", n.to_bool,
+             default=False),
+        prop("rbac_authorization_enabled", "properties.enableRbacAuthorization", n.to_bool,
+             default=False),
+        prop("purge_protection_enabled", "properties.enablePurgeProtection", n.to_bool,
+             default=False),
+        prop("soft_delete_retention_days", "properties.softDeleteRetentionInDays", n.to_int,
+             default=90),
+        prop("public_network_access_enabled", "properties.publicNetworkAccess", enabled,
+             default="Enabled"),
+        prop("access_policy", "properties.accessPolicies", _access_policies, default=[]),
+        prop("network_acls", None, _network_acls, extract=_acls_or_unknown),
+    ),
+    version_specific=frozenset({"enable_rbac_authorization", "rbac_authorization_enabled"}),
+)
+
+SPECS = (KEY_VAULT,)

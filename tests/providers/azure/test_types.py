@@ -1,0 +1,100 @@
+"""Every supported azurerm type against the local ARM server: in sync, changed, missing,
+unmanaged, each driven by a folder under ``fixtures/azure``."""
+
+from __future__ import annotations
+
+import pytest
+
+from cloudrift.model import Finding, FindingKind, ScanReport
+from cloudrift.testing_azure import ArmServer
+from cloudrift_azure import AzurePlugin
+from tests.providers.azure.conftest import (
+    SUB,
+    AzureCase,
+    ScanFn,
+    load_arm,
+    load_cases,
+    make_provider,
+    state_of,
+)
+
+CASES = load_cases()
+IDS = [case.name for case in CASES]
+
+
+def _setup(arm: ArmServer, case: AzureCase) -> None:
+    load_arm(arm, case.arm, case.state)
+
+
+def _kinds(report: ScanReport) -> list[tuple[FindingKind, str, str, str | None]]:
+    return [(f.kind, f.type, f.id, f.address) for f in report.findings]
+
+
+def test_every_spec_has_a_case() -> None:
+    assert set(AzurePlugin().types()) <= {case.type for case in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_in_sync(case: AzureCase, arm: ArmServer, scan: ScanFn) -> None:
+    _setup(arm, case)
+    report = scan(state_of(case.state, arm))
+    assert report.findings == []
+    assert report.summary.managed == report.summary.in_sync >= len(case.state)
+    assert report.warnings == []
+    assert report.complete
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_changed(case: AzureCase, arm: ArmServer, scan: ScanFn) -> None:
+    _setup(arm, case)
+    arm.patch(case.arm_id, case.change["patch"])
+    for extra in case.change.get("also", ()):
+        arm.patch(extra["id"], extra["patch"])
+    report = scan(state_of(case.state, arm))
+    assert _kinds(report) == [(FindingKind.CHANGED, case.type, case.target_id, case.address)]
+    finding: Finding = report.findings[0]
+    assert {c.path for c in finding.changes} == case.changed_paths
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_missing(case: AzureCase, arm: ArmServer, scan: ScanFn) -> None:
+    _setup(arm, case)
+    state = state_of(case.state, arm)
+    arm.delete(case.arm_id)
+    report = scan(state)
+    assert _kinds(report) == [(FindingKind.MISSING, case.type, case.target_id, case.address)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_unmanaged(case: AzureCase, arm: ArmServer, scan: ScanFn) -> None:
+    _setup(arm, case)
+    others = case.state[1:]
+    state = state_of(others, arm) if others else state_of([], arm)
+    if case.type != "azurerm_resource_group":
+        # keep the resource group managed: only the resource itself is new to the state
+        state = state_of([*others, _group_instance(arm, case.arm_id)], arm)
+    # an empty state names no subscription: the scan is told which one
+    provider = make_provider(arm, settings={"azure_subscriptions": (SUB,)})
+    report = scan(state, provider=provider)
+    assert _kinds(report) == [(FindingKind.UNMANAGED, case.type, case.arm_id, None)]
+
+
+def _group_instance(arm: ArmServer, resource_id: str) -> dict[str, object]:
+    parts = [p for p in resource_id.split("/") if p]
+    group = arm.get(f"/subscriptions/{parts[1]}/resourceGroups/{parts[3]}")
+    assert group is not None
+    return {"type": "azurerm_resource_group", "name": "group", "attributes": {
+        "id": group["id"], "name": group["name"], "location": group["location"],
+        "managed_by": "", "tags": group.get("tags", {}), "timeouts": None}}
+
+
+def test_every_fixture_at_once_is_in_sync(arm: ArmServer, scan: ScanFn) -> None:
+    """All the fixtures in one subscription and one state: no type's resources are taken for
+    another's, and nothing Azure made is reported."""
+    for case in CASES:
+        load_arm(arm, case.arm, case.state)
+    instances = [inst for case in CASES for inst in case.state]
+    report = scan(state_of(instances, arm))
+    assert report.findings == []
+    assert report.summary.in_sync == report.summary.managed == len(instances)
+    assert report.warnings == []
