@@ -44,6 +44,20 @@ def _pacer(bucket: TokenBucket) -> Callable[..., None]:
 
     return pace
 
+
+def _throttle_watch(bucket: TokenBucket) -> Callable[..., None]:
+    """A needs-retry handler: the first throttling answer engages the bucket's pacing."""
+
+    def watch(response: Any = None, **_: Any) -> None:
+        if not isinstance(response, tuple) or len(response) != 2:
+            return
+        http, parsed = response
+        code = (parsed or {}).get("Error", {}).get("Code") if isinstance(parsed, dict) else None
+        if code in THROTTLE_CODES or getattr(http, "status_code", None) == 429:
+            bucket.engage()
+
+    return watch
+
 DENIED_CODES = frozenset(
     {
         "AccessDenied",
@@ -121,7 +135,8 @@ class AwsContext:
         self._lock = threading.Lock()
         self._memo: dict[str, Any] = {}
         self.on_call: Callable[[], None] = _nothing
-        self.limits = RateLimits(PUBLISHED_LIMITS, DEFAULT_LIMIT)
+        # paced only once a service throttles: botocore's adaptive mode then slows too
+        self.limits = RateLimits(PUBLISHED_LIMITS, DEFAULT_LIMIT, engaged=False)
         self._memo_locks: dict[str, threading.Lock] = {}
 
     # -- clients ---------------------------------------------------------------------------
@@ -137,9 +152,9 @@ class AwsContext:
                 client = self.session.client(service, **kwargs)
                 client.meta.events.register("before-parameter-build", self._count)
                 # every HTTP attempt, retries included, takes a token of its (region, service)
-                client.meta.events.register(
-                    "before-send", _pacer(self.limits.bucket("", region, service))
-                )
+                bucket = self.limits.bucket("", region, service)
+                client.meta.events.register("before-send", _pacer(bucket))
+                client.meta.events.register("needs-retry", _throttle_watch(bucket))
                 self._clients[key] = client
             return client
 

@@ -55,3 +55,27 @@ def test_buckets_are_per_account_region_and_service() -> None:
 def test_nonsense_limits_are_refused(rate: float, burst: float) -> None:
     with pytest.raises(ValueError, match="rate must be"):
         TokenBucket(rate, burst)
+
+
+def test_a_disengaged_bucket_costs_nothing_until_engaged() -> None:
+    t = FakeTime()
+    bucket = TokenBucket(rate=10, burst=2, clock=t.clock, sleep=t.sleep, engaged=False)
+    assert [bucket.acquire() for _ in range(50)] == [0.0] * 50
+    bucket.engage()
+    # from the throttle on, calls go at the rate, with no savings to spend
+    assert [round(bucket.acquire(), 6) for _ in range(3)] == [0.1, 0.1, 0.1]
+    assert round(t.now, 6) == 0.3
+
+
+def test_the_first_throttle_engages_pacing() -> None:
+    from types import SimpleNamespace
+
+    from cloudrift_aws.session import _throttle_watch
+
+    bucket = TokenBucket(rate=10, burst=2, engaged=False)
+    watch = _throttle_watch(bucket)
+    watch(response=(SimpleNamespace(status_code=400), {"Error": {"Code": "Validation"}}))
+    watch(response=None)
+    assert not bucket.engaged
+    watch(response=(SimpleNamespace(status_code=400), {"Error": {"Code": "Throttling"}}))
+    assert bucket.engaged
