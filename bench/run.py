@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from cloudrift import __version__  # noqa: E402
 from cloudrift.testing import StateBuilder  # noqa: E402
 
 Row = dict[str, str]
+MIB = 2**20
 
 
 def best_of(runs: int, fn: Callable[[], Any]) -> float:
@@ -63,45 +65,149 @@ def generate_state(path: Path, instances: int) -> None:
     builder.write(path)
 
 
-def _peak_rss_of(code: str) -> tuple[float, float]:
-    """Run ``code`` in a fresh interpreter; return (seconds, peak RSS in MiB)."""
-    wrapper = (
-        "import resource, time, sys\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "start = time.perf_counter()\n"
-        f"{code}\n"
-        "elapsed = time.perf_counter() - start\n"
-        "print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", wrapper], check=True, capture_output=True,
-                         text=True).stdout.split()
-    return float(out[0]), float(out[1])
+# The measuring child. ru_maxrss is useless here: Linux carries a process's peak RSS across exec
+# and subprocess starts children by (v)forking this process, so every child "peaked" at no less
+# than the parent, which holds the generated state. VmHWM is the child's own address space, and
+# writing 5 to clear_refs resets it once the imports are done, so the peak is the ingest's alone.
+_MEASURE = """\
+import gc, json, sys, time
+sys.path.insert(0, {root!r})
+{setup}
+
+def status(field):
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise LookupError(field)
+
+gc.collect()
+try:
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+except OSError:
+    pass
+before = status("VmRSS")
+start = time.perf_counter()
+result = {work}
+elapsed = time.perf_counter() - start
+print(json.dumps({{"seconds": elapsed, "before": before, "peak": status("VmHWM"),
+                  "after": status("VmRSS")}}))
+"""
+
+
+@dataclass(frozen=True)
+class Ingest:
+    """One ingest of the state file in a fresh interpreter: its time and memory."""
+
+    seconds: float
+    interpreter: float  # RSS of the interpreter with its imports, just before the ingest
+    peak: float  # RSS high-water mark during the ingest
+    after: float  # RSS once the input is freed and only the result is kept
+
+    @property
+    def growth(self) -> float:
+        return self.peak - self.interpreter
+
+    @property
+    def kept(self) -> float:
+        return self.after - self.interpreter
+
+
+def _measure(setup: str, work: str) -> Ingest:
+    code = _MEASURE.format(root=str(ROOT), setup=setup, work=work)
+    completed = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                               text=True)
+    out = json.loads(completed.stdout)
+    return Ingest(out["seconds"], out["before"], out["peak"], out["after"])
 
 
 def bench_ingest(workdir: Path, instances: int) -> list[Row]:
     path = workdir / "big.tfstate"
     generate_state(path, instances)
-    size_mib = path.stat().st_size / 2**20
-    baseline = _peak_rss_of("pass")[1]
-    rows = []
+    size = path.stat().st_size
+    if not Path("/proc/self/status").exists():
+        return [{"benchmark": f"state ingest, {instances:,} instances", "result": "skipped",
+                 "detail": "needs Linux's /proc/self/status (VmHWM) to measure peak memory"}]
     cases = {
-        "json.load": f"import json; json.load(open({str(path)!r}))",
-        "orjson.loads": f"import orjson; orjson.loads(open({str(path)!r}, 'rb').read())",
+        "json.load": ("", f"json.load(open({str(path)!r}, encoding='utf-8'))"),
+        "orjson.loads": ("import orjson", f"orjson.loads(open({str(path)!r}, 'rb').read())"),
         "cloudrift parse_state": (
-            "from cloudrift.sources.tfstate import parse_state\n"
-            f"parse_state(open({str(path)!r}, 'rb').read(), 'big')"
+            "from cloudrift.sources.tfstate import parse_state",
+            f"parse_state(open({str(path)!r}, 'rb').read(), 'big')",
         ),
     }
-    for name, code in cases.items():
-        runs = [_peak_rss_of(code) for _ in range(3)]
-        seconds = min(r[0] for r in runs)
-        peak = max(r[1] for r in runs) - baseline
+    measured: dict[str, Ingest] = {}
+    for name, (setup, work) in cases.items():
+        runs = [_measure(setup, work) for _ in range(3)]
+        # the best time, and the memory of the run that grew most
+        worst = max(runs, key=lambda r: r.growth)
+        measured[name] = Ingest(min(r.seconds for r in runs), worst.interpreter, worst.peak,
+                                worst.after)
+    rows = []
+    for name, m in measured.items():
         rows.append({
-            "benchmark": f"state ingest, {instances:,} instances ({size_mib:.0f} MiB): {name}",
-            "result": f"{seconds:.2f} s",
-            "detail": f"peak +{peak:.0f} MiB over interpreter ({peak / size_mib:.1f}x file)",
+            "benchmark": f"state ingest, {instances:,} instances ({size / MIB:.0f} MiB): {name}",
+            "result": f"{m.seconds:.2f} s",
+            "detail": f"peak +{m.growth / MIB:.0f} MiB over the interpreter and its imports "
+                      f"({m.interpreter / MIB:.0f} MiB), {m.growth / size:.1f}x the file; "
+                      f"the result keeps {m.kept / size:.1f}x",
         })
+    rows[-1]["detail"] += "; " + _ingest_verdict(
+        measured["cloudrift parse_state"], measured["orjson.loads"], measured["json.load"], size,
+        path,
+    )
     return rows
+
+
+# parse_state under cProfile in a fresh process: the functions that take the most time of
+# their own, orjson.loads (the floor) left out
+_PROFILE = """import cProfile, json, pstats, sys
+sys.path.insert(0, {root!r})
+from cloudrift.sources.tfstate import parse_state
+data = open({path!r}, "rb").read()
+profile = cProfile.Profile()
+profile.runcall(parse_state, data, "big")
+own = sorted(((value[2], key[2]) for key, value in pstats.Stats(profile).stats.items()
+              if "orjson" not in key[2]), reverse=True)
+print(json.dumps(own[:3]))
+"""
+
+
+def _hot_spots(path: Path) -> str:
+    code = _PROFILE.format(root=str(ROOT), path=str(path))
+    completed = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                               text=True)
+    return ", ".join(f"{name} {seconds:.2f} s" for seconds, name in json.loads(completed.stdout))
+
+
+def _ingest_verdict(ours: Ingest, floor: Ingest, stdlib: Ingest, size: int,
+                    path: Path) -> str:
+    """The targets (within 2x of orjson.loads, peak within 3x of the file) and, where one is
+    missed, where the excess goes."""
+    ratio = ours.seconds / floor.seconds
+    memory = ours.growth / size
+    notes = [f"{ratio:.2f}x orjson.loads (target <= 2x: {'met' if ratio <= 2 else 'MISSED'})",
+             f"peak {memory:.2f}x the file (target <= 3x: {'met' if memory <= 3 else 'MISSED'})"]
+    if ratio > 2:
+        notes.append(
+            f"missed: the {ours.seconds - floor.seconds:.2f} s above the floor build one "
+            f"StateInstance per instance, most of it (by cProfile) in {_hot_spots(path)}; "
+            f"2x needs that work under {floor.seconds:.2f} s, e.g. a fast path for the common "
+            "case (plain keys, no sensitive attributes) in those functions"
+        )
+    if memory > 3:
+        # what orjson holds at its peak besides the input bytes and the finished result
+        scratch = floor.growth - size - floor.kept
+        notes.append(
+            f"missed because the parsed document alone keeps {floor.kept / size:.1f}x the file "
+            f"(a Python object per JSON value) and orjson.loads holds a further "
+            f"{max(scratch, 0) / size:.1f}x of parse tree at its peak (json.load peaks at "
+            f"{stdlib.growth / size:.1f}x, {stdlib.seconds / floor.seconds:.1f}x slower); "
+            "3x needs a parse that never holds the whole document at once (resource by "
+            "resource) or one that keeps only the attributes the specs compare"
+        )
+    return "; ".join(notes)
 
 
 def bench_match_diff(count: int) -> list[Row]:
@@ -125,6 +231,7 @@ def bench_match_diff(count: int) -> list[Row]:
 
     class Provider:
         name = "bench"
+        state_providers = ("bench",)
         specs = {"bench_thing": spec}
 
         def desired(self, instances: Any) -> tuple[list[Resource], list[Any]]:
@@ -181,6 +288,152 @@ def bench_scan(per_type: int) -> list[Row]:
                        f"(whole CLI process, including start-up)"}]
 
 
+def generate_hcl(root: Path, target_bytes: int) -> tuple[int, int]:
+    """A repository shaped like a large real one: a root module calling many local modules
+    (some twice, with count and for_each), each module with several files of resources: queues,
+    buckets, IAM roles with heredoc policies, security groups with dynamic blocks.
+    Returns (files, bytes)."""
+    resource = """resource "aws_sqs_queue" "q{n}" {{
+  name                       = "${{var.prefix}}-orders-{n}"
+  visibility_timeout_seconds = 30
+  message_retention_seconds  = 345600
+  redrive_policy = jsonencode({{
+    deadLetterTargetArn = aws_sqs_queue.dlq{n}.arn
+    maxReceiveCount     = 5
+  }})
+  tags = merge(var.tags, {{ Name = "orders-{n}" }})
+}}
+
+resource "aws_sqs_queue" "dlq{n}" {{
+  name = "${{var.prefix}}-orders-{n}-dlq"
+  tags = var.tags
+}}
+
+resource "aws_s3_bucket" "b{n}" {{
+  for_each = toset(["logs", "assets"])
+  bucket   = "${{var.prefix}}-${{each.key}}-{n}"
+  tags     = var.tags
+}}
+
+resource "aws_iam_role" "r{n}" {{
+  name               = "${{var.prefix}}-role-{n}"
+  assume_role_policy = <<-EOT
+    {{
+      "Version": "2012-10-17",
+      "Statement": [{{"Effect": "Allow", "Principal": {{"Service": "lambda.amazonaws.com"}},
+                      "Action": "sts:AssumeRole"}}]
+    }}
+  EOT
+}}
+
+resource "aws_security_group" "sg{n}" {{
+  name   = "${{var.prefix}}-sg-{n}"
+  vpc_id = var.vpc_id
+
+  dynamic "ingress" {{
+    for_each = var.ports
+    content {{
+      from_port   = ingress.value
+      to_port     = ingress.value
+      protocol    = "tcp"
+      cidr_blocks = [for cidr in var.cidrs : cidr if cidr != "0.0.0.0/0"]
+    }}
+  }}
+}}
+
+"""
+    variables = """variable "prefix" {
+  type = string
+}
+
+variable "vpc_id" {
+  type    = string
+  default = null
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+
+variable "ports" {
+  type    = list(number)
+  default = [80, 443]
+}
+
+variable "cidrs" {
+  type    = list(string)
+  default = ["10.0.0.0/8"]
+}
+"""
+    files = 0
+    written = 0
+    calls = []
+    module = 0
+    while written < target_bytes:
+        directory = root / "modules" / f"service{module:03d}"
+        directory.mkdir(parents=True)
+        for part in range(3):
+            text = "".join(resource.format(n=module * 1000 + part * 100 + k) for k in range(4))
+            (directory / f"part{part}.tf").write_text(text)
+            written += len(text)
+            files += 1
+        text = variables + f'\nlocals {{\n  service = "service{module:03d}"\n}}\n'
+        (directory / "variables.tf").write_text(text)
+        written += len(text)
+        files += 1
+        calls.append(f'module "service{module:03d}" {{\n'
+                     f'  source = "./modules/service{module:03d}"\n'
+                     f'  count  = {1 + module % 2}\n'
+                     f'  prefix = "svc{module}"\n}}\n')
+        module += 1
+    main = "\n".join(calls)
+    (root / "main.tf").write_text(main)
+    return files + 1, written + len(main)
+
+
+def bench_hcl(target_mib: float = 1.2, runs: int = 3) -> list[Row]:
+    """Cold (empty cache) and warm (same cache) HCL loads of a generated repository."""
+    from cloudrift.sources.files import LocalTree
+    from cloudrift.sources.hcl import load_hcl
+
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp) / "repo"
+        files, size = generate_hcl(repo, int(target_mib * 2**20))
+        tree = LocalTree(str(repo))
+        cold: dict[str, float] = {}
+        for label, workers in (("serial", 1), ("parallel", None)):
+            best = float("inf")
+            for run in range(runs):
+                cache = str(Path(tmp) / f"cache-{label}-{run}")
+                start = time.perf_counter()
+                index = load_hcl(tree, cache_dir=cache, workers=workers)
+                best = min(best, time.perf_counter() - start)
+                assert index.parsed == files
+                assert not index.errors, index.errors[:3]
+            cold[label] = best
+        cache = str(Path(tmp) / "cache-parallel-0")
+
+        def warm_load() -> None:
+            index = load_hcl(tree, cache_dir=cache)
+            assert index.parsed == 0
+            assert index.cached == files
+
+        warm = best_of(runs, warm_load)
+        resources = len(load_hcl(tree, cache_dir=cache).resources)
+    mib = size / 2**20
+    what = f"HCL load, {files} files ({mib:.1f} MiB, {resources:,} resource blocks)"
+    return [
+        {"benchmark": f"{what}: cold, one process", "result": f"{cold['serial']:.2f} s",
+         "detail": f"{mib * 1024 / cold['serial']:,.0f} KiB/s parsed"},
+        {"benchmark": f"{what}: cold, parallel ({os.cpu_count()} cores)",
+         "result": f"{cold['parallel']:.2f} s",
+         "detail": f"{mib * 1024 / cold['parallel']:,.0f} KiB/s parsed"},
+        {"benchmark": f"{what}: warm (cache by blob id)", "result": f"{warm:.3f} s",
+         "detail": f"{cold['parallel'] / warm:.0f}x faster than cold (target: 20x)"},
+    ]
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -205,12 +458,19 @@ def main() -> None:
     parser.add_argument("--write", help="markdown file to write the results to")
     parser.add_argument("--instances", type=int, default=100_000)
     parser.add_argument("--scan-per-type", type=int, default=150)
+    parser.add_argument("--skip-terraform", action="store_true",
+                        help="leave out the benchmark against terraform (about 2.5 minutes)")
     args = parser.parse_args()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         rows += bench_ingest(Path(tmp), args.instances)
     rows += bench_match_diff(args.instances)
+    rows += bench_hcl()
     rows += bench_scan(args.scan_per_type)
+    if not args.skip_terraform:
+        from bench.terraform import bench_terraform
+
+        rows += bench_terraform()
     table = render(rows)
     print(table)
     if args.write:
