@@ -73,10 +73,16 @@ class StateDocument:
 _HCL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
 
 
+_PLAIN_KEY = re.compile(r'[^"\\$%\x00-\x1f\x7f-\U0010ffff]*\Z')
+
+
 def _hcl_quoted(text: str) -> str:
     # Terraform quotes keys as HCL string templates, not as JSON: "${" and "%{" are doubled so
     # the address can be pasted back into HCL, and what Go's unicode.IsPrint rejects (the same
     # set str.isprintable rejects) becomes \uXXXX, or \UXXXXXXXX above the BMP.
+    if _PLAIN_KEY.match(text):
+        # printable ASCII with nothing to escape: nearly every key there is
+        return f'"{text}"'
     out = ['"']
     for position, char in enumerate(text):
         if char in _HCL_ESCAPES:
