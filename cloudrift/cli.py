@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any, TypeVar
@@ -88,7 +89,7 @@ class CloudriftGroup(click.Group):
             return super().invoke(ctx)
         except CloudriftError as exc:
             if debug:
-                raise
+                traceback.print_exc()
             click.echo(f"cloudrift: error: {exc}", err=True)
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
@@ -340,10 +341,14 @@ def exit_code(report: Any, allow_incomplete: bool) -> int:
     if report.findings:
         return EXIT_DRIFT
     if not report.complete and not allow_incomplete:
-        click.echo("cloudrift: scan incomplete and no drift found: exiting 2 "
-                   "(see warnings; --allow-incomplete to accept)", err=True)
+        reasons = report.incomplete_reasons
+        more = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
+        first = f": {reasons[0]}{more}" if reasons else ""
+        click.echo(f"cloudrift: error: scan incomplete and no drift found{first}; exiting 2 "
+                   "(--allow-incomplete to accept)", err=True)
         return EXIT_ERROR
     return EXIT_OK
+
 
 
 def _ignore_set(files: Sequence[str], config_rules: Sequence[Any]) -> Any:
@@ -602,4 +607,14 @@ def ignore_gen(source: str) -> None:
 
 
 def main() -> None:
-    cli(prog_name="cloudrift")
+    try:
+        cli(prog_name="cloudrift")
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            # worker threads blocked in a network read would hold a normal exit until their
+            # timeouts ran out; nothing is half-written (outputs are renamed into place only
+            # when complete), so leave now
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(EXIT_INTERRUPTED)
+        raise

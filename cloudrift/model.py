@@ -18,7 +18,11 @@ SCHEMA_VERSION = "1.0"
 GLOBAL_REGION = "global"
 
 # warnings that mean part of the desired state was not compared
-INCOMPLETE_WARNINGS = frozenset({"state_unreadable"})
+INCOMPLETE_WARNINGS = frozenset({
+    "state_unreadable",  # a state was not read: its resources were not compared
+    "detail_unavailable",  # fields were not read: their drift may be unseen
+    "hcl_unreadable",  # a code file was not parsed: unapplied resources may be unseen
+})
 
 
 class FindingKind(str, Enum):
@@ -184,6 +188,15 @@ class ScanReport(BaseModel):
     @property
     def has_drift(self) -> bool:
         return bool(self.findings)
+
+    @property
+    def incomplete_reasons(self) -> list[str]:
+        """What the scan could not see, one line each."""
+        reasons = [w.message for w in self.warnings if w.code in INCOMPLETE_WARNINGS]
+        for cov in self.coverage:
+            if cov.failed_scopes:
+                reasons.append(f"{cov.type} not scanned in {', '.join(cov.failed_scopes)}")
+        return reasons
 
     @property
     def complete(self) -> bool:

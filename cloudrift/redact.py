@@ -95,6 +95,15 @@ def secret_values(attributes: Mapping[str, Any], sensitive: Iterable[str]) -> se
     return found
 
 
+def _loose(secret: str) -> str:
+    """A pattern for a secret that still matches after its whitespace was reflowed: an error
+    message folded onto one line must not set a multi-line key (a PEM block) free."""
+    parts = secret.split()
+    if len(parts) <= 1:
+        return re.escape(secret)
+    return r"\s+".join(re.escape(part) for part in parts)
+
+
 class Redactor:
     """Blanks known secret values out of any text."""
 
@@ -108,7 +117,7 @@ class Redactor:
         if fresh:
             self._secrets |= fresh
             ordered = sorted(self._secrets, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+            self._pattern = re.compile("|".join(_loose(s) for s in ordered))
 
     def __len__(self) -> int:
         return len(self._secrets)

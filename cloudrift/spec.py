@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from importlib import import_module
+from typing import Any, Final, TypeVar
 
 import jmespath
 
@@ -176,3 +177,26 @@ class ResourceSpec:
     @property
     def sensitive_paths(self) -> frozenset[str]:
         return frozenset(f.path for f in self.fields if f.sensitive)
+
+
+SpecT = TypeVar("SpecT", bound=ResourceSpec)
+
+
+def collect_specs(package: str, modules: Sequence[str], kind: type[SpecT]) -> dict[str, SpecT]:
+    """The ``SPECS`` of every ``package.<module>``, by Terraform type, sorted by type.
+
+    A type declared twice is an error, not a silent override: which one won would depend on
+    the order of ``modules``. ``kind`` is the provider's spec class; a spec of another class
+    in its modules would be missing the provider's own call description.
+    """
+    specs: dict[str, SpecT] = {}
+    for module_name in modules:
+        module = import_module(f"{package}.{module_name}")
+        for spec in module.SPECS:
+            if not isinstance(spec, kind):
+                raise TypeError(f"{package}.{module_name}: {getattr(spec, 'type', spec)!r} is a "
+                                f"{type(spec).__name__}, not a {kind.__name__}")
+            if spec.type in specs:
+                raise ValueError(f"{spec.type} is declared twice")
+            specs[spec.type] = spec
+    return dict(sorted(specs.items()))

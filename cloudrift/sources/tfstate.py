@@ -99,12 +99,21 @@ def _hcl_quoted(text: str) -> str:
     return "".join(out)
 
 
+def _describe(value: Any) -> str:
+    """A wrong value named by its kind; small numbers are shown, text never is (a corrupt
+    state may put a secret where a number belongs)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**6:
+        return str(value)
+    return f"(a {type(value).__name__})"
+
+
 def format_index(key: Any) -> str:
     """``[1]`` for a count index, ``["logs"]`` for a for_each key, as Terraform prints them."""
     if key is None:
         return ""
     if isinstance(key, bool) or not isinstance(key, (int, str)):
-        raise StateFormatError(f"invalid instance key {key!r}")
+        # the value itself may be anything, a secret included: name its kind, never quote it
+        raise StateFormatError(f"invalid instance key (a {type(key).__name__})")
     if isinstance(key, int):
         return f"[{key}]"
     return f"[{_hcl_quoted(key)}]"
@@ -210,14 +219,18 @@ def _check_version(document: Mapping[str, Any], source: str) -> None:
             f"{source}: not a Terraform state (no \"version\" field)", hint=hint
         )
     if isinstance(version, bool):
-        raise StateFormatError(f"{source}: unsupported state format version {version!r}")
+        raise StateFormatError(
+            f"{source}: unsupported state format version {_describe(version)}"
+        )
     if version != SUPPORTED_VERSION:
         if isinstance(version, int) and version < SUPPORTED_VERSION:
             raise StateFormatError(
                 f"{source}: state format version {version} is from Terraform before 0.12",
                 hint="run any terraform >= 0.12 command (e.g. `terraform refresh`) to upgrade it",
             )
-        raise StateFormatError(f"{source}: unsupported state format version {version!r}")
+        raise StateFormatError(
+            f"{source}: unsupported state format version {_describe(version)}"
+        )
 
 
 def _as_int(value: Any, what: str, source: str) -> int:
@@ -227,7 +240,7 @@ def _as_int(value: Any, what: str, source: str) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise StateFormatError(f"{source}: {what} is not a whole number ({value!r})")
+    raise StateFormatError(f"{source}: {what} is not a whole number {_describe(value)}")
 
 
 def _as_list(value: Any, what: str, source: str) -> list[Any]:

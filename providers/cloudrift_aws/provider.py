@@ -10,8 +10,10 @@ from typing import Any
 import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
 
+from cloudrift.desired import no_id_warnings, unsupported_warnings
 from cloudrift.errors import CloudriftError, ProviderError
 from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
+from cloudrift.observed import api_failure, dedupe_warnings
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift_aws.regions import account_from_arn, default_region, region_of
@@ -112,23 +114,8 @@ class AwsProvider:
             )
             for account, count in sorted(elsewhere.items())
         ]
-        warnings += [
-            ScanWarning(
-                code="unsupported_type",
-                provider=NAME,
-                type=rtype,
-                message=f"{count} {rtype} resource(s) not compared: type not supported yet",
-            )
-            for rtype, count in sorted(unsupported.items())
-        ]
-        warnings.extend(
-            ScanWarning(
-                code="no_import_id",
-                provider=NAME,
-                message=f"{address}: state has no id for this resource; not compared",
-            )
-            for address in no_id
-        )
+        warnings += unsupported_warnings(NAME, unsupported)
+        warnings += no_id_warnings(NAME, no_id)
         return resources, warnings
 
     def _owner(self, attributes: Mapping[str, Any]) -> str | None:
@@ -201,7 +188,7 @@ class AwsProvider:
         for resource, warnings in built:
             observation.resources.append(resource)
             observation.warnings.extend(warnings)
-        observation.warnings = _dedupe_warnings(observation.warnings)
+        observation.warnings = dedupe_warnings(observation.warnings)
         observation.api_calls.update(self.ctx.calls)
         return observation
 
@@ -241,12 +228,9 @@ class AwsProvider:
 
     def _failure_warning(self, spec: AwsSpec, region: str, exc: BaseException) -> ScanWarning:
         code = error_code(exc)
-        if code in DENIED_CODES:
-            kind, what = "access_denied", f"access denied ({code})"
-        elif code in THROTTLE_CODES:
-            kind, what = "throttled", f"throttled after retries ({code})"
-        else:
-            kind, what = "api_error", f"{code}: {_one_line(exc)}"
+        kind, what = api_failure(
+            code, exc, denied=code in DENIED_CODES, throttled=code in THROTTLE_CODES
+        )
         return ScanWarning(
             code=kind,
             provider=NAME,
@@ -298,18 +282,3 @@ class AwsProvider:
             is_default=bool(spec.is_default(item)) if spec.is_default else False,
         )
         return resource, warnings
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300]
-
-
-def _dedupe_warnings(warnings: list[ScanWarning]) -> list[ScanWarning]:
-    seen: set[tuple[str, str | None, str]] = set()
-    unique = []
-    for warning in warnings:
-        key = (warning.code, warning.type, warning.message)
-        if key not in seen:
-            seen.add(key)
-            unique.append(warning)
-    return unique

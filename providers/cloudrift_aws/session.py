@@ -7,6 +7,7 @@ are created under a lock and then shared by the worker threads.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from botocore.exceptions import (
     BotoCoreError,
     ClientError,
     EndpointConnectionError,
+    IncompleteReadError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
@@ -43,6 +45,51 @@ def _pacer(bucket: TokenBucket) -> Callable[..., None]:
         bucket.acquire()
 
     return pace
+
+
+def _short(headers: Any, body: Any) -> tuple[int, int] | None:
+    """(received, announced) when a body is shorter than its Content-Length, else None."""
+    if not isinstance(body, (bytes, bytearray)) or headers is None:
+        return None
+    declared = next((v for k, v in headers.items() if k.lower() == "content-length"), None)
+    try:
+        expected = int(declared) if declared is not None else -1
+    except ValueError:
+        return None
+    return (len(body), expected) if len(body) < expected else None
+
+
+def _blank_truncated(response_dict: Any = None, **_: Any) -> None:
+    """A before-parse handler: a truncated body is not parsed (a cut XML document would raise
+    from the parser, before any retry logic sees it) but read as an empty 502;
+    ``_truncation_retry`` then retries the request, or fails it past the last attempt."""
+    if isinstance(response_dict, dict) and _short(response_dict.get("headers"),
+                                                    response_dict.get("body")):
+        response_dict["status_code"] = 502
+        response_dict["body"] = b""
+
+
+def _truncation_retry(max_attempts: int) -> Callable[..., float | None]:
+    """A needs-retry handler: a body shorter than its Content-Length is a failed request.
+
+    botocore reads without enforcing the length, and a JSON body cut short parses as a
+    harmless-looking document: a listing that lost its items would read as "nothing there" and
+    every resource would be reported missing by a scan that believes itself complete. Such a
+    response is retried with jittered back-off, and past the last attempt it is an error.
+    """
+
+    def check(response: Any = None, attempts: int = 1, **_: Any) -> float | None:
+        if not isinstance(response, tuple) or len(response) != 2:
+            return None
+        http = response[0]
+        short = _short(getattr(http, "headers", None), getattr(http, "content", None))
+        if short is None:
+            return None
+        if attempts >= max_attempts:
+            raise IncompleteReadError(actual_bytes=short[0], expected_bytes=short[1])
+        return float(random.uniform(0, min(2.0, 0.1 * 2**attempts)))
+
+    return check
 
 
 def _throttle_watch(bucket: TokenBucket) -> Callable[..., None]:
@@ -123,6 +170,7 @@ class AwsContext:
         self.session = session or boto3.session.Session()
         self.endpoint_url = endpoint_url
         self.calls: Counter[str] = Counter()
+        self._max_attempts = max_attempts
         self.operations: list[str] = []
         self._config = Config(
             retries={"max_attempts": max_attempts, "mode": "adaptive"},
@@ -155,6 +203,10 @@ class AwsContext:
                 bucket = self.limits.bucket("", region, service)
                 client.meta.events.register("before-send", _pacer(bucket))
                 client.meta.events.register("needs-retry", _throttle_watch(bucket))
+                client.meta.events.register("before-parse", _blank_truncated)
+                client.meta.events.register(
+                    "needs-retry", _truncation_retry(self._max_attempts)
+                )
                 self._clients[key] = client
             return client
 

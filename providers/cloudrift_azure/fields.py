@@ -214,6 +214,18 @@ def nonempty_state(path: str) -> Extractor:
     return read
 
 
+def network_acls_block(acls: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """ARM's ``networkAcls`` object (key vaults, storage accounts) as the provider's network
+    rules block, a one-element list, before either side is normalised."""
+    return [{
+        "bypass": acls.get("bypass"),
+        "default_action": acls.get("defaultAction"),
+        "ip_rules": [r.get("value") for r in acls.get("ipRules") or []],
+        "virtual_network_subnet_ids": [r.get("id")
+                                       for r in acls.get("virtualNetworkRules") or []],
+    }]
+
+
 def strip_host_mask(value: Any) -> Any:
     """``10.0.0.1/32`` is the single address ``10.0.0.1`` (some APIs add the mask)."""
     if isinstance(value, str) and value.endswith("/32"):

@@ -14,6 +14,7 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError
 
 from cloudrift.model import GLOBAL_REGION, ScanWarning, Scope
+from cloudrift.observed import api_failure
 from cloudrift_azure.session import (
     DENIED_CODES,
     AzureContext,
@@ -102,13 +103,9 @@ def azure_owned_group(group: Mapping[str, Any]) -> bool:
 
 def failure_warning(exc: BaseException, what: str, *, subscription: str | None,
                     group: str | None = None, rtype: str | None = None) -> ScanWarning:
-    code = error_code(exc)
-    if is_denied(exc):
-        kind, why = "access_denied", f"access denied ({code})"
-    elif status_of(exc) == 429:
-        kind, why = "throttled", f"throttled after retries ({code})"
-    else:
-        kind, why = "api_error", f"{code}: {one_line(exc)}"
+    kind, why = api_failure(
+        error_code(exc), exc, denied=is_denied(exc), throttled=status_of(exc) == 429
+    )
     return ScanWarning(
         code=kind, provider=NAME, type=rtype,
         scope=Scope(account=subscription, region=group or GLOBAL_REGION),
@@ -127,17 +124,3 @@ def detail_warning(sub: str, group: str, namespace: str, code: str, count: int) 
         f"be read ({code}); fields that need their properties were not compared",
     )
 
-
-def one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300]
-
-
-def dedupe_warnings(warnings: list[ScanWarning]) -> list[ScanWarning]:
-    seen: set[tuple[str, str | None, str]] = set()
-    unique = []
-    for warning in warnings:
-        key = (warning.code, warning.type, warning.message)
-        if key not in seen:
-            seen.add(key)
-            unique.append(warning)
-    return unique

@@ -25,7 +25,9 @@ from typing import Any
 import jmespath
 from azure.core.exceptions import HttpResponseError
 
+from cloudrift.desired import no_id_warning, unsupported_warnings
 from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
+from cloudrift.observed import dedupe_warnings
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift.spec import UNKNOWN
@@ -34,7 +36,6 @@ from cloudrift_azure.listing import (
     NAME,
     Listing,
     azure_owned_group,
-    dedupe_warnings,
     detail_warning,
     failure_warning,
     list_subscription,
@@ -114,11 +115,8 @@ class AzureProvider:
             import_id = spec.state_import_id(inst.attributes)
             parsed = ids.parse(import_id) if import_id else None
             if import_id is None or parsed is None:
-                warnings.append(ScanWarning(
-                    code="no_import_id", provider=NAME, type=inst.type,
-                    message=f"{inst.address}: state has no ARM id for this resource; "
-                    "not compared",
-                ))
+                warnings.append(
+                    no_id_warning(NAME, inst.address, rtype=inst.type, id_name="ARM id"))
                 continue
             resource = Resource(
                 provider=NAME,
@@ -145,12 +143,7 @@ class AzureProvider:
                 continue
             seen[key] = resource
             resources.append(resource)
-        warnings.extend(
-            ScanWarning(code="unsupported_type", provider=NAME, type=rtype,
-                        message=f"{count} {rtype} resource(s) not compared: type not "
-                        "supported yet")
-            for rtype, count in sorted(unsupported.items())
-        )
+        warnings += unsupported_warnings(NAME, unsupported)
         return resources, warnings
 
     def subscriptions(self, desired: Sequence[Resource]) -> list[str]:

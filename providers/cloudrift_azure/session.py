@@ -54,6 +54,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 
 from cloudrift import __version__
 from cloudrift.errors import ProviderError
+from cloudrift.observed import one_line
 from cloudrift_azure import ids
 
 if TYPE_CHECKING:
@@ -403,16 +404,12 @@ def _fatal_errors(endpoint: str) -> Iterator[None]:
         if exc.response is not None:
             raise  # a 401 from ARM for one subscription: the caller decides
         raise ProviderError(
-            f"Azure credentials not available: {_one_line(exc)}",
+            f"Azure credentials not available: {one_line(exc)}",
             hint="run `az login`, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, "
             "or run with a managed identity",
         ) from None
     except ServiceRequestError as exc:
         raise ProviderError(
-            f"cannot reach Azure Resource Manager at {endpoint}: {_one_line(exc)}",
+            f"cannot reach Azure Resource Manager at {endpoint}: {one_line(exc)}",
             hint=f"check the network, or {ENDPOINT_ENV} for another cloud",
         ) from None
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300]

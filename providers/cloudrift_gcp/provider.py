@@ -17,8 +17,10 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 
+from cloudrift.desired import no_id_warnings, unsupported_warnings
 from cloudrift.errors import CloudriftError, ConfigError
 from cloudrift.model import Resource, ResourceKey, ScanWarning, Scope
+from cloudrift.observed import one_line
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift_gcp.fields import ASSET, strip_projects
@@ -116,24 +118,7 @@ class GcpProvider:
                     sensitive=inst.sensitive_paths | spec.sensitive_paths,
                 )
             )
-        warnings = [
-            ScanWarning(
-                code="unsupported_type",
-                provider=NAME,
-                type=rtype,
-                message=f"{count} {rtype} resource(s) not compared: type not supported yet",
-            )
-            for rtype, count in sorted(unsupported.items())
-        ]
-        warnings.extend(
-            ScanWarning(
-                code="no_import_id",
-                provider=NAME,
-                message=f"{address}: state has no id for this resource; not compared",
-            )
-            for address in no_id
-        )
-        return resources, warnings
+        return resources, unsupported_warnings(NAME, unsupported) + no_id_warnings(NAME, no_id)
 
     # -- observe ---------------------------------------------------------------------------
 
@@ -314,7 +299,7 @@ class GcpProvider:
         what = "resources" if listing.content == RESOURCE else "IAM policies"
         head = f"Cloud Asset Inventory: {what} of {listing.scope} not listed"
         reason = str(getattr(exc, "reason", "") or "")
-        message = _one_line(getattr(exc, "message", None) or exc)
+        message = one_line(getattr(exc, "message", None) or exc)
         if isinstance(exc, (gexc.Forbidden, gexc.PermissionDenied)):
             metadata = getattr(exc, "metadata", None) or {}
             if reason == "SERVICE_DISABLED" or "has not been used" in message \
@@ -403,7 +388,3 @@ def _project_in_id(import_id: str) -> str | None:
     if import_id.startswith("projects/"):
         return import_id.split("/")[1]
     return None
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split())[:300]

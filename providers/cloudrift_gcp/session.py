@@ -25,6 +25,7 @@ from typing import Any
 from google.api_core import exceptions as gexc
 
 from cloudrift.errors import ConfigError, ProviderError
+from cloudrift.observed import one_line
 from cloudrift_gcp.spec import CONTENT_TYPES
 
 ENDPOINT_ENV = "CLOUDRIFT_GCP_ENDPOINT"
@@ -191,7 +192,7 @@ class GcpSession:
             credentials, project = google.auth.default(scopes=list(SCOPES))
         except DefaultCredentialsError as exc:
             raise ProviderError(
-                f"Google Cloud credentials not found ({_one_line(exc)})",
+                f"Google Cloud credentials not found ({one_line(exc)})",
                 hint="run `gcloud auth application-default login` or set "
                 "GOOGLE_APPLICATION_CREDENTIALS",
             ) from None
@@ -299,7 +300,7 @@ class GcpSession:
                 self._sleep(wait)
             except gexc.Unauthenticated as exc:
                 raise ProviderError(
-                    f"Google rejected the credentials ({_one_line(exc)})",
+                    f"Google rejected the credentials ({one_line(exc)})",
                     hint="refresh them: `gcloud auth application-default login`",
                 ) from None
             except gexc.GoogleAPICallError:
@@ -314,7 +315,7 @@ def _fatal(exc: Exception, endpoint: str | None) -> Exception:
 
     if isinstance(exc, GoogleAuthError):
         return ProviderError(
-            f"Google Cloud credentials could not be used ({_one_line(exc)})",
+            f"Google Cloud credentials could not be used ({one_line(exc)})",
             hint="run `gcloud auth application-default login`",
         )
     where = endpoint or "cloudasset.googleapis.com"
@@ -323,11 +324,7 @@ def _fatal(exc: Exception, endpoint: str | None) -> Exception:
 
         if isinstance(exc, requests.exceptions.RequestException):
             return ProviderError(f"cannot reach Cloud Asset Inventory at {where}: "
-                                 f"{_one_line(exc)}")
+                                 f"{one_line(exc)}")
     except ImportError:  # pragma: no cover - requests comes with google-auth's transport
         pass
     return exc
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300]

@@ -127,14 +127,8 @@ def test_no_secret_in_any_output_or_log_line(moto: MotoServer, tmp_path: Path) -
     assert "(sensitive)" in texts["stdout"]
 
 
-COLLAPSED = (
-    "provider.py's _one_line() collapses whitespace in an API error before the engine scrubs the "
-    "warning, so a multi-line secret (a PEM key) it quotes no longer matches the redactor: "
-    "Redactor should match a secret's whitespace runs as \\s+"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=COLLAPSED)
 def test_multiline_secret_quoted_by_an_api_error(moto: MotoServer, tmp_path: Path) -> None:
     state = _estate(moto, tmp_path)
     quoting = Fault(FaultKind.ERROR, service="logs", code="InvalidParameterException",
@@ -150,16 +144,11 @@ def test_multiline_secret_quoted_by_an_api_error(moto: MotoServer, tmp_path: Pat
 
 # -- error messages -------------------------------------------------------------------------
 
-QUOTES_VALUE = (
-    "tfstate.py quotes the offending value in its error ({value!r}): a corrupt field that holds "
-    "a secret prints it; name the field and its type instead"
-)
 SECRET = SECRETS["SsVb6Hn1Tz"]
 
 
-def corrupt(name: str, document: dict[str, Any] | str, *, leaks: bool = False) -> Any:
-    marks = [pytest.mark.xfail(strict=True, reason=QUOTES_VALUE)] if leaks else []
-    return pytest.param(document, id=name, marks=marks)
+def corrupt(name: str, document: dict[str, Any] | str) -> Any:
+    return pytest.param(document, id=name)
 
 
 def _with_instance(**instance: Any) -> dict[str, Any]:
@@ -176,10 +165,10 @@ def _valid() -> dict[str, Any]:
 CORRUPT = [
     corrupt("cut-inside-the-secret", json.dumps(_valid())[: json.dumps(_valid()).index("SsVb6")
                                                        + 6]),
-    corrupt("secret-as-index-key", _with_instance(index_key={"password": SECRET}), leaks=True),
-    corrupt("secret-as-schema-version", _with_instance(schema_version=SECRET), leaks=True),
-    corrupt("secret-as-serial", {**_valid(), "serial": SECRET}, leaks=True),
-    corrupt("secret-as-version", {**_valid(), "version": SECRET}, leaks=True),
+    corrupt("secret-as-index-key", _with_instance(index_key={"password": SECRET})),
+    corrupt("secret-as-schema-version", _with_instance(schema_version=SECRET)),
+    corrupt("secret-as-serial", {**_valid(), "serial": SECRET}),
+    corrupt("secret-as-version", {**_valid(), "version": SECRET}),
     corrupt("attributes-not-an-object", _with_instance(attributes=[SECRET])),
 ]
 

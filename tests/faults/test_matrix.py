@@ -18,7 +18,6 @@ import time
 from typing import Any
 
 import pytest
-from botocore.parsers import ResponseParserError
 
 from cloudrift.cli import EXIT_DRIFT, EXIT_ERROR, EXIT_OK, exit_code
 from cloudrift.model import ScanReport
@@ -31,24 +30,6 @@ K = FaultKind
 # the bad-input table), so fractional faults leave it alone
 FRACTION: dict[str, Any] = {"except_service": "sts", "rate": 0.2}
 
-TRUNCATED_JSON = (
-    "botocore reads with enforce_content_length=False and parses a JSON body cut short as "
-    "{'message': ...}: ListQueues looks empty, every queue is reported missing and the scan "
-    "calls itself complete. AwsContext should treat a body shorter than its Content-Length as "
-    "a transient error (retry, then fail)",
-    AssertionError,
-)
-TRUNCATED_XML = (
-    "a truncated XML body raises botocore.parsers.ResponseParserError, not a BotoCoreError: "
-    "it escapes AwsProvider._list/_build and the scan crashes (and is never retried)",
-    ResponseParserError,
-)
-DETAIL_NOT_INCOMPLETE = (
-    "a failed detail call only adds a detail_unavailable warning: the drift it would have shown "
-    "is lost, yet report.complete stays True (model.INCOMPLETE_WARNINGS lacks it), so a "
-    "scan that saw nothing wrong exits 0",
-    AssertionError,
-)
 
 
 def row(name: str, fault: Fault, expect: str, *, service: str | None = None,
@@ -67,8 +48,7 @@ MATRIX = [
     row("http503-all-sqs", Fault(K.HTTP_503, service="sqs"), "partial", service="sqs"),
     row("reset-all-sqs", Fault(K.RESET, service="sqs"), "partial", service="sqs"),
     row("stall-all-sqs", Fault(K.STALL, service="sqs"), "partial", service="sqs"),
-    row("truncate-all-sqs", Fault(K.TRUNCATE, service="sqs"), "partial", service="sqs",
-        xfail=TRUNCATED_JSON),
+    row("truncate-all-sqs", Fault(K.TRUNCATE, service="sqs"), "partial", service="sqs"),
     # one service in one region: only that region's scope is lost
     row("http503-sqs-eu-west-1", Fault(K.HTTP_503, service="sqs", region="eu-west-1"),
         "partial", service="sqs", region="eu-west-1"),
@@ -79,7 +59,7 @@ MATRIX = [
     row("http503-fraction", Fault(K.HTTP_503, **FRACTION), "either"),
     row("reset-fraction", Fault(K.RESET, **FRACTION), "either"),
     row("stall-fraction", Fault(K.STALL, except_service="sts", rate=0.1), "either"),
-    row("truncate-fraction", Fault(K.TRUNCATE, **FRACTION), "either", xfail=TRUNCATED_XML),
+    row("truncate-fraction", Fault(K.TRUNCATE, **FRACTION), "either"),
     # most of one service's calls: some of its types are lost, which ones the draw decides
     row("http503-most-ec2", Fault(K.HTTP_503, service="ec2", rate=0.7), "either"),
     # the Nth call: one retry absorbs it
@@ -89,12 +69,12 @@ MATRIX = [
     row("reset-nth", Fault(K.RESET, service="sqs", operation="ListQueues", nth=2), "same"),
     row("stall-nth", Fault(K.STALL, service="iam", nth=1), "same"),
     row("truncate-nth-xml", Fault(K.TRUNCATE, service="ec2", operation="DescribeVpcs", nth=1),
-        "same", xfail=TRUNCATED_XML),
+        "same"),
     row("truncate-nth-json", Fault(K.TRUNCATE, service="sqs", operation="ListQueues", nth=1),
-        "same", xfail=TRUNCATED_JSON),
+        "same"),
     # a detail call (per managed resource) fails for good
     row("http500-sqs-details", Fault(K.HTTP_500, service="sqs", operation="GetQueueAttributes"),
-        "partial", xfail=DETAIL_NOT_INCOMPLETE),
+        "partial"),
 ]
 
 

@@ -189,3 +189,13 @@ def test_state_secrets_scrubbed_from_a_message() -> None:
     assert "hunter2-very-secret" not in scrubbed
     assert "/app/db/password" in scrubbed
     assert "vpc-1" in scrubbed
+
+
+def test_a_multiline_secret_is_found_after_its_whitespace_was_reflowed() -> None:
+    from cloudrift.redact import REDACTED, Redactor
+
+    key = "-----BEGIN KEY-----\nMIIEvQIBADANBg\nkqhkiG9w0BAQEF\n-----END KEY-----"
+    redactor = Redactor([key])
+    assert redactor.scrub(f"error: {' '.join(key.split())} rejected") == (
+        f"error: {REDACTED} rejected")
+    assert redactor.scrub(key) == REDACTED

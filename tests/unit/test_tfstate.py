@@ -268,8 +268,8 @@ def _one_instance(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"index_key": True}, "aws_vpc.v: invalid instance key True"),
-        ({"index_key": 1.5}, "aws_vpc.v: invalid instance key 1.5"),
+        ({"index_key": True}, "aws_vpc.v: invalid instance key (a bool)"),
+        ({"index_key": 1.5}, "aws_vpc.v: invalid instance key (a float)"),
         ({"index_key": ["a"]}, "invalid instance key"),
         ({"attributes": ["not", "a", "map"]}, "attributes of aws_vpc.v are not an object"),
         ({"schema_version": "one"}, "schema_version is not a whole number"),

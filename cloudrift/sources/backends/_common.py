@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-from cloudrift.errors import ConfigError, StateFormatError
+from cloudrift.errors import ConfigError, SourceError, StateFormatError
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, parse_state
 
 log = logging.getLogger("cloudrift.sources")
@@ -115,6 +115,61 @@ def narrowest_prefixes(prefixes: Iterable[str]) -> list[str]:
         if not any(prefix.startswith(other) for other in kept):
             kept.append(prefix)
     return kept
+
+
+def key_regex(pattern: str) -> re.Pattern[str]:
+    """A glob's regex, or for a key without wildcards one that matches that key alone."""
+    return glob_regex(pattern) if has_glob(pattern) else re.compile(re.escape(pattern) + r"\Z")
+
+
+def matching_objects(
+    patterns: Sequence[str],
+    list_prefix: Callable[[str], Iterable[T]],
+    name: Callable[[T], str],
+) -> list[T]:
+    """The listed objects whose name matches one of ``patterns``, sorted by name.
+
+    Each pattern's literal prefix is listed once (``list_prefix`` maps a failure of the
+    listing to the backend's own error); names ending in "/" are folder placeholders that
+    consoles create, never states.
+    """
+    regexes = [key_regex(p) for p in patterns]
+    found: dict[str, T] = {}
+    for prefix in narrowest_prefixes(literal_prefix(p) for p in patterns):
+        for item in list_prefix(prefix):
+            key = name(item)
+            if not key.endswith("/") and any(r.match(key) for r in regexes):
+                found.setdefault(key, item)
+    return [found[key] for key in sorted(found)]
+
+
+# --- workspaces -------------------------------------------------------------------------------
+
+
+def workspace_option(uri: str, values: Mapping[str, str]) -> str | None:
+    """``?workspace=``: a workspace name, or a glob over names; neither holds a "/"."""
+    workspace = values.get("workspace")
+    if workspace is not None and ("/" in workspace or not workspace):
+        raise ConfigError(f"--from {uri!r}: workspace must be a name or a glob without '/'")
+    return workspace
+
+
+def workspace_patterns(
+    key: str, workspace: str | None, stored_at: Callable[[str], str]
+) -> list[str]:
+    """The key patterns for a backend that keeps the default workspace at ``key`` and each
+    other one at ``stored_at(workspace)``; ``key`` itself only when the glob takes in
+    "default"."""
+    if workspace is None:
+        return [key]
+    patterns = [stored_at(workspace)]
+    if glob_regex(workspace).match("default"):
+        patterns.insert(0, key)
+    return patterns
+
+
+def no_match_error(labels: Iterable[str]) -> SourceError:
+    return SourceError(f"{', '.join(labels)}: no state object matches")
 
 
 # --- URL options ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,12 +25,13 @@ from cloudrift.errors import ConfigError, SourceError
 from cloudrift.sources.backends._common import (
     BackendSettings,
     ObjectError,
-    glob_regex,
     has_glob,
-    literal_prefix,
-    narrowest_prefixes,
+    matching_objects,
+    no_match_error,
     options_dict,
     read_states,
+    workspace_option,
+    workspace_patterns,
 )
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
 
@@ -81,9 +82,7 @@ class AzureStateSource:
         if not _ACCOUNT_RE.match(account):
             raise ConfigError(f"--from {uri!r}: {account!r} is not a storage account name",
                               hint="3 to 24 lower-case letters and digits")
-        workspace = values.get("workspace")
-        if workspace is not None and ("/" in workspace or not workspace):
-            raise ConfigError(f"--from {uri!r}: workspace must be a name or a glob without '/'")
+        workspace = workspace_option(uri, values)
         return cls(uri=uri, account=account, container=container, key=key, workspace=workspace,
                    endpoint=(values.get("endpoint") or "").rstrip("/") or None,
                    max_workers=settings.max_workers, environ=environ)
@@ -181,37 +180,29 @@ class AzureStateSource:
     # -- reading -------------------------------------------------------------------------------
 
     def patterns(self) -> list[str]:
-        if self.workspace is None:
-            return [self.key]
-        patterns = [f"{self.key}{WORKSPACE_SEPARATOR}{self.workspace}"]
-        if glob_regex(self.workspace).match("default"):
-            patterns.insert(0, self.key)
-        return patterns
+        return workspace_patterns(
+            self.key, self.workspace, lambda ws: f"{self.key}{WORKSPACE_SEPARATOR}{ws}"
+        )
 
     def list_names(self, client: Any) -> list[str]:
+        return matching_objects(self.patterns(), lambda p: self._list(client, p), str)
+
+    def _list(self, client: Any, prefix: str) -> Iterator[str]:
         from azure.core.exceptions import AzureError, HttpResponseError
 
-        patterns = self.patterns()
-        regexes = [glob_regex(p) if has_glob(p) else re.compile(re.escape(p) + r"\Z")
-                   for p in patterns]
-        names: set[str] = set()
-        for prefix in narrowest_prefixes(literal_prefix(p) for p in patterns):
-            where = self.label(prefix)
-            try:
-                for blob in client.list_blobs(name_starts_with=prefix or None):
-                    name = str(blob.name)
-                    if not name.endswith("/") and any(r.match(name) for r in regexes):
-                        names.add(name)
-            except AzureError as exc:
-                fatal = self._fatal(exc, where)
-                if fatal is not None:
-                    raise fatal from None
-                if isinstance(exc, HttpResponseError) and exc.status_code == 403:
-                    raise SourceError(f"{where}: access denied listing the container "
-                                      f"({self._code(exc) or 'HTTP 403'})") from None
-                raise SourceError(f"{where}: cannot list the container "
-                                  f"({self._code(exc) or type(exc).__name__})") from None
-        return sorted(names)
+        where = self.label(prefix)
+        try:
+            for blob in client.list_blobs(name_starts_with=prefix or None):
+                yield str(blob.name)
+        except AzureError as exc:
+            fatal = self._fatal(exc, where)
+            if fatal is not None:
+                raise fatal from None
+            if isinstance(exc, HttpResponseError) and exc.status_code == 403:
+                raise SourceError(f"{where}: access denied listing the container "
+                                  f"({self._code(exc) or 'HTTP 403'})") from None
+            raise SourceError(f"{where}: cannot list the container "
+                              f"({self._code(exc) or type(exc).__name__})") from None
 
     def _download(self, client: Any, name: str, single: bool) -> bytes:
         from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
@@ -240,7 +231,6 @@ class AzureStateSource:
                                    self.label, 1)
             names = self.list_names(client)
             if not names:
-                shown = ", ".join(self.label(p) for p in self.patterns())
-                raise SourceError(f"{shown}: no state object matches")
+                raise no_match_error(self.label(p) for p in self.patterns())
             return read_states(names, lambda n: self._download(client, n, False), self.label,
                                self.max_workers)

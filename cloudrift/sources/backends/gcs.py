@@ -18,21 +18,22 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudrift.errors import ConfigError, SourceError
+from cloudrift.errors import SourceError
 from cloudrift.sources.backends._common import (
     BackendSettings,
     ObjectError,
     env_first,
-    glob_regex,
     has_glob,
-    literal_prefix,
+    matching_objects,
+    no_match_error,
     options_dict,
     read_states,
     split_bucket,
+    workspace_option,
 )
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
 
@@ -72,9 +73,7 @@ class GcsStateSource:
     ) -> GcsStateSource:
         values = options_dict(uri, options, OPTIONS)
         bucket, path = split_bucket(uri, location)
-        workspace = values.get("workspace")
-        if workspace is not None and ("/" in workspace or not workspace):
-            raise ConfigError(f"--from {uri!r}: workspace must be a name or a glob without '/'")
+        workspace = workspace_option(uri, values)
         endpoint = values.get("endpoint")
         if endpoint:
             # Terraform's storage_custom_endpoint carries the API path; the client adds its own
@@ -180,15 +179,15 @@ class GcsStateSource:
     # -- reading -------------------------------------------------------------------------------
 
     def list_blobs(self, client: Any, pattern: str) -> list[Any]:
+        return matching_objects([pattern], lambda p: self._list(client, p),
+                                lambda blob: str(blob.name))
+
+    def _list(self, client: Any, prefix: str) -> Iterator[Any]:
         from google.api_core import exceptions as api
 
-        regex = glob_regex(pattern)
-        prefix = literal_prefix(pattern)
         where = self.label(prefix)
         try:
-            blobs = [blob for blob in client.list_blobs(self.bucket, prefix=prefix or None,
-                                                   retry=_retry())
-                     if not blob.name.endswith("/") and regex.match(blob.name)]
+            yield from client.list_blobs(self.bucket, prefix=prefix or None, retry=_retry())
         except Exception as exc:
             fatal = self._fatal(exc, where)
             if fatal is not None:
@@ -202,7 +201,6 @@ class GcsStateSource:
                 raise SourceError(f"{where}: cannot list the bucket ({self._message(exc)})"
                                   ) from None
             raise
-        return sorted(blobs, key=lambda blob: str(blob.name))
 
     def _download(self, blob: Any, single: bool) -> bytes:
         from google.api_core import exceptions as api
@@ -239,7 +237,7 @@ class GcsStateSource:
                                lambda b: self.label(b.name), 1)
         blobs = self.list_blobs(client, pattern)
         if not blobs:
-            raise SourceError(f"{self.label(pattern)}: no state object matches")
+            raise no_match_error([self.label(pattern)])
         return read_states(blobs, lambda b: self._download(b, False),
                            lambda b: self.label(b.name), self.max_workers)
 

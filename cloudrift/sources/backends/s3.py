@@ -16,8 +16,7 @@ to its own region).
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +25,14 @@ from cloudrift.sources.backends._common import (
     BackendSettings,
     ObjectError,
     flag,
-    glob_regex,
     has_glob,
-    literal_prefix,
-    narrowest_prefixes,
+    matching_objects,
+    no_match_error,
     options_dict,
     read_states,
     split_bucket,
+    workspace_option,
+    workspace_patterns,
 )
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
 
@@ -83,9 +83,7 @@ class S3StateSource:
                 f"--from {uri!r} names a bucket but no key",
                 hint="e.g. tfstate+s3://BUCKET/path/terraform.tfstate or BUCKET/**/*.tfstate",
             )
-        workspace = values.get("workspace")
-        if workspace is not None and ("/" in workspace or not workspace):
-            raise ConfigError(f"--from {uri!r}: workspace must be a name or a glob without '/'")
+        workspace = workspace_option(uri, values)
         prefix = values.get("workspace_key_prefix", "env:").strip("/")
         if not prefix:
             raise ConfigError(f"--from {uri!r}: workspace_key_prefix may not be empty")
@@ -156,39 +154,31 @@ class S3StateSource:
     # -- reading -------------------------------------------------------------------------------
 
     def patterns(self) -> list[str]:
-        if self.workspace is None:
-            return [self.key]
-        patterns = [f"{self.workspace_key_prefix}/{self.workspace}/{self.key}"]
-        if glob_regex(self.workspace).match("default"):
-            patterns.insert(0, self.key)
-        return patterns
+        return workspace_patterns(
+            self.key, self.workspace, lambda ws: f"{self.workspace_key_prefix}/{ws}/{self.key}"
+        )
 
     def list_keys(self, client: Any) -> list[str]:
+        return matching_objects(self.patterns(), lambda p: self._list(client, p), str)
+
+    def _list(self, client: Any, prefix: str) -> Iterator[str]:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        patterns = self.patterns()
-        regexes = [glob_regex(p) if has_glob(p) else re.compile(re.escape(p) + r"\Z")
-                   for p in patterns]
-        keys: set[str] = set()
-        for prefix in narrowest_prefixes(literal_prefix(p) for p in patterns):
-            where = self.label(prefix)
-            try:
-                paginator = client.get_paginator("list_objects_v2")
-                for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
-                    for item in page.get("Contents") or []:
-                        key = str(item["Key"])
-                        if not key.endswith("/") and any(r.match(key) for r in regexes):
-                            keys.add(key)
-            except (ClientError, BotoCoreError) as exc:
-                fatal = self._fatal(exc, where)
-                if fatal is not None:
-                    raise fatal from None
-                code = _code(exc) or type(exc).__name__
-                if code in DENIED_CODES:
-                    raise SourceError(f"{where}: access denied listing the bucket ({code})",
-                                      hint="the credentials need s3:ListBucket") from None
-                raise SourceError(f"{where}: cannot list the bucket ({code})") from None
-        return sorted(keys)
+        where = self.label(prefix)
+        try:
+            paginator = client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents") or []:
+                    yield str(item["Key"])
+        except (ClientError, BotoCoreError) as exc:
+            fatal = self._fatal(exc, where)
+            if fatal is not None:
+                raise fatal from None
+            code = _code(exc) or type(exc).__name__
+            if code in DENIED_CODES:
+                raise SourceError(f"{where}: access denied listing the bucket ({code})",
+                                  hint="the credentials need s3:ListBucket") from None
+            raise SourceError(f"{where}: cannot list the bucket ({code})") from None
 
     def _get(self, client: Any, key: str, single: bool) -> bytes:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -219,7 +209,6 @@ class S3StateSource:
             return read_states([self.key], lambda k: self._get(client, k, True), self.label, 1)
         keys = self.list_keys(client)
         if not keys:
-            shown = ", ".join(self.label(p) for p in self.patterns())
-            raise SourceError(f"{shown}: no state object matches")
+            raise no_match_error(self.label(p) for p in self.patterns())
         return read_states(keys, lambda k: self._get(client, k, False), self.label,
                            self.max_workers)

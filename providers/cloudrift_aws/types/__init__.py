@@ -6,8 +6,7 @@ Adding a type: add an ``AwsSpec`` to the module's ``SPECS`` tuple and a fixture 
 
 from __future__ import annotations
 
-from importlib import import_module
-
+from cloudrift.spec import collect_specs
 from cloudrift_aws.spec import AwsSpec
 
 MODULES = (
@@ -26,15 +25,4 @@ MODULES = (
 )
 
 
-def _collect() -> dict[str, AwsSpec]:
-    specs: dict[str, AwsSpec] = {}
-    for module_name in MODULES:
-        module = import_module(f"cloudrift_aws.types.{module_name}")
-        for spec in module.SPECS:
-            if spec.type in specs:
-                raise ValueError(f"{spec.type} is declared twice")
-            specs[spec.type] = spec
-    return dict(sorted(specs.items()))
-
-
-SPECS: dict[str, AwsSpec] = _collect()
+SPECS: dict[str, AwsSpec] = collect_specs(__name__, MODULES, AwsSpec)

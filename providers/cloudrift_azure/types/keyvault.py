@@ -9,7 +9,14 @@ from typing import Any
 from cloudrift import normalise as n
 from cloudrift.spec import UNKNOWN
 from cloudrift_azure import ids
-from cloudrift_azure.fields import enabled, location, prop, strip_host_mask, tags
+from cloudrift_azure.fields import (
+    enabled,
+    location,
+    network_acls_block,
+    prop,
+    strip_host_mask,
+    tags,
+)
 from cloudrift_azure.spec import AzureSpec
 
 API = "2023-07-01"
@@ -51,13 +58,7 @@ def _access_policies(value: Any) -> Any:
 
 def _network_acls(value: Any) -> Any:
     if isinstance(value, Mapping):
-        value = [{
-            "bypass": value.get("bypass"),
-            "default_action": value.get("defaultAction"),
-            "ip_rules": [r.get("value") for r in value.get("ipRules") or []],
-            "virtual_network_subnet_ids": [r.get("id")
-                                           for r in value.get("virtualNetworkRules") or []],
-        }]
+        value = network_acls_block(value)
     if not isinstance(value, list):
         return value
     return [

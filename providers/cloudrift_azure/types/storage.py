@@ -13,6 +13,7 @@ from cloudrift_azure.fields import (
     identity,
     listed,
     location,
+    network_acls_block,
     nonempty_state,
     present_or_unknown,
     prop,
@@ -38,13 +39,7 @@ def _network_rules(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, Mapping):
-        value = [{
-            "default_action": value.get("defaultAction"),
-            "bypass": value.get("bypass"),
-            "ip_rules": [r.get("value") for r in value.get("ipRules") or []],
-            "virtual_network_subnet_ids": [r.get("id")
-                                           for r in value.get("virtualNetworkRules") or []],
-        }]
+        value = network_acls_block(value)
     if not isinstance(value, list):
         return value
     return [

@@ -6,8 +6,7 @@ Adding a type: add a ``GcpSpec`` to the module's ``SPECS`` and a fixture folder 
 
 from __future__ import annotations
 
-from importlib import import_module
-
+from cloudrift.spec import collect_specs
 from cloudrift_gcp.spec import GcpSpec
 
 MODULES = (
@@ -23,15 +22,4 @@ MODULES = (
 )
 
 
-def _collect() -> dict[str, GcpSpec]:
-    specs: dict[str, GcpSpec] = {}
-    for module_name in MODULES:
-        module = import_module(f"cloudrift_gcp.types.{module_name}")
-        for spec in module.SPECS:
-            if spec.type in specs:
-                raise ValueError(f"{spec.type} is declared twice")
-            specs[spec.type] = spec
-    return dict(sorted(specs.items()))
-
-
-SPECS: dict[str, GcpSpec] = _collect()
+SPECS: dict[str, GcpSpec] = collect_specs(__name__, MODULES, GcpSpec)

@@ -25,45 +25,48 @@ def from_self_link(item: Mapping[str, Any]) -> str | None:
     return relative_name(item.get("selfLink"))
 
 
-def template(pattern: str, **fields: str) -> Callable[[Mapping[str, Any]], str | None]:
+IdBuilder = Callable[[Mapping[str, Any]], str | None]
+
+
+def _filled(pattern: str, value: Callable[[Mapping[str, Any], str], Any]) -> IdBuilder:
+    """``pattern`` with each ``{name}`` replaced by ``value(mapping, name)``; None when any of
+    them is missing or empty (no partial id can match anything)."""
+    names = re.findall(r"{(\w+)}", pattern)
+
+    def build(mapping: Mapping[str, Any]) -> str | None:
+        values: dict[str, Any] = {}
+        for name in names:
+            found = value(mapping, name)
+            if found is None or found == "":
+                return None
+            values[name] = found
+        return pattern.format(**values)
+
+    return build
+
+
+def template(pattern: str, **fields: str) -> IdBuilder:
     """An import id from state attributes: ``pattern`` names attributes in braces; ``project``
     is the state's project without a ``projects/`` prefix, other attributes are taken as their
     short names (a zone may be recorded as a self-link)."""
 
-    names = re.findall(r"{(\w+)}", pattern)
+    def value(attributes: Mapping[str, Any], name: str) -> Any:
+        source = fields.get(name, name)
+        if source == "project":
+            return state_project(attributes)
+        return short_name(attributes.get(source))
 
-    def build(attributes: Mapping[str, Any]) -> str | None:
-        values: dict[str, Any] = {}
-        for name in names:
-            source = fields.get(name, name)
-            value = state_project(attributes) if source == "project" else short_name(
-                attributes.get(source)
-            )
-            if value is None or value == "":
-                return None
-            values[name] = value
-        return pattern.format(**values)
-
-    return build
+    return _filled(pattern, value)
 
 
-def cloud_template(pattern: str, **queries: Callable[[Mapping[str, Any]], Any]
-                   ) -> Callable[[Mapping[str, Any]], str | None]:
+def cloud_template(pattern: str, **queries: Callable[[Mapping[str, Any]], Any]) -> IdBuilder:
     """An import id from a payload: each brace names a function of the item; ``project``
     defaults to the asset's project."""
 
-    names = re.findall(r"{(\w+)}", pattern)
+    def value(item: Mapping[str, Any], name: str) -> Any:
+        getter = queries.get(name)
+        if getter is not None:
+            return getter(item)
+        return asset_project(item) if name == "project" else item.get(name)
 
-    def build(item: Mapping[str, Any]) -> str | None:
-        values: dict[str, Any] = {}
-        for name in names:
-            getter = queries.get(name)
-            value = getter(item) if getter else (
-                asset_project(item) if name == "project" else item.get(name)
-            )
-            if value is None or value == "":
-                return None
-            values[name] = value
-        return pattern.format(**values)
-
-    return build
+    return _filled(pattern, value)

@@ -153,6 +153,23 @@ def test_a_sas_that_may_list_but_not_read_fails_each_state(
     assert all(message.startswith("access denied") for message in found.values())
 
 
+def test_a_sas_that_may_read_but_not_list_fails_a_glob_but_reads_a_key(
+        azurite_server: AzuriteServer, container: ContainerClient,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    container.upload_blob("x/a.tfstate", state("a"))
+    sas = generate_container_sas(
+        AZURITE_ACCOUNT, container.container_name, account_key=AZURITE_KEY,
+        permission=ContainerSasPermissions(read=True),
+        expiry=datetime.now(timezone.utc) + timedelta(hours=1))
+    monkeypatch.delenv("ARM_ACCESS_KEY")
+    monkeypatch.setenv("ARM_SAS_TOKEN", sas)
+    with pytest.raises(SourceError, match="access denied listing the container") as caught:
+        open_source(_url(azurite_server, container, "x/*.tfstate")).read()
+    assert str(caught.value).startswith(_label(container, "x/: "))
+    results = open_source(_url(azurite_server, container, "x/a.tfstate")).read()
+    assert list(tags(results).values()) == ["a"]
+
+
 def test_a_wrong_key_is_a_source_error_that_never_shows_it(
         azurite_server: AzuriteServer, container: ContainerClient,
         monkeypatch: pytest.MonkeyPatch) -> None:

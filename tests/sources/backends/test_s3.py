@@ -6,6 +6,7 @@ import json
 import threading
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -182,20 +183,14 @@ def _reset_auth(moto: MotoServer, free_requests: str) -> None:
         response.read()
 
 
-@pytest.fixture
-def iam_enforced(moto: MotoServer, s3: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A reader allowed to list and get, denied one prefix; moto enforcing IAM meanwhile."""
-    _put(s3, "open/a.tfstate", state("open/a.tfstate"))
-    _put(s3, "locked/secret.tfstate", state("locked"))
+@contextmanager
+def _as_reader(moto: MotoServer, monkeypatch: pytest.MonkeyPatch,
+               statements: list[dict[str, Any]]) -> Iterator[None]:
+    """Credentials of a user with these policy statements; moto enforcing IAM meanwhile."""
     iam = boto3.client("iam", region_name="us-east-1", endpoint_url=moto.endpoint)
     iam.create_user(UserName="reader")
     iam.put_user_policy(UserName="reader", PolicyName="read", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"], "Resource": "*"},
-            {"Effect": "Deny", "Action": "s3:GetObject",
-             "Resource": f"arn:aws:s3:::{BUCKET}/locked/*"},
-        ],
+        "Version": "2012-10-17", "Statement": statements,
     }))
     key = iam.create_access_key(UserName="reader")["AccessKey"]
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
@@ -206,6 +201,34 @@ def iam_enforced(moto: MotoServer, s3: Any, monkeypatch: pytest.MonkeyPatch) -> 
         yield
     finally:
         _reset_auth(moto, "inf")
+
+
+@pytest.fixture
+def iam_enforced(moto: MotoServer, s3: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A reader allowed to list and get, denied one prefix."""
+    _put(s3, "open/a.tfstate", state("open/a.tfstate"))
+    _put(s3, "locked/secret.tfstate", state("locked"))
+    with _as_reader(moto, monkeypatch, [
+        {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"], "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{BUCKET}/locked/*"},
+    ]):
+        yield
+
+
+def test_a_reader_that_may_not_list_fails_a_glob_but_reads_a_key(
+        moto: MotoServer, s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _put(s3, "live/a.tfstate", state("a"))
+    with _as_reader(moto, monkeypatch, [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    ]):
+        with pytest.raises(SourceError, match=rf"s3://{BUCKET}/live/: access denied listing the "
+                           r"bucket \(AccessDenied\)") as caught:
+            open_source(f"tfstate+s3://{BUCKET}/live/*.tfstate").read()
+        assert caught.value.hint is not None
+        assert "s3:ListBucket" in caught.value.hint
+        results = open_source(f"tfstate+s3://{BUCKET}/live/a.tfstate").read()
+        assert list(tags(results).values()) == ["a"]
 
 
 def test_access_denied_on_one_object_is_a_failure(s3: Any, iam_enforced: None) -> None:

@@ -14,9 +14,12 @@ from cloudrift.sources.backends._common import (
     ObjectError,
     glob_regex,
     literal_prefix,
+    matching_objects,
     narrowest_prefixes,
     read_states,
     redact_url,
+    workspace_option,
+    workspace_patterns,
 )
 from cloudrift.sources.backends.azurerm import AzureStateSource
 from cloudrift.sources.backends.gcs import GcsStateSource
@@ -127,6 +130,47 @@ def test_listing_prefixes() -> None:
     assert literal_prefix("live/**/*.tfstate") == "live/"
     assert literal_prefix("k.tfstate") == "k.tfstate"
     assert narrowest_prefixes(["env:/", "app/k", "env:/p", "app/"]) == ["app/", "env:/"]
+
+
+def test_matching_objects_lists_each_narrowest_prefix_once() -> None:
+    bucket = {"app/k", "app/k.backup", "app/dir/", "env:/p/app/k", "env:/q/app/k", "other/k"}
+    listed: list[str] = []
+
+    def list_prefix(prefix: str) -> list[tuple[str, int]]:
+        listed.append(prefix)
+        return [(key, len(key)) for key in sorted(bucket, reverse=True) if key.startswith(prefix)]
+
+    found = matching_objects(["app/k", "env:/*/app/k", "env:/p/app/k", "app/*/"],
+                             list_prefix, lambda item: item[0])
+    # sorted by name, each once, the literal key exactly, never a folder placeholder
+    assert found == [("app/k", 5), ("env:/p/app/k", 12), ("env:/q/app/k", 12)]
+    assert listed == ["app/", "env:/"]
+
+
+def test_a_listing_failure_reaches_the_caller_unchanged() -> None:
+    def list_prefix(prefix: str) -> list[str]:
+        raise SourceError(f"{prefix}: denied")
+
+    with pytest.raises(SourceError, match=r"^live/: denied$"):
+        matching_objects(["live/*.tfstate"], list_prefix, str)
+
+
+@pytest.mark.parametrize(("workspace", "expected"), [
+    (None, ["k"]),
+    ("prod", ["ws/prod/k"]),
+    ("default", ["k", "ws/default/k"]),
+    ("*", ["k", "ws/*/k"]),
+    ("[!d]*", ["ws/[!d]*/k"]),
+])
+def test_workspace_patterns(workspace: str | None, expected: list[str]) -> None:
+    assert workspace_patterns("k", workspace, lambda ws: f"ws/{ws}/k") == expected
+
+
+@pytest.mark.parametrize("workspace", ["", "a/b"])
+def test_workspace_option_refuses_a_path(workspace: str) -> None:
+    with pytest.raises(ConfigError, match="workspace must be a name or a glob without '/'"):
+        workspace_option("tfstate+s3://b/k", {"workspace": workspace})
+    assert workspace_option("tfstate+s3://b/k", {}) is None
 
 
 def test_read_states_is_concurrent_ordered_and_bounded() -> None:
