@@ -8,11 +8,11 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from cloudrift import __version__
+from cloudrift.concurrency import worker_pool
 from cloudrift.diff import diff_attributes
 from cloudrift.model import (
     Finding,
@@ -60,7 +60,7 @@ class ScanInput:
 
 def read_sources(sources: Sequence[Source], parallelism: int = 8) -> ScanInput:
     """Read every source concurrently; the first fatal source error is raised."""
-    with ThreadPoolExecutor(max_workers=max(1, min(parallelism, len(sources) or 1))) as pool:
+    with worker_pool(max(1, min(parallelism, len(sources) or 1))) as pool:
         batches = list(pool.map(lambda s: s.read(), sources))
     scan_input = ScanInput(documents=[])
     for position, batch in enumerate(batches):

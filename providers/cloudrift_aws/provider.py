@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
 
+from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warnings, unsupported_warnings
 from cloudrift.errors import CloudriftError, ProviderError
 from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
@@ -169,7 +169,7 @@ class AwsProvider:
             if self.options.in_shard(NAME, spec.type, region)
         ]
         self.options.progress.tasks(len(tasks))
-        with ThreadPoolExecutor(max_workers=self.options.parallelism) as pool:
+        with worker_pool(self.options.parallelism) as pool:
             listed = list(
                 pool.map(lambda t: self._enumerate(t[0], t[1], managed[(t[0].type, t[1])]), tasks)
             )

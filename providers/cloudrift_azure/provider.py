@@ -25,6 +25,7 @@ from typing import Any
 import jmespath
 from azure.core.exceptions import HttpResponseError
 
+from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warning, unsupported_warnings
 from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
 from cloudrift.observed import dedupe_warnings
@@ -186,7 +187,7 @@ class AzureProvider:
 
         workers = max(1, self.options.parallelism)
         try:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
+            with worker_pool(workers) as pool:
                 listings = list(pool.map(
                     lambda sub: list_subscription(
                         self.ctx, sub, state_groups.get(sub, set()),

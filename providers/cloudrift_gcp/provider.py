@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from google.api_core import exceptions as gexc
 
+from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warnings, unsupported_warnings
 from cloudrift.errors import CloudriftError, ConfigError
 from cloudrift.model import Resource, ResourceKey, ScanWarning, Scope
@@ -157,7 +157,7 @@ class GcpProvider:
         if self._progress is not None:
             self._progress.tasks(len(jobs))
         workers = max(1, min(self.options.parallelism, len(jobs)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
             listings = list(pool.map(lambda job: self._list(*job), jobs))
 
         observation = Observation()

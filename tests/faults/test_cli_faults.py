@@ -90,11 +90,6 @@ def test_fault_absorbed_by_retries_exits_as_without_it(in_sync: Path, tmp_path: 
 
 # -- Ctrl-C ---------------------------------------------------------------------------------
 
-WORKERS_HOLD_EXIT = (
-    "Ctrl-C while worker threads wait on the network does not end the scan: "
-    "AwsProvider.observe's `with ThreadPoolExecutor` waits for the stalled workers, and at exit "
-    "concurrent.futures joins them again (read_timeout 60 s x 9 attempts)"
-)
 
 
 @pytest.mark.parametrize(
@@ -102,8 +97,7 @@ WORKERS_HOLD_EXIT = (
     [
         # the identity call is made on the main thread
         pytest.param("sts", id="stall-in-main-thread"),
-        pytest.param("sqs", id="stall-in-worker-threads", marks=pytest.mark.xfail(
-            strict=True, reason=WORKERS_HOLD_EXIT, raises=subprocess.TimeoutExpired)),
+        pytest.param("sqs", id="stall-in-worker-threads"),
     ],
 )
 def test_ctrl_c_exits_130_and_leaves_no_report(stalled: str, in_sync: Path, tmp_path: Path,
