@@ -9,7 +9,6 @@ the state-size limit.
 
 from __future__ import annotations
 
-import http.client
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cloudrift.errors import CloudriftError, ConfigError, SourceError
@@ -106,24 +105,18 @@ urls = st.one_of(
 )
 
 
-HTTP_URL_ERRORS = (
-    "backends/http.py lets urllib's ValueError out: urlsplit() on a malformed IPv6 host in "
-    "from_url (line 88), and http.client.InvalidURL for a non-numeric port on read"
-)
 
 
 def _http_backend(uri: str) -> bool:
     return uri.lower().startswith(("tfstate+http://", "tfstate+https://"))
 
 
-@pytest.mark.xfail(strict=True, reason=HTTP_URL_ERRORS, raises=ValueError)
 @pytest.mark.parametrize("uri", ["tfstate+http://[", "tfstate+https://user@[::1/state"])
 def test_http_backend_url_with_a_bad_host(uri: str) -> None:
     with pytest.raises(ConfigError):
         open_source(uri)
 
 
-@pytest.mark.xfail(strict=True, reason=HTTP_URL_ERRORS, raises=http.client.InvalidURL)
 def test_http_backend_url_with_a_bad_port() -> None:
     with pytest.raises((ConfigError, SourceError)):
         open_source("tfstate+http://127.0.0.1:abc/state").read()
@@ -132,8 +125,6 @@ def test_http_backend_url_with_a_bad_port() -> None:
 @FUZZ
 @given(urls)
 def test_from_urls_parse_or_refuse(uri: str) -> None:
-    # known and pinned above; remove once http.py turns them into ConfigError
-    assume(not (_http_backend(uri) and ("[" in uri or "]" in uri)))
     spec = attempt(lambda: parse_from(uri))
     if refused(spec, ConfigError):
         return

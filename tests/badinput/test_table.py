@@ -245,10 +245,7 @@ BAD_INPUTS = [
         "syntax error"),
     bad("git-ref-missing", git_ref("no-such-ref"), "not found"),
     bad("s3-bucket-missing", s3_backend("no-such-bucket"), "does not exist"),
-    bad("s3-backend-denied", s3_backend("locked", deny=True), "AccessDenied",
-        xfail="the one state --from names is denied, yet it is only a state_unreadable warning: "
-        "stderr gets the log line and the 'scan incomplete' line, not one error naming it "
-        "(backends/_common.read_states: a source naming a single state should raise)"),
+    bad("s3-backend-denied", s3_backend("locked", deny=True), "AccessDenied"),
     bad("http-backend-down", http_backend_down, "connection refused"),
     bad("credentials-missing", credentials("missing"), "AWS credentials not found"),
     bad("credentials-expired", credentials("expired"), "ExpiredToken"),

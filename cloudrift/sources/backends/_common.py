@@ -262,7 +262,9 @@ def read_states(
         try:
             data = fetch(item)
         except ObjectError as exc:
-            log.warning("%s: state not read: %s", name, exc)
+            # not logged: the report's warnings carry it, and the exit-2 line names it, so a
+            # single unreadable state is one line on stderr, not two
+            log.debug("%s: state not read: %s", name, exc)
             return SourceFailure(name, str(exc))
         if data is None:
             return None

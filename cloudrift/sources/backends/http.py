@@ -66,6 +66,15 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def parts_free(url: str) -> str:
+    """The URL without anything between ``//`` and ``@`` (credentials), even when it does not
+    parse."""
+    scheme, sep, rest = url.partition("//")
+    if sep and "@" in rest.split("/", 1)[0]:
+        rest = rest.split("@", 1)[1]
+    return scheme + sep + rest
+
+
 @dataclass(frozen=True)
 class HttpStateSource:
     uri: str
@@ -85,8 +94,15 @@ class HttpStateSource:
         environ: Mapping[str, str] | None = None,
     ) -> HttpStateSource:
         env = os.environ if environ is None else environ
-        parts = urlsplit(url)
-        if not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            hostname, _port = parts.hostname, parts.port
+        except ValueError as exc:
+            # a malformed host ("[") or port ("host:abc"): urllib's own words, no credentials
+            raise ConfigError(
+                f"--from 'tfstate+{parts_free(url)}' is not a valid URL ({exc})"
+            ) from None
+        if not hostname:
             raise ConfigError(f"--from 'tfstate+{redact_url(url)}' names no host")
         username = unquote(parts.username) if parts.username is not None else None
         password = unquote(parts.password) if parts.password is not None else None
