@@ -55,3 +55,16 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+
+
+@pytest.fixture(autouse=True)
+def _every_aws_scan_is_read_only() -> Iterator[None]:
+    """Every AwsContext any test creates (provider tier, CliRunner scans) may only read."""
+    try:
+        from cloudrift.testing_faults import recording_aws_scans
+    except ImportError:  # the AWS extra is not installed: nothing to watch
+        yield
+        return
+    with recording_aws_scans() as recorder:
+        yield
+    recorder.assert_read_only()
