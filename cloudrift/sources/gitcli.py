@@ -52,7 +52,12 @@ def without_credentials(url: str) -> str:
 
 
 def default_cache_root(env: Mapping[str, str] | None = None) -> str:
+    """``$CLOUDRIFT_CACHE_DIR/repos``, else ``$XDG_CACHE_HOME/cloudrift/repos``, else
+    ``~/.cache/cloudrift/repos`` (the HCL parse cache sits beside it)."""
     env = os.environ if env is None else env
+    override = env.get("CLOUDRIFT_CACHE_DIR")
+    if override:
+        return os.path.join(os.path.expanduser(override), "repos")
     base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "cloudrift", "repos")
 
