@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from azure.core.exceptions import HttpResponseError
-
 from cloudrift.model import GLOBAL_REGION, ScanWarning, Scope
 from cloudrift.observed import api_failure
 from cloudrift_azure.session import (
+    CALL_ERRORS,
     DENIED_CODES,
     AzureContext,
     error_code,
@@ -52,7 +51,7 @@ def list_subscription(ctx: AzureContext, subscription: str, state_groups: set[st
     listing = Listing(subscription)
     try:
         listing.groups = ctx.list_groups(subscription)
-    except HttpResponseError as exc:
+    except CALL_ERRORS as exc:
         listing.warnings.append(failure_warning(
             exc, f"resource groups of subscription {subscription} not listed",
             subscription=subscription, rtype=group_type,
@@ -61,7 +60,7 @@ def list_subscription(ctx: AzureContext, subscription: str, state_groups: set[st
         listing.resources = ctx.list_resources(subscription)
         listing.whole = True
         return listing
-    except HttpResponseError as exc:
+    except CALL_ERRORS as exc:
         if is_not_found(exc) or not (is_denied(exc) or status_of(exc) == 429):
             listing.warnings.append(failure_warning(
                 exc, f"resources of subscription {subscription} not listed",
@@ -76,7 +75,7 @@ def list_subscription(ctx: AzureContext, subscription: str, state_groups: set[st
         try:
             listing.resources.extend(ctx.list_group_resources(subscription, group))
             listing.scanned_groups.add(group)
-        except HttpResponseError as exc:
+        except CALL_ERRORS as exc:
             if is_not_found(exc):
                 listing.scanned_groups.add(group)   # the group is gone, and all in it
                 continue

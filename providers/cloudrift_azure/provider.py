@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jmespath
-from azure.core.exceptions import HttpResponseError
 
 from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warning, unsupported_warnings
@@ -41,7 +40,13 @@ from cloudrift_azure.listing import (
     failure_warning,
     list_subscription,
 )
-from cloudrift_azure.session import AzureContext, error_code, is_not_found, resolve_endpoint
+from cloudrift_azure.session import (
+    CALL_ERRORS,
+    AzureContext,
+    error_code,
+    is_not_found,
+    resolve_endpoint,
+)
 from cloudrift_azure.spec import PROPERTIES, AzureSpec, Item, Source
 
 STATE_PROVIDERS = ("azurerm",)
@@ -196,7 +201,8 @@ class AzureProvider:
                 ))
                 entries = self._classify(listings, wanted)
                 self._fetch_all(pool, entries, wanted, observation.warnings)
-                children, failed_parents = self._expand_children(entries)
+                children, failed_parents = self._expand_children(entries,
+                                                                 observation.warnings)
                 entries.extend(children)
                 resources = self._build(entries, wanted, listings, observation.warnings)
                 scanned, failed = self._scopes(listings, desired, resources, failed_parents)
@@ -283,7 +289,7 @@ class AzureProvider:
                 rows.extend(self.ctx.graph_query(
                     subscriptions, f"Resources | where id in~ ({quoted}) | project {GRAPH_COLUMNS}"
                 ))
-        except HttpResponseError as exc:
+        except CALL_ERRORS as exc:
             warnings.append(failure_warning(
                 exc, "Azure Resource Graph query failed; properties were read resource by "
                 "resource instead", subscription=None,
@@ -307,7 +313,7 @@ class AzureProvider:
         resource_id = entry.item["id"]
         try:
             payload = self.ctx.get(resource_id, spec.api_version)
-        except HttpResponseError as exc:
+        except CALL_ERRORS as exc:
             if is_not_found(exc):
                 entry.gone = True  # deleted between the listing and now
             else:
@@ -330,7 +336,7 @@ class AzureProvider:
                     entry.item["id"].rstrip("/") + sub.suffix,
                     sub.api_version or entry.spec.api_version,
                 )
-            except HttpResponseError as exc:
+            except CALL_ERRORS as exc:
                 if is_not_found(exc):
                     entry.item[sub.name] = None
                 else:
@@ -338,10 +344,11 @@ class AzureProvider:
                     entry.unavailable.add(sub.name)
 
     def _expand_children(
-        self, entries: Sequence[_Entry]
+        self, entries: Sequence[_Entry], warnings: list[ScanWarning]
     ) -> tuple[list[_Entry], set[tuple[str, str]]]:
         """Child items from their parents' payloads; the (type, group) pairs whose parent
-        could not be read."""
+        could not be read, each with a warning naming the child type (the parent's own
+        warning only says its properties were not compared)."""
         children: list[_Entry] = []
         failed: set[tuple[str, str]] = set()
         for entry in entries:
@@ -352,6 +359,12 @@ class AzureProvider:
                     if entry.error is not None:
                         group = ids.group_of(entry.item["id"]) or GLOBAL_REGION
                         failed.add((child_spec.type, group))
+                        warnings.append(failure_warning(
+                            entry.error, f"{child_spec.type} of {entry.item['id']} not seen "
+                            f"(the {entry.spec.type} could not be read)",
+                            subscription=ids.subscription_of(entry.item["id"]), group=group,
+                            rtype=child_spec.type,
+                        ))
                     continue
                 found = self._children_query[child_spec.type].search(entry.item) or []
                 for child in found:

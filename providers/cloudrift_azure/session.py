@@ -2,14 +2,16 @@
 
 One ``AzureContext`` serves one scan. It builds one ``ResourceManagementClient`` per
 subscription, all sharing one HTTP session (its pool sized for the scan's parallelism), and
-hands out plain JSON dicts. The pipeline is azure-core's usual one with two changes:
+hands out plain JSON dicts. The pipeline is azure-core's usual one with three changes:
 
 - no ``ARMAutoResourceProviderRegistrationPolicy``: it answers a 409 "provider not registered"
   by POSTing a registration, and a scan never writes;
 - two policies of ours: one counts every request (``calls``, ``operations``), one reads ARM's
   ``x-ms-ratelimit-remaining-*`` headers and pauses every worker for a moment when the budget
   runs low, before ARM starts answering 429. A 429 itself is retried by azure-core's
-  ``RetryPolicy``, which waits as long as ``Retry-After`` says.
+  ``RetryPolicy``, which waits as long as ``Retry-After`` says;
+- that policy's own backoff is jittered, so that concurrent calls that failed together do not
+  retry together.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import random
 import re
 import threading
 import time
@@ -31,6 +34,7 @@ from azure.core.exceptions import (
     ClientAuthenticationError,
     HttpResponseError,
     ServiceRequestError,
+    ServiceResponseError,
 )
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import (
@@ -76,6 +80,12 @@ DENIED_CODES = frozenset(
         "DisallowedOperation",
     }
 )
+
+
+# what one call can fail with, for the caller to report and go on: an answer ARM gave (an error
+# status, a body cut short), or none after every retry (the connection dropped once the request
+# was sent, the read timed out). Not reaching ARM at all (ServiceRequestError) stops the scan.
+CALL_ERRORS: tuple[type[Exception], ...] = (HttpResponseError, ServiceResponseError)
 
 
 def resolve_endpoint(settings: Mapping[str, Any]) -> str:
@@ -157,6 +167,16 @@ def remaining_budget(headers: Mapping[str, str]) -> int | None:
                 count = int(text)
                 lowest = count if lowest is None else min(lowest, count)
     return lowest
+
+
+class _JitteredRetryPolicy(RetryPolicy[Any, Any]):
+    """azure-core's retry policy, with each backoff drawn from 75-100 % of its step: the stock
+    one waits exactly ``factor * 2**n``, so workers that failed together retry together. A
+    429's or 503's Retry-After is still waited out as the server says."""
+
+    def get_backoff_time(self, settings: dict[str, Any]) -> float:
+        step = super().get_backoff_time(settings)
+        return random.uniform(0.75 * step, step) if step > 0 else 0.0
 
 
 class _RateLimitPolicy(HTTPPolicy[Any, Any]):
@@ -270,7 +290,7 @@ class AzureContext:
             ContentDecodePolicy(),
             _CountingPolicy(self),
             RedirectPolicy(),
-            RetryPolicy(**self._retry),
+            _JitteredRetryPolicy(**self._retry),
             ARMChallengeAuthenticationPolicy(self.credential, scope),
             _RateLimitPolicy(self),
             CustomHookPolicy(),

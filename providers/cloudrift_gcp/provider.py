@@ -24,7 +24,7 @@ from cloudrift.observed import one_line
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift_gcp.fields import ASSET, strip_projects
-from cloudrift_gcp.session import GcpSession
+from cloudrift_gcp.session import GcpSession, NoAnswerError
 from cloudrift_gcp.spec import IAM_POLICY, PROJECT_ASSET_TYPE, RESOURCE, GcpSpec, Item
 
 NAME = "gcp"
@@ -195,7 +195,7 @@ class GcpProvider:
             listing.assets = self.session.list_assets(scope, asset_types, content)
         except CloudriftError:
             raise
-        except gexc.GoogleAPICallError as exc:
+        except (gexc.GoogleAPICallError, NoAnswerError) as exc:
             listing.error = exc
         if self._progress is not None:
             self._progress.task_done(len(listing.assets))
@@ -246,15 +246,16 @@ class GcpProvider:
 
     def _coverage(self, observation: Observation, desired: Sequence[Resource],
                   listings: Sequence[_Listing], index: _ProjectIndex) -> None:
-        """Which (type, location) units were fully seen.
+        """Which (type, location, project) units were fully seen.
 
-        The engine decides "missing" by (type, region) alone, but one GCP scan covers several
-        projects, and a location such as ``global`` is shared by all of them. So a unit counts
-        as scanned only when every project with a desired resource there was listed: a unit
-        holding a resource of a project whose scope failed is failed, one holding a resource of
-        a project outside every scope is left unscanned, and nothing in either is reported
-        missing. A failed folder or organisation is also recorded under its own name, since
-        which projects it holds is not known.
+        One GCP scan covers several projects, and a location such as ``global`` is shared by
+        all of them: units are kept per project (``scanned_in`` / ``failed_in``), so that a
+        project whose scope failed, or one outside every scope, hides nothing of the others.
+        A unit of a project that was listed is scanned; one of a project that was not listed is
+        failed when some listing failed (a failed folder may hold it) and left unscanned (with
+        an ``outside_scope`` warning) otherwise; nothing in either is reported missing. A
+        failed scope is also recorded under its own name for every type it would have listed,
+        since which projects a folder or organisation holds is not known.
         """
         for content in (RESOURCE, IAM_POLICY):
             types = {s.type for s in self._specs.values() if s.content == content}
@@ -267,31 +268,31 @@ class GcpProvider:
                                for lst in failed if lst.scope.startswith("projects/")}
             for lst in failed:
                 observation.failed.update((rtype, lst.scope) for rtype in types)
-            seen: set[tuple[str, str]] = set()
-            unseen: set[tuple[str, str]] = set()
+            seen: set[tuple[str, str, str]] = set()
+            unseen: set[tuple[str, str, str]] = set()
             outside: dict[str, int] = defaultdict(int)
             for resource in desired:
                 if resource.type not in types:
                     continue
-                unit = (resource.type, resource.scope.region)
                 project = resource.scope.account
+                unit = (resource.type, resource.scope.region, project or "")
                 if project in covered and project not in failed_projects:
                     seen.add(unit)
                 elif failed:
-                    observation.failed.add(unit)
+                    observation.failed_in.add(unit)
                 else:
                     unseen.add(unit)
                     outside[project or "?"] += 1
-            seen.update((r.type, r.scope.region) for r in observation.resources
-                        if r.type in types)
-            observation.scanned |= seen - unseen
+            seen.update((r.type, r.scope.region, r.scope.account or "")
+                        for r in observation.resources if r.type in types)
+            observation.scanned_in |= seen - unseen
             for project, count in sorted(outside.items()):
                 observation.warnings.append(ScanWarning(
                     code="outside_scope", provider=NAME, scope=Scope(account=project),
                     message=f"{count} resource(s) of project {project} are outside the scanned "
                     f"scopes ({', '.join(self.scopes)}); not compared",
                 ))
-        observation.scanned -= observation.failed
+        observation.scanned_in -= observation.failed_in
 
     def _failure_warning(self, listing: _Listing) -> ScanWarning:
         exc = listing.error
@@ -324,6 +325,9 @@ class GcpProvider:
         elif isinstance(exc, gexc.NotFound):
             code = "scope_not_found"
             text = f"{head}: the scope does not exist: {message}"
+        elif isinstance(exc, NoAnswerError):
+            code = "api_error"
+            text = f"{head}: {message}"
         else:
             code = "api_error"
             text = f"{head}: {type(exc).__name__}: {message}"

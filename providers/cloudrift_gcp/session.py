@@ -9,6 +9,10 @@ here, where the published quotas are known:
 - A 429 (raised by the REST transport as ``TooManyRequests``; ``ResourceExhausted`` over gRPC)
   is retried with exponential backoff whose total outlasts one quota minute, honouring the
   server's ``RetryInfo`` delay when it sends one.
+- A request that got no complete answer over REST (the connection reset, the deadline passed,
+  the body cut short) is retried the same way; past the last attempt it is a
+  ``NoAnswerError``, which the provider reports as that scope not listed. A connection that
+  cannot be opened at all stops the scan: nothing could be seen.
 """
 
 from __future__ import annotations
@@ -55,6 +59,31 @@ RETRYABLE = (
     gexc.BadGateway,
     gexc.DeadlineExceeded,
 )
+
+
+class NoAnswerError(Exception):
+    """Every attempt of a request went out and none came back whole (reset, timed out or cut
+    short): the caller reports what it was listing as not seen."""
+
+
+def _transient_transport_error(exc: Exception) -> bool:
+    """A REST request that was sent but got no complete answer: worth another attempt.
+
+    A refused or unresolvable connection (or one that could not be opened in time) is not:
+    that endpoint cannot be reached at all.
+    """
+    try:
+        import requests
+        from urllib3.exceptions import NewConnectionError
+    except ImportError:  # pragma: no cover - requests comes with google-auth's transport
+        return False
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        cause = exc.args[0] if exc.args else None
+        return not isinstance(getattr(cause, "reason", cause), NewConnectionError)
+    return isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError,
+                            requests.exceptions.ContentDecodingError))
 
 
 @dataclass(frozen=True)
@@ -287,17 +316,13 @@ class GcpSession:
         while True:
             self._pace(method, parent)
             self._count(method)
+            last = retry + 1 >= self.backoff.attempts
             try:
                 return send()
             except RETRYABLE as exc:
-                if retry + 1 >= self.backoff.attempts:
+                if last:
                     raise
-                wait = self.backoff.delay(retry, _retry_hint(exc))
-                retry += 1
-                with self._lock:
-                    self.retries += 1
-                    self.waited += wait
-                self._sleep(wait)
+                self._back_off(retry, _retry_hint(exc))
             except gexc.Unauthenticated as exc:
                 raise ProviderError(
                     f"Google rejected the credentials ({one_line(exc)})",
@@ -306,7 +331,22 @@ class GcpSession:
             except gexc.GoogleAPICallError:
                 raise
             except Exception as exc:
-                raise _fatal(exc, self.endpoint) from None
+                if not _transient_transport_error(exc):
+                    raise _fatal(exc, self.endpoint) from None
+                if last:
+                    raise NoAnswerError(
+                        f"no complete answer after {self.backoff.attempts} attempts "
+                        f"({type(exc).__name__}: {one_line(exc)})"
+                    ) from None
+                self._back_off(retry, None)
+            retry += 1
+
+    def _back_off(self, retry: int, hint: float | None) -> None:
+        wait = self.backoff.delay(retry, hint)
+        with self._lock:
+            self.retries += 1
+            self.waited += wait
+        self._sleep(wait)
 
 
 def _fatal(exc: Exception, endpoint: str | None) -> Exception:
