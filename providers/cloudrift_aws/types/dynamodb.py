@@ -8,9 +8,12 @@ from typing import Any
 from cloudrift import normalise as n
 from cloudrift.model import Resource
 from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
-from cloudrift_aws.fields import attr_bool, tags
+from cloudrift_aws.fields import attr_bool
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, with_tags
+
+_ID = "TableName"
 
 _ON_DEMAND = "PAY_PER_REQUEST"
 # a transition in progress already reflects the user's choice
@@ -19,13 +22,20 @@ _ON = frozenset({"ENABLED", "ENABLING", "UPDATING"})
 
 def _tables(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
     names = ctx.paginate("dynamodb", region, "list_tables", "TableNames")
-    # ListTagsOfResource wants the ARN; build it rather than make tags depend on DescribeTable
+    # tags are looked up by ARN; build it rather than make tags depend on DescribeTable
     partition = ctx.session.get_partition_for_region(region)
     account = ctx.account_id(region)
-    return [
+    tables: list[Item] = [
         {"TableName": name, "TableArn": f"arn:{partition}:dynamodb:{region}:{account}:table/{name}"}
         for name in names
     ]
+    return with_tags(
+        ctx, region, tables, managed,
+        arn=lambda item: item.get("TableArn"),
+        id_query=_ID,
+        call=TagCall("dynamodb", "list_tags_of_resource",
+                     lambda item: {"ResourceArn": item["TableArn"]}, "Tags"),
+    )
 
 
 def _table(payload: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -148,7 +158,7 @@ TABLE = AwsSpec(
     type="aws_dynamodb_table",
     service="dynamodb",
     enumerate=_tables,
-    id_query="TableName",
+    id_query=_ID,
     details=(
         Detail("table", "describe_table", lambda item: {"TableName": item["TableName"]},
                result="Table"),
@@ -157,8 +167,6 @@ TABLE = AwsSpec(
         Detail("backups", "describe_continuous_backups",
                lambda item: {"TableName": item["TableName"]},
                result="ContinuousBackupsDescription"),
-        Detail("tags", "list_tags_of_resource", lambda item: {"ResourceArn": item["TableArn"]},
-               result="Tags"),
     ),
     fields=(
         FieldSpec("billing_mode", extract=_billing_mode, detail="table"),
@@ -192,7 +200,7 @@ TABLE = AwsSpec(
                   normalise=(_status_on, _as_flag), detail="backups"),
         FieldSpec("point_in_time_recovery.0.recovery_period_in_days", extract=_pitr_period,
                   from_state=_state_pitr_period, normalise=(n.to_int,), detail="backups"),
-        tags("tags", detail="tags"),
+        bulk_tags(),
     ),
 )
 

@@ -1,9 +1,14 @@
 """IAM roles, customer-managed policies, users, and a role's inline and attached policies.
 
-IAM is global: every type lives in the single scope ``global``. botocore already URL-decodes
-and parses the policy documents IAM returns (``policyDocumentType``); ``normalise.policy``
-accepts either form. IAM's List calls leave out tags and permissions boundaries, so those come
-from one Get call per managed resource.
+IAM is global: every type lives in the single scope ``global``. One paged
+``GetAccountAuthorizationDetails`` listing, shared by every IAM type of the scan, gives each user,
+role and customer-managed policy with its tags, permissions boundary, inline policies, attached
+policies and policy versions: the IAM calls of a scan no longer grow with the number of roles and
+users. It leaves out a role's description and session duration (ListRoles has them) and a
+policy's tags (one GetPolicy per managed policy; the tagging API does not serve IAM).
+
+botocore URL-decodes and parses every policy document IAM returns (``policyDocumentType``, nested
+ones included); ``normalise.policy`` accepts either form.
 """
 
 from __future__ import annotations
@@ -11,19 +16,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from botocore.exceptions import ClientError
+import jmespath
 
 from cloudrift import normalise as n
 from cloudrift.model import GLOBAL_REGION, Resource
-from cloudrift.spec import FieldSpec
+from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
 from cloudrift_aws.fields import attr_policy, tags
 from cloudrift_aws.regions import DEFAULT_REGION
-from cloudrift_aws.session import AwsContext, error_code
-from cloudrift_aws.spec import AwsSpec, Call, Detail, Item
+from cloudrift_aws.session import AwsContext
+from cloudrift_aws.spec import AwsSpec, Detail, Item
+from cloudrift_aws.types.bulk import memo_outcome
 
 # roles that AWS services create and own: service-linked roles, and IAM Identity Center's
 # permission-set roles
 _AWS_OWNED_ROLE_PATHS = ("/aws-service-role/", "/aws-reserved/")
+
+# IAM's most items a page (its default is 100)
+_PAGE = 1000
+_DETAILS_FILTER = ("User", "Role", "LocalManagedPolicy")
+_LISTS = ("UserDetailList", "RoleDetailList", "Policies")
+
+# where a role's entry of the authorization details is kept in its payload
+_DETAIL = "authorization"
 
 
 def _call_region(ctx: AwsContext, region: str) -> str:
@@ -34,35 +48,102 @@ def _call_region(ctx: AwsContext, region: str) -> str:
     return ctx.session.region_name or DEFAULT_REGION
 
 
+def _authorization_details(ctx: AwsContext, region: str) -> dict[str, list[Item]]:
+    """Users, roles and customer-managed policies, once per scan for every IAM type."""
+
+    def listing() -> dict[str, list[Item]]:
+        found: dict[str, list[Item]] = {name: [] for name in _LISTS}
+        for page in ctx.pages(
+            "iam", _call_region(ctx, region), "get_account_authorization_details",
+            Filter=list(_DETAILS_FILTER), PaginationConfig={"PageSize": _PAGE},
+        ):
+            for name in _LISTS:
+                found[name].extend(dict(entry) for entry in page.get(name) or ())
+        return found
+
+    return memo_outcome(ctx, "iam:get_account_authorization_details", listing)
+
+
+def _role_details(ctx: AwsContext, region: str) -> dict[str, Item]:
+    return {
+        str(role["RoleName"]): role
+        for role in _authorization_details(ctx, region)["RoleDetailList"]
+    }
+
+
 def _is_aws_owned_role(item: Mapping[str, Any]) -> bool:
     return str(item.get("Path") or "").startswith(_AWS_OWNED_ROLE_PATHS)
 
 
+def _roles(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    details = _role_details(ctx, region)
+    roles = ctx.paginate(
+        "iam", _call_region(ctx, region), "list_roles", "Roles",
+        PaginationConfig={"PageSize": _PAGE},
+    )
+    # a role made between the two listings has no details: its tags and boundary are unknown
+    return [{**role, _DETAIL: details.get(str(role["RoleName"]))} for role in roles]
+
+
+def _from_detail(query: str) -> Extractor:
+    compiled = jmespath.compile(query)
+
+    def extract(payload: Mapping[str, Any]) -> Any:
+        detail = payload.get(_DETAIL)
+        return UNKNOWN if detail is None else compiled.search(detail)
+
+    return extract
+
+
+def _policy_name(entry: Mapping[str, Any]) -> str:
+    # moto's listing leaves PolicyName out; the ARN ends in it (".../policy/<path>/<name>")
+    return str(entry.get("PolicyName") or str(entry.get("Arn", "")).rsplit("/", 1)[-1])
+
+
+def _default_document(entry: Mapping[str, Any]) -> Any:
+    default = entry.get("DefaultVersionId")
+    for version in entry.get("PolicyVersionList") or ():
+        if version.get("IsDefaultVersion") or (default and version.get("VersionId") == default):
+            return version.get("Document")
+    return UNKNOWN
+
+
+def _policies(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    return [
+        {
+            "Arn": entry["Arn"],
+            "PolicyName": _policy_name(entry),
+            "Path": entry.get("Path"),
+            "Description": entry.get("Description"),
+            "Document": _default_document(entry),
+        }
+        for entry in _authorization_details(ctx, region)["Policies"]
+    ]
+
+
+def _document(payload: Mapping[str, Any]) -> Any:
+    return payload.get("Document", UNKNOWN)
+
+
 def _role_policies(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
-    """Inline policies are looked up by id: listing every role's policies would cost one call
-    per role in the account."""
-    call_region = _call_region(ctx, region)
+    """The managed inline policies that still exist; the others are no facet anyone asked for
+    (the type reports no unmanaged resources)."""
+    wanted = {r.id for r in managed}
+    if not wanted:
+        return []
     items: list[Item] = []
-    for resource in sorted(managed, key=lambda r: r.id):
-        role, sep, name = resource.id.partition(":")
-        if not sep:
-            continue
-        try:
-            response = ctx.call(
-                "iam", call_region, "get_role_policy", RoleName=role, PolicyName=name
-            )
-        except ClientError as exc:
-            if error_code(exc) == "NoSuchEntity":
-                continue
-            raise
-        items.append(
-            {
-                "Id": resource.id,
-                "RoleName": response.get("RoleName", role),
-                "PolicyName": response.get("PolicyName", name),
-                "PolicyDocument": response.get("PolicyDocument"),
-            }
-        )
+    for role_name, role in sorted(_role_details(ctx, region).items()):
+        for policy in role.get("RolePolicyList") or ():
+            item_id = f"{role_name}:{policy.get('PolicyName')}"
+            if item_id in wanted:
+                items.append(
+                    {
+                        "Id": item_id,
+                        "RoleName": role_name,
+                        "PolicyName": policy.get("PolicyName"),
+                        "PolicyDocument": policy.get("PolicyDocument"),
+                    }
+                )
     return items
 
 
@@ -71,51 +152,35 @@ def _attachment_id(attributes: Mapping[str, Any]) -> str | None:
     return f"{role}/{arn}" if role and arn else None
 
 
-def _attached_policies(ctx: AwsContext, region: str, role: str) -> list[Item]:
-    def lookup() -> list[Item]:
-        try:
-            return [
-                dict(policy)
-                for policy in ctx.paginate(
-                    "iam", region, "list_attached_role_policies", "AttachedPolicies",
-                    RoleName=role,
-                )
-            ]
-        except ClientError as exc:
-            if error_code(exc) == "NoSuchEntity":
-                return []
-            raise
-
-    return ctx.memo(f"iam:attached_role_policies:{role}", lookup)
-
-
 def _attachments(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
-    """Every managed policy attached to the roles that managed attachments name: one call per
-    role, however many of its attachments the state holds."""
-    call_region = _call_region(ctx, region)
+    """Every managed policy attached to the roles that managed attachments name."""
     # role names cannot contain "/", policy ARNs can: the first one separates them
-    roles = sorted({r.id.split("/", 1)[0] for r in managed if "/" in r.id})
+    roles = {r.id.split("/", 1)[0] for r in managed if "/" in r.id}
+    if not roles:
+        return []
+    details = _role_details(ctx, region)
     return [
         {
             "Id": f"{role}/{policy['PolicyArn']}",
             "RoleName": role,
             "PolicyArn": policy["PolicyArn"],
         }
-        for role in roles
-        for policy in _attached_policies(ctx, call_region, role)
+        for role in sorted(roles)
+        for policy in (details.get(role) or {}).get("AttachedManagedPolicies") or ()
     ]
+
+
+def _users(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    return [dict(user) for user in _authorization_details(ctx, region)["UserDetailList"]]
 
 
 ROLE = AwsSpec(
     type="aws_iam_role",
     service="iam",
-    list=Call("list_roles", "Roles"),
+    enumerate=_roles,
     id_query="RoleName",
     global_service=True,
     is_default=_is_aws_owned_role,
-    details=(
-        Detail("role", "get_role", lambda item: {"RoleName": item["RoleName"]}, result="Role"),
-    ),
     fields=(
         attr_policy("assume_role_policy", "AssumeRolePolicyDocument"),
         FieldSpec("description", query="Description"),
@@ -123,34 +188,28 @@ ROLE = AwsSpec(
         FieldSpec("max_session_duration", query="MaxSessionDuration", normalise=(n.to_int,),
                   default=3600),
         FieldSpec("permissions_boundary",
-                  query="role.PermissionsBoundary.PermissionsBoundaryArn", detail="role"),
-        tags("role.Tags", detail="role"),
+                  extract=_from_detail("PermissionsBoundary.PermissionsBoundaryArn")),
+        tags(extract=_from_detail("Tags")),
     ),
 )
 
 POLICY = AwsSpec(
     type="aws_iam_policy",
     service="iam",
-    # AWS-managed policies (Scope=AWS) are not the account's to manage
-    list=Call("list_policies", "Policies", {"Scope": "Local"}),
+    enumerate=_policies,
     id_query="Arn",
     global_service=True,
     details=(
-        # ListPolicies leaves out the description and the tags
-        Detail("policy", "get_policy", lambda item: {"PolicyArn": item["Arn"]}, result="Policy"),
-        Detail(
-            "document",
-            "get_policy_version",
-            lambda item: {"PolicyArn": item["Arn"], "VersionId": item["DefaultVersionId"]},
-            result="PolicyVersion.Document",
-        ),
+        # the one thing the authorization details leave out of a policy
+        Detail("tags", "get_policy", lambda item: {"PolicyArn": item["Arn"]},
+               result="Policy.Tags"),
     ),
     fields=(
         FieldSpec("name", query="PolicyName"),
         FieldSpec("path", query="Path", default="/"),
-        FieldSpec("description", query="policy.Description", detail="policy"),
-        attr_policy("policy", "document", detail="document"),
-        tags("policy.Tags", detail="policy"),
+        FieldSpec("description", query="Description"),
+        FieldSpec("policy", extract=_document, normalise=(n.policy,)),
+        tags("tags", detail="tags"),
     ),
 )
 
@@ -182,18 +241,15 @@ ROLE_POLICY_ATTACHMENT = AwsSpec(
 USER = AwsSpec(
     type="aws_iam_user",
     service="iam",
-    list=Call("list_users", "Users"),
+    enumerate=_users,
     id_query="UserName",
     global_service=True,
-    details=(
-        Detail("user", "get_user", lambda item: {"UserName": item["UserName"]}, result="User"),
-    ),
     fields=(
         FieldSpec("name", query="UserName"),
         FieldSpec("path", query="Path", default="/"),
         FieldSpec("permissions_boundary",
-                  query="user.PermissionsBoundary.PermissionsBoundaryArn", detail="user"),
-        tags("user.Tags", detail="user"),
+                  query="PermissionsBoundary.PermissionsBoundaryArn"),
+        tags("Tags"),
     ),
 )
 

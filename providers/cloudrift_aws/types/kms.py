@@ -12,14 +12,16 @@ from cloudrift import normalise as n
 from cloudrift.model import Resource
 from cloudrift.normalise import Normaliser
 from cloudrift.spec import UNKNOWN, FieldSpec
-from cloudrift_aws.fields import attr_policy, tags
+from cloudrift_aws.fields import attr_policy
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Detail, Item
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, with_tags
 
 # A key scheduled for deletion can no longer be used and disappears on its own: `terraform
 # destroy` leaves keys in this state for 7-30 days, and the provider treats one as deleted.
 _GONE_STATES = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
 _AWS_ALIAS_PREFIX = "alias/aws/"
+_ID = "KeyId"
 
 
 def _aws_managed_key_ids(ctx: AwsContext, region: str) -> set[str]:
@@ -56,7 +58,12 @@ def _keys(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Ite
                     continue
                 item["KeyMetadata"] = metadata
         items.append(item)
-    return items
+    return with_tags(
+        ctx, region, items, managed,
+        arn=lambda item: item.get("KeyArn"),
+        id_query=_ID,
+        call=TagCall("kms", "list_resource_tags", lambda item: {"KeyId": item["KeyId"]}, "Tags"),
+    )
 
 
 def _is_aws_managed(item: Mapping[str, Any]) -> bool:
@@ -96,7 +103,7 @@ KEY = AwsSpec(
     type="aws_kms_key",
     service="kms",
     enumerate=_keys,
-    id_query="KeyId",
+    id_query=_ID,
     is_default=_is_aws_managed,
     details=(
         Detail(
@@ -112,12 +119,6 @@ KEY = AwsSpec(
             # asymmetric, HMAC and custom-key-store keys cannot rotate automatically
             absent=("UnsupportedOperationException",),
         ),
-        Detail(
-            "tags",
-            "list_resource_tags",
-            lambda item: {"KeyId": item["KeyId"]},
-            result="Tags",
-        ),
     ),
     fields=(
         _metadata("description", "Description"),
@@ -132,7 +133,7 @@ KEY = AwsSpec(
         FieldSpec("rotation_period_in_days", extract=_rotation_period,
                   from_state=_state_rotation_period, normalise=(n.to_int,), detail="rotation"),
         attr_policy("policy", "policy", detail="policy"),
-        tags("tags", detail="tags"),
+        bulk_tags(),
     ),
 )
 

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cloudrift import normalise as n
+from cloudrift.model import Resource
 from cloudrift.spec import UNKNOWN, FieldSpec
-from cloudrift_aws.fields import attr_int, tags
-from cloudrift_aws.spec import AwsSpec, Call, Detail
+from cloudrift_aws.fields import attr_int
+from cloudrift_aws.session import AwsContext
+from cloudrift_aws.spec import AwsSpec, Item
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, with_tags
+
+_ID = "FunctionName"
+
+
+def _functions(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    # ListFunctions returns the whole configuration of $LATEST; tags come from the tagging API
+    functions = [dict(f) for f in ctx.paginate("lambda", region, "list_functions", "Functions")]
+    return with_tags(
+        ctx, region, functions, managed,
+        arn=lambda item: item.get("FunctionArn"),
+        id_query=_ID,
+        call=TagCall("lambda", "list_tags", lambda item: {"Resource": item["FunctionArn"]},
+                     "Tags"),
+    )
 
 
 def _variables(payload: Mapping[str, Any]) -> Any:
@@ -27,13 +44,8 @@ def _layers(payload: Mapping[str, Any]) -> Any:
 FUNCTION = AwsSpec(
     type="aws_lambda_function",
     service="lambda",
-    # ListFunctions returns the whole configuration of $LATEST; only tags need another call
-    list=Call("list_functions", "Functions"),
-    id_query="FunctionName",
-    details=(
-        Detail("tags", "list_tags", lambda item: {"Resource": item["FunctionArn"]},
-               result="Tags"),
-    ),
+    enumerate=_functions,
+    id_query=_ID,
     fields=(
         FieldSpec("role", query="Role"),
         FieldSpec("handler", query="Handler"),
@@ -54,7 +66,7 @@ FUNCTION = AwsSpec(
                   normalise=(n.as_set,)),
         FieldSpec("vpc_config.0.security_group_ids", query="VpcConfig.SecurityGroupIds",
                   normalise=(n.as_set,)),
-        tags("tags", detail="tags"),
+        bulk_tags(),
     ),
 )
 

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cloudrift import normalise as n
+from cloudrift.model import Resource
 from cloudrift.spec import FieldSpec
-from cloudrift_aws.fields import tags
-from cloudrift_aws.spec import AwsSpec, Call, Detail, Item
+from cloudrift_aws.session import AwsContext
+from cloudrift_aws.spec import AwsSpec, Item
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, with_tags
+
+_ID = "logGroupName"
 
 
 def _group_arn(item: Item) -> str:
     # `arn` ends in ":*" (the log streams); the tagging API wants the group's own ARN
     arn = item.get("logGroupArn") or str(item.get("arn", "")).removesuffix(":*")
     return str(arn)
+
+
+def _log_groups(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    groups = [dict(g) for g in ctx.paginate("logs", region, "describe_log_groups", "logGroups")]
+    return with_tags(
+        ctx, region, groups, managed,
+        arn=_group_arn,
+        id_query=_ID,
+        call=TagCall("logs", "list_tags_for_resource",
+                     lambda item: {"resourceArn": _group_arn(item)}, "tags"),
+    )
 
 
 def _retention(payload: Mapping[str, Any]) -> Any:
@@ -25,17 +40,13 @@ def _retention(payload: Mapping[str, Any]) -> Any:
 LOG_GROUP = AwsSpec(
     type="aws_cloudwatch_log_group",
     service="logs",
-    list=Call("describe_log_groups", "logGroups"),
-    id_query="logGroupName",
-    details=(
-        Detail("tags", "list_tags_for_resource", lambda item: {"resourceArn": _group_arn(item)},
-               result="tags"),
-    ),
+    enumerate=_log_groups,
+    id_query=_ID,
     fields=(
         FieldSpec("retention_in_days", extract=_retention, normalise=(n.to_int,)),
         FieldSpec("kms_key_id", query="kmsKeyId"),
         FieldSpec("log_group_class", query="logGroupClass"),
-        tags("tags", detail="tags"),
+        bulk_tags(),
     ),
 )
 

@@ -7,18 +7,19 @@ buckets, so a bucket is matched against the ``region`` its state records.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from cloudrift.model import Resource
 from cloudrift.spec import UNKNOWN, FieldSpec, get_path
-from cloudrift_aws.fields import attr_bool, attr_policy, tags
+from cloudrift_aws.fields import attr_bool, attr_policy
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Detail, Item
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, memo_outcome, with_tags
 
-T = TypeVar("T")
+_ID = "Name"
 
 # AWS caps a page at 10,000 buckets; sending any parameter at all is also what makes ListBuckets
 # include each bucket's BucketRegion, which saves a GetBucketLocation call per bucket.
@@ -26,22 +27,6 @@ _MAX_BUCKETS = 10_000
 
 # the bucket went away between the listing and this call, or it never had a policy
 _NO_POLICY = frozenset({"NoSuchBucket", "NoSuchBucketPolicy"})
-
-
-def _memo_outcome(ctx: AwsContext, key: str, compute: Callable[[], T]) -> T:
-    """Like ``ctx.memo``, but a failure is remembered too: every S3 type in every region asks
-    for the same listing, and each would otherwise repeat a denied or throttled call."""
-
-    def attempt() -> tuple[T | None, BaseException | None]:
-        try:
-            return compute(), None
-        except (ClientError, BotoCoreError) as exc:
-            return None, exc
-
-    value, error = ctx.memo(key, attempt)
-    if error is not None:
-        raise error
-    return cast(T, value)
 
 
 def location_region(constraint: str | None) -> str:
@@ -57,7 +42,8 @@ def location_region(constraint: str | None) -> str:
 
 
 def _listed_buckets(ctx: AwsContext, region: str) -> list[Item]:
-    return _memo_outcome(
+    # every S3 type in every region asks for the same listing
+    return memo_outcome(
         ctx,
         "s3:list_buckets",
         lambda: [
@@ -83,15 +69,23 @@ def _bucket_regions(ctx: AwsContext, region: str) -> dict[str, str]:
             regions[name] = str(found)
         return regions
 
-    return _memo_outcome(ctx, "s3:bucket_regions", resolve)
+    return memo_outcome(ctx, "s3:bucket_regions", resolve)
 
 
 def _buckets(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
-    return [
-        {"Name": name, "BucketRegion": where}
+    partition = ctx.session.get_partition_for_region(region)
+    buckets: list[Item] = [
+        {"Name": name, "BucketRegion": where, "BucketArn": f"arn:{partition}:s3:::{name}"}
         for name, where in sorted(_bucket_regions(ctx, region).items())
         if where == region
     ]
+    return with_tags(
+        ctx, region, buckets, managed,
+        arn=lambda item: item.get("BucketArn"),
+        id_query=_ID,
+        call=TagCall("s3", "get_bucket_tagging", lambda item: {"Bucket": item["Name"]},
+                     "TagSet", absent=("NoSuchTagSet",)),
+    )
 
 
 def _existing_managed(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[str]:
@@ -154,17 +148,10 @@ BUCKET = AwsSpec(
     type="aws_s3_bucket",
     service="s3",
     enumerate=_buckets,
-    id_query="Name",
+    id_query=_ID,
     description="S3 bucket (provider v4+ arguments; the deprecated inline blocks are "
     "compared through their own resource types)",
     details=(
-        Detail(
-            "tags",
-            "get_bucket_tagging",
-            lambda item: {"Bucket": item["Name"]},
-            result="TagSet",
-            absent=("NoSuchTagSet",),
-        ),
         Detail(
             "object_lock",
             "get_object_lock_configuration",
@@ -176,7 +163,7 @@ BUCKET = AwsSpec(
     fields=(
         # force_destroy is a Terraform-side switch that AWS knows nothing of: not compared
         attr_bool("object_lock_enabled", "object_lock", detail="object_lock", default=False),
-        tags("tags", detail="tags"),
+        bulk_tags(),
     ),
 )
 

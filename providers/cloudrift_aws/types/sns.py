@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cloudrift.model import Resource
 from cloudrift.spec import FieldSpec
-from cloudrift_aws.fields import attr_bool, attr_json, attr_policy, tags
-from cloudrift_aws.spec import AwsSpec, Call, Detail
+from cloudrift_aws.fields import attr_bool, attr_json, attr_policy
+from cloudrift_aws.session import AwsContext
+from cloudrift_aws.spec import AwsSpec, Detail, Item
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, with_tags
+
+_ID = "TopicArn"
 
 
 def _topic_name(payload: Mapping[str, Any]) -> Any:
@@ -15,23 +20,28 @@ def _topic_name(payload: Mapping[str, Any]) -> Any:
     return arn.rsplit(":", 1)[-1] if isinstance(arn, str) else None
 
 
+def _topics(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    topics = [dict(topic) for topic in ctx.paginate("sns", region, "list_topics", "Topics")]
+    return with_tags(
+        ctx, region, topics, managed,
+        arn=lambda item: item.get("TopicArn"),
+        id_query=_ID,
+        call=TagCall("sns", "list_tags_for_resource",
+                     lambda item: {"ResourceArn": item["TopicArn"]}, "Tags"),
+    )
+
+
 TOPIC = AwsSpec(
     type="aws_sns_topic",
     service="sns",
-    list=Call("list_topics", "Topics"),
-    id_query="TopicArn",
+    enumerate=_topics,
+    id_query=_ID,
     details=(
         Detail(
             "attributes",
             "get_topic_attributes",
             lambda item: {"TopicArn": item["TopicArn"]},
             result="Attributes",
-        ),
-        Detail(
-            "tags",
-            "list_tags_for_resource",
-            lambda item: {"ResourceArn": item["TopicArn"]},
-            result="Tags",
         ),
     ),
     fields=(
@@ -44,7 +54,7 @@ TOPIC = AwsSpec(
         attr_bool("fifo_topic", "attributes.FifoTopic", detail="attributes", default=False),
         attr_bool("content_based_deduplication", "attributes.ContentBasedDeduplication",
                   detail="attributes", default=False),
-        tags("tags", detail="tags"),
+        bulk_tags(),
     ),
 )
 

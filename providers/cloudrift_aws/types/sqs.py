@@ -3,36 +3,53 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from cloudrift.model import Resource
 from cloudrift.spec import FieldSpec
-from cloudrift_aws.fields import attr_bool, attr_int, attr_json, attr_policy, tags
+from cloudrift_aws.fields import attr_bool, attr_int, attr_json, attr_policy
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, with_tags
+
+_ID = "QueueUrl"
+
+
+def _queue_arn(partition: str, region: str, url: str) -> str | None:
+    # a queue URL's path is "/<account>/<name>", whatever host it was served from
+    parts = urlsplit(url).path.strip("/").split("/")
+    if len(parts) != 2:
+        return None
+    account, name = parts
+    return f"arn:{partition}:sqs:{region}:{account}:{name}"
 
 
 def _queues(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
     urls = ctx.paginate("sqs", region, "list_queues", "QueueUrls")
-    return [{"QueueUrl": url} for url in urls]
+    partition = ctx.session.get_partition_for_region(region)
+    queues: list[Item] = [
+        {"QueueUrl": url, "QueueArn": _queue_arn(partition, region, url)} for url in urls
+    ]
+    return with_tags(
+        ctx, region, queues, managed,
+        arn=lambda item: item.get("QueueArn"),
+        id_query=_ID,
+        call=TagCall("sqs", "list_queue_tags", lambda item: {"QueueUrl": item["QueueUrl"]},
+                     "Tags"),
+    )
 
 
 QUEUE = AwsSpec(
     type="aws_sqs_queue",
     service="sqs",
     enumerate=_queues,
-    id_query="QueueUrl",
+    id_query=_ID,
     details=(
         Detail(
             "attributes",
             "get_queue_attributes",
             lambda item: {"QueueUrl": item["QueueUrl"], "AttributeNames": ["All"]},
             result="Attributes",
-        ),
-        Detail(
-            "tags",
-            "list_queue_tags",
-            lambda item: {"QueueUrl": item["QueueUrl"]},
-            result="Tags",
         ),
     ),
     fields=(
@@ -50,7 +67,7 @@ QUEUE = AwsSpec(
         attr_policy("policy", "attributes.Policy", detail="attributes"),
         attr_json("redrive_policy", "attributes.RedrivePolicy", detail="attributes"),
         FieldSpec("kms_master_key_id", query="attributes.KmsMasterKeyId", detail="attributes"),
-        tags("tags", detail="tags"),
+        bulk_tags(),
     ),
 )
 
