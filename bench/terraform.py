@@ -488,12 +488,14 @@ def _calls_note(tf: Judged, cr: Judged) -> str:
     locations = cr.tally.calls["s3:GET /{bucket}?location"]
     moto_only = (f"; {locations} of the calls are GetBucketLocation, made only because moto's "
                  "ListBuckets leaves out the BucketRegion AWS returns") if locations else ""
-    return (f"{iam} IAM calls (a Get per user, role and policy, plus policy versions, "
-            f"inline and attached policies) and {tags} per-resource tag calls; IAM's "
-            "GetAccountAuthorizationDetails (every user, role and policy with its inline and "
-            "attached policies and documents) and the tagging API's GetResources answer those "
-            f"in pages of many resources, and the {rest} other calls are "
-            f"1/{tf.tally.total / rest:.1f} of terraform's{moto_only}")
+    on_aws = cr.tally.total - locations
+    return (f"{iam} IAM calls (one GetAccountAuthorizationDetails listing, ListRoles for "
+            "descriptions, and a GetPolicy per managed policy for its tags, which that listing "
+            f"lacks) and {tags} per-resource tag calls (ECR, which the tagging API does not "
+            f"serve here, and re-checks where the bulk tags disagree with state){moto_only}; "
+            f"on AWS, where ListBuckets gives the region, the scan would make {on_aws} calls, "
+            f"1/{tf.tally.total / max(on_aws, 1):.1f} of terraform's; the other {rest} calls "
+            f"are 1/{tf.tally.total / rest:.1f}")
 
 
 def _scan_detail(judged: Judged) -> str:
