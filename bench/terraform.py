@@ -448,7 +448,8 @@ def _speed_note(outcome: Outcome) -> str:
     tf, cr, up = outcome.terraform, outcome.cloudrift, outcome.unpaced
     notes = []
     service, floor = pacing_floor(cr.tally, outcome.limits or {})
-    if up is not None and floor > 0.5 * cr.seconds:
+    # buckets pace only once a service throttles: say so only when pacing really cost time
+    if up is not None and floor > 0.5 * cr.seconds and up.seconds < 0.8 * cr.seconds:
         rate, burst = (outcome.limits or {})[service]
         notes.append(
             f"cloudrift paces itself at AWS's published rates (cloudrift_aws.session."
