@@ -19,7 +19,6 @@ something was not seen, and tags left unknown without a word would hide drift.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -27,6 +26,7 @@ import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cloudrift import normalise as n
+from cloudrift.concurrency import worker_pool
 from cloudrift.diff import compare
 from cloudrift.model import Resource
 from cloudrift.spec import UNKNOWN, FieldSpec
@@ -147,7 +147,7 @@ def with_tags(
                 continue
         to_ask.append(item)
     if to_ask:
-        with ThreadPoolExecutor(max_workers=min(_ASK_WORKERS, len(to_ask))) as pool:
+        with worker_pool(min(_ASK_WORKERS, len(to_ask))) as pool:
             answers = list(pool.map(lambda item: _ask(ctx, region, call, item), to_ask))
         for item, answer in zip(to_ask, answers, strict=True):
             item[TAGS_KEY] = answer
