@@ -284,6 +284,8 @@ def scan(
                               parallelism=parallelism, tfc_token=tfc_token,
                               http_headers=tuple(http_headers)))
     scan_input = gathered.scan_input
+    # a token given on the command line is a secret like those in the states
+    scan_input.redactor.add([tfc_token] if tfc_token else [])
     handler.addFilter(_ScrubFilter(scan_input.redactor))
     for note in gathered.notes:
         click.echo(f"cloudrift: note: {scan_input.redactor.scrub(note)}", err=True)
