@@ -434,6 +434,42 @@ def bench_hcl(target_mib: float = 1.2, runs: int = 3) -> list[Row]:
     ]
 
 
+REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2",
+           "eu-central-1", "ap-south-1", "ap-northeast-1", "sa-east-1")
+
+
+def bench_regions() -> list[Row]:
+    """One region against ten: listings run concurrently, so ten should cost about one."""
+    import boto3
+
+    from cloudrift.testing import FAKE_CREDENTIALS, MotoServer, environment
+
+    with MotoServer() as server, environment({**FAKE_CREDENTIALS,
+                                              "AWS_ENDPOINT_URL": server.endpoint,
+                                              "AWS_DEFAULT_REGION": REGIONS[0]}):
+        for region in REGIONS:
+            sqs = boto3.client("sqs", region_name=region)
+            for n in range(5):
+                sqs.create_queue(QueueName=f"q{n}")
+            boto3.client("logs", region_name=region).create_log_group(logGroupName="/app")
+        with tempfile.TemporaryDirectory() as tmp:
+            state = StateBuilder().write(Path(tmp) / "empty.tfstate")
+            cli = str(Path(sys.executable).parent / "cloudrift")
+
+            def scan(regions: tuple[str, ...]) -> float:
+                command = [cli, "scan", "--from", state, "--to", "aws", "-q",
+                           "--region", ",".join(regions), "-o", f"json://{tmp}/r.json"]
+                return best_of(3, lambda: subprocess.run(command, check=False,
+                                                         capture_output=True))
+
+            one, ten = scan(REGIONS[:1]), scan(REGIONS)
+            calls = json.loads(Path(f"{tmp}/r.json").read_text())["summary"]["api_calls"]
+    return [{"benchmark": "unmanaged search, 1 region vs 10 regions (every type, via moto)",
+             "result": f"{one:.2f} s vs {ten:.2f} s",
+             "detail": f"10 regions cost {ten / one:.1f}x one region's time ({calls} API calls "
+                       "for ten; whole CLI process)"}]
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -467,6 +503,7 @@ def main() -> None:
     rows += bench_match_diff(args.instances)
     rows += bench_hcl()
     rows += bench_scan(args.scan_per_type)
+    rows += bench_regions()
     if not args.skip_terraform:
         from bench.terraform import bench_terraform
 
