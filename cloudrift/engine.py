@@ -134,7 +134,7 @@ class Scan:
             # and shards its own listings; what comes back is cut to this shard's units too
             observation = provider.observe(desired)
             if self.shard is not None:
-                desired, observation = self._cut_to_shard(name, desired, observation)
+                desired, observation = self._cut_to_shard(provider.name, desired, observation)
             warnings.extend(observation.warnings)
             api_calls.update({f"{name}:{k}": v for k, v in observation.api_calls.items()})
             self._compare(provider, desired, observation, findings, coverage, summary)
