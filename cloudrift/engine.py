@@ -24,6 +24,7 @@ from cloudrift.model import (
     Scope,
     Summary,
     TypeCoverage,
+    coverage_ratio,
     finding_order,
 )
 from cloudrift.plugin import Observation, Provider, in_shard
@@ -143,11 +144,7 @@ class Scan:
             self._apply_code(binding, findings, warnings, summary)
 
         summary.api_calls = sum(api_calls.values())
-        not_seen = sum(c.not_seen for c in coverage)
-        if summary.managed:
-            summary.coverage = round((summary.managed - not_seen) / summary.managed, 4)
-        else:
-            summary.coverage = 1.0 if all(c.complete for c in coverage) else 0.0
+        summary.coverage = coverage_ratio(summary.managed, coverage)
         summary.duration_s = round(self.clock() - started, 3)
         findings.sort(key=finding_order)
         return ScanReport(

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cloudrift.errors import ConfigError
-from cloudrift.model import ScanReport, ScanWarning, Summary, TypeCoverage, finding_order
+from cloudrift.model import (
+    ScanReport,
+    ScanWarning,
+    Summary,
+    TypeCoverage,
+    coverage_ratio,
+    finding_order,
+)
 
 _ADDED = ("total_resources", "managed", "in_sync", "changed", "missing", "unmanaged",
           "unapplied", "ignored", "api_calls")
@@ -38,11 +45,7 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
             merged.actual += cov.actual
             merged.not_seen += cov.not_seen
             merged.unknown_fields += cov.unknown_fields
-    not_seen = sum(c.not_seen for c in coverage.values())
-    if summary.managed:
-        summary.coverage = round((summary.managed - not_seen) / summary.managed, 4)
-    else:
-        summary.coverage = 1.0 if all(c.complete for c in coverage.values()) else 0.0
+    summary.coverage = coverage_ratio(summary.managed, coverage.values())
 
     findings = {f.fingerprint: f for r in reports for f in r.findings}
     warnings: dict[tuple[str, str], ScanWarning] = {}

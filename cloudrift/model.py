@@ -8,6 +8,7 @@ is not purely additive.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
@@ -168,6 +169,15 @@ class Summary(BaseModel):
     coverage: float = 1.0
     api_calls: int = 0
     duration_s: float = 0.0
+
+
+def coverage_ratio(managed: int, coverage: Iterable[TypeCoverage]) -> float:
+    """The share of managed resources compared; with none managed, 1.0 only if every listing
+    worked."""
+    entries = list(coverage)
+    if managed:
+        return round((managed - sum(c.not_seen for c in entries)) / managed, 4)
+    return 1.0 if all(c.complete for c in entries) else 0.0
 
 
 class ScanReport(BaseModel):
