@@ -57,7 +57,8 @@ def _hcl_root(tree: FileTree, directory: str, from_git: bool) -> tuple[FileTree,
     here = os.getcwd()
     target = os.path.abspath(directory)
     if target == here or target.startswith(here + os.sep):
-        return LocalTree(here), os.path.relpath(target, here).replace(os.sep, "/").strip(".")
+        relative = os.path.relpath(target, here).replace(os.sep, "/")
+        return LocalTree(here), "" if relative == "." else relative
     return LocalTree(target), ""
 
 

@@ -85,6 +85,17 @@ def test_hcl_locates_findings_and_finds_unapplied(
     assert report["summary"]["unapplied"] == 1
 
 
+def test_a_code_directory_whose_name_starts_with_a_dot(
+    queue: tuple[str, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, env = queue
+    write_root(tmp_path / ".infra", url)
+    monkeypatch.chdir(tmp_path)
+    code, report, _ = scan_json("--from", ".infra/terraform.tfstate", "--hcl", ".infra", env=env)
+    assert code == 1
+    assert ("changed", "aws_sqs_queue.jobs", ".infra/main.tf:7") in located(report)
+
+
 def test_a_syntax_error_is_a_warning_and_the_scan_goes_on(
     queue: tuple[str, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
