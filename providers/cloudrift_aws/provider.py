@@ -173,7 +173,7 @@ class AwsProvider:
             listed = list(
                 pool.map(lambda t: self._enumerate(t[0], t[1], managed[(t[0].type, t[1])]), tasks)
             )
-            detail_jobs: list[tuple[AwsSpec, str, Item]] = []
+            jobs: list[tuple[AwsSpec, str, Item, str, bool]] = []
             for (spec, region), outcome in zip(tasks, listed, strict=True):
                 if isinstance(outcome, ScanWarning):
                     observation.failed.add((spec.type, region))
@@ -182,9 +182,9 @@ class AwsProvider:
                 observation.scanned.add((spec.type, region))
                 wanted = {r.id for r in managed[(spec.type, region)]}
                 for item in outcome:
-                    detail_jobs.append((spec, region, item))
-                    item["__managed__"] = self._item_id(spec, item) in wanted
-            built = list(pool.map(lambda job: self._build(job[0], job[1], job[2]), detail_jobs))
+                    item_id = self._item_id(spec, item)
+                    jobs.append((spec, region, item, item_id, item_id in wanted))
+            built = list(pool.map(lambda job: self._build(*job), jobs))
         for resource, warnings in built:
             observation.resources.append(resource)
             observation.warnings.extend(warnings)
@@ -239,8 +239,9 @@ class AwsProvider:
             message=f"{spec.type} in {region} not scanned: {what}",
         )
 
-    def _build(self, spec: AwsSpec, region: str, item: Item) -> tuple[Resource, list[ScanWarning]]:
-        managed = bool(item.pop("__managed__", False))
+    def _build(
+        self, spec: AwsSpec, region: str, item: Item, item_id: str, managed: bool
+    ) -> tuple[Resource, list[ScanWarning]]:
         warnings: list[ScanWarning] = []
         unavailable: set[str] = set()
         if managed:
@@ -276,7 +277,7 @@ class AwsProvider:
         resource = Resource(
             provider=NAME,
             type=spec.type,
-            id=self._item_id(spec, item),
+            id=item_id,
             scope=Scope(account=self.account, region=region),
             attributes=attributes,
             is_default=bool(spec.is_default(item)) if spec.is_default else False,
