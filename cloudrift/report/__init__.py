@@ -83,14 +83,25 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
+def _scrubbed(report: ScanReport, redactor: Redactor | None) -> ScanReport:
+    """The report with secrets blanked in its values: a format may escape a secret past
+    recognition, so the finished text alone cannot be trusted to show it."""
+    if redactor is not None and len(redactor):
+        return ScanReport.model_validate(redactor.scrub_value(report.json_dict()))
+    return report
+
+
+def _text(clean: ScanReport, target: OutputTarget, color: bool,
+          redactor: Redactor | None) -> str:
+    text = _reporters()[target.format]().render(clean, color=color)
+    return redactor.scrub(text) if redactor is not None else text
+
+
 def render(report: ScanReport, target: OutputTarget, *, color: bool,
            redactor: Redactor | None = None) -> str:
-    """Render one format. Secrets are blanked in the report's values before rendering (a format
-    may escape a secret past recognition) and in the finished text after it."""
-    if redactor is not None and len(redactor):
-        report = ScanReport.model_validate(redactor.scrub_value(report.json_dict()))
-    text = _reporters()[target.format]().render(report, color=color)
-    return redactor.scrub(text) if redactor is not None else text
+    """Render one format. Secrets are blanked in the report's values before rendering and in
+    the finished text after it."""
+    return _text(_scrubbed(report, redactor), target, color, redactor)
 
 
 def write_outputs(
@@ -100,11 +111,12 @@ def write_outputs(
     color: bool | None = None,
     redactor: Redactor | None = None,
 ) -> None:
+    clean = _scrubbed(report, redactor)  # once, whatever the number of outputs
     for target in targets:
         if target.to_stdout:
             use_color = sys.stdout.isatty() if color is None else color
-            sys.stdout.write(render(report, target, color=use_color, redactor=redactor))
+            sys.stdout.write(_text(clean, target, use_color, redactor))
             sys.stdout.flush()
         else:
             assert target.path is not None
-            write_atomic(target.path, render(report, target, color=False, redactor=redactor))
+            write_atomic(target.path, _text(clean, target, False, redactor))
