@@ -21,6 +21,8 @@ from cloudrift.testing import MotoServer
 from tests.sources.backends.conftest import CORRUPT, failures, state, tags
 
 BUCKET = "tf-states"
+# what moto >= 5.2.6 checks for ListObjectsV2 besides s3:ListBucket (see iam_enforced)
+MOTO_LIST_ACTION = ("s3:ListObjectsV2",)
 
 
 @pytest.fixture
@@ -205,11 +207,19 @@ def _as_reader(moto: MotoServer, monkeypatch: pytest.MonkeyPatch,
 
 @pytest.fixture
 def iam_enforced(moto: MotoServer, s3: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A reader allowed to list and get, denied one prefix."""
+    """A reader allowed to list and get, denied one prefix.
+
+    AWS authorises ListObjectsV2 by the IAM action ``s3:ListBucket``. moto up to 5.2.5 did so
+    too; 5.2.6 takes the IAM action from the operation its router matches (``BaseResponse.
+    _get_action`` no longer looks at the action the S3 handler sets), so it asks for
+    ``s3:ListObjectsV2``, which is no IAM action at all. The reader is granted both: the policy
+    AWS needs, and the name moto 5.2.6 checks.
+    """
     _put(s3, "open/a.tfstate", state("open/a.tfstate"))
     _put(s3, "locked/secret.tfstate", state("locked"))
     with _as_reader(moto, monkeypatch, [
-        {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["s3:ListBucket", *MOTO_LIST_ACTION, "s3:GetObject"],
+         "Resource": "*"},
         {"Effect": "Deny", "Action": "s3:GetObject",
          "Resource": f"arn:aws:s3:::{BUCKET}/locked/*"},
     ]):
