@@ -253,7 +253,8 @@ def bench_scan(per_type: int) -> list[Row]:
     """A real scan over HTTP against moto's server: queues and VPCs, all managed, some drifted."""
     import boto3
 
-    from cloudrift.testing import FAKE_CREDENTIALS, MotoServer, environment
+    from cloudrift.testing import FAKE_CREDENTIALS, environment
+    from cloudrift_aws.testing import MotoServer
 
     with MotoServer() as server, environment({**FAKE_CREDENTIALS,
                                               "AWS_ENDPOINT_URL": server.endpoint,
@@ -442,7 +443,8 @@ def bench_regions() -> list[Row]:
     """One region against ten: listings run concurrently, so ten should cost about one."""
     import boto3
 
-    from cloudrift.testing import FAKE_CREDENTIALS, MotoServer, environment
+    from cloudrift.testing import FAKE_CREDENTIALS, environment
+    from cloudrift_aws.testing import MotoServer
 
     with MotoServer() as server, environment({**FAKE_CREDENTIALS,
                                               "AWS_ENDPOINT_URL": server.endpoint,

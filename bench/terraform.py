@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.estate.drift import MUTATIONS, UNMANAGED  # noqa: E402
-from cloudrift.testing_terraform import (  # noqa: E402
+from cloudrift.testing.terraform import (  # noqa: E402
     DriftEntry,
     Terraform,
     TerraformError,

@@ -20,7 +20,8 @@ from typing import Any
 
 import boto3
 
-from cloudrift.testing import FAKE_CREDENTIALS, MotoServer, StateBuilder, environment
+from cloudrift.testing import FAKE_CREDENTIALS, StateBuilder, environment
+from cloudrift_aws.testing import MotoServer
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from cloudrift.testing import FAKE_CREDENTIALS, MotoServer, environment
+from cloudrift.testing import FAKE_CREDENTIALS, environment
+from cloudrift_aws.testing import MotoServer
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,7 +62,7 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
 def _every_aws_scan_is_read_only() -> Iterator[None]:
     """Every AwsContext any test creates (provider tier, CliRunner scans) may only read."""
     try:
-        from cloudrift.testing_faults import recording_aws_scans
+        from cloudrift_aws.testing import recording_aws_scans
     except ImportError:  # the AWS extra is not installed: nothing to watch
         yield
         return

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from cloudrift.testing import MotoServer, StateBuilder
-from cloudrift.testing_faults import Fault, FaultKind, FaultProxy
+from cloudrift.testing import StateBuilder
+from cloudrift.testing.faults import Fault, FaultKind, FaultProxy
+from cloudrift_aws.testing import MotoServer
 from tests.providers.aws.cases import rds
 from tests.providers.aws.conftest import Clients
 

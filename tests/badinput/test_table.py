@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from cloudrift.testing import FAKE_CREDENTIALS, MotoServer, StateBuilder
-from cloudrift.testing_faults import Fault, FaultKind, FaultProxy
+from cloudrift.testing import FAKE_CREDENTIALS, StateBuilder
+from cloudrift.testing.faults import Fault, FaultKind, FaultProxy
+from cloudrift_aws.testing import MotoServer
 
 CLI = [sys.executable, "-c", "from cloudrift.cli import main; main()"]
 

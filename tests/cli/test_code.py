@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from cloudrift.cli import cli
-from cloudrift.testing import MotoServer, StateBuilder
+from cloudrift.testing import StateBuilder
+from cloudrift_aws.testing import MotoServer
 
 MAIN_TF = '''\
 terraform {

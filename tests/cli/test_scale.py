@@ -15,7 +15,8 @@ from cloudrift.cli import cli, parse_shard
 from cloudrift.errors import ConfigError
 from cloudrift.plugin import in_shard
 from cloudrift.progress import TerminalProgress, should_show
-from cloudrift.testing import MotoServer, StateBuilder
+from cloudrift.testing import StateBuilder
+from cloudrift_aws.testing import MotoServer
 
 REGIONS = ("us-east-1", "eu-west-1")
 

@@ -22,8 +22,7 @@ from typing import Any
 
 import pytest
 
-from cloudrift.testing import MotoServer
-from cloudrift.testing_terraform import (
+from cloudrift.testing.terraform import (
     DriftEntry,
     Terraform,
     emulator_environment,
@@ -32,6 +31,7 @@ from cloudrift.testing_terraform import (
     unavailable_reason,
     write_cli_config,
 )
+from cloudrift_aws.testing import MotoServer
 from tests.e2e.behind_terraform import MUTATIONS, UNMANAGED, Clients
 
 ESTATE = Path(__file__).parent / "estate"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cloudrift.testing_terraform import (
+from cloudrift.testing.terraform import (
     AWS_PROVIDER,
     PLUGIN_DIR_ENV,
     TERRAFORM_ENV,

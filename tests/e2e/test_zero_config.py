@@ -13,13 +13,13 @@ from pathlib import Path
 import boto3
 import pytest
 
-from cloudrift.testing import MotoServer
-from cloudrift.testing_terraform import (
+from cloudrift.testing.terraform import (
     Terraform,
     emulator_environment,
     find_provider_mirror,
     write_cli_config,
 )
+from cloudrift_aws.testing import MotoServer
 
 CONFIG = Path(__file__).parent / "zeroconf"
 BUCKET = "cloudrift-e2e-state"

@@ -26,8 +26,8 @@ from cloudrift.engine import Scan, ScanInput
 from cloudrift.model import GLOBAL_REGION, ScanReport
 from cloudrift.plugin import ScanOptions
 from cloudrift.sources.tfstate import parse_state
-from cloudrift.testing_azure import ArmServer, FakeCredential
 from cloudrift_azure import AzureContext, AzurePlugin, AzureProvider
+from cloudrift_azure.testing import ArmServer, FakeCredential
 from tests.faults.estate import dumped
 from tests.providers.azure.conftest import SUB, AzureCase, load_arm, load_case, state_of
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from cloudrift.model import ScanReport
-from cloudrift.testing import MotoServer
-from cloudrift.testing_faults import FaultProxy, recording_aws_scans
+from cloudrift.testing.faults import FaultProxy
+from cloudrift_aws.testing import MotoServer, recording_aws_scans
 from tests.faults.estate import Estate, build_estate, scan
 
 

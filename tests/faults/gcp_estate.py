@@ -23,9 +23,9 @@ from google.auth.credentials import AnonymousCredentials
 from cloudrift.engine import Scan, ScanInput
 from cloudrift.model import ScanReport
 from cloudrift.sources.tfstate import parse_state
-from cloudrift.testing_gcp import CloudAssetServer
 from cloudrift_gcp import Backoff, GcpPlugin, GcpProvider, GcpSession
 from cloudrift_gcp.spec import RESOURCE
+from cloudrift_gcp.testing import CloudAssetServer
 from tests.faults.estate import dumped
 from tests.providers.gcp.conftest import (
     FakeSleep,

@@ -15,8 +15,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from cloudrift.testing import MotoServer, StateBuilder
-from cloudrift.testing_faults import Fault, FaultKind, FaultProxy
+from cloudrift.testing import StateBuilder
+from cloudrift.testing.faults import Fault, FaultKind, FaultProxy
+from cloudrift_aws.testing import MotoServer
 
 CLI = [sys.executable, "-c", "from cloudrift.cli import main; main()"]
 

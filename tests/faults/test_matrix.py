@@ -21,7 +21,7 @@ import pytest
 
 from cloudrift.cli import EXIT_DRIFT, EXIT_ERROR, EXIT_OK, exit_code
 from cloudrift.model import ScanReport
-from cloudrift.testing_faults import Fault, FaultKind, FaultProxy
+from cloudrift.testing.faults import Fault, FaultKind, FaultProxy
 from tests.faults.estate import Estate, affected, failed_pairs, judge, quiet, scan
 
 K = FaultKind

@@ -14,7 +14,6 @@ Each row ends one of three ways, and the row says which it must be:
 
 from __future__ import annotations
 
-import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,8 +23,8 @@ import pytest
 
 from cloudrift.cli import EXIT_DRIFT, EXIT_ERROR, EXIT_OK, exit_code
 from cloudrift.model import ScanReport
-from cloudrift.testing_azure import ArmServer, make_certificate
-from cloudrift.testing_faults import Fault, FaultKind, FaultProxy
+from cloudrift.testing.faults import Fault, FaultKind, FaultProxy
+from cloudrift_azure.testing import ArmServer
 from tests.faults.azure_estate import (
     BACKOFF_FACTOR,
     BACKOFF_MAX,
@@ -74,19 +73,20 @@ def azure_estate(arm_server: ArmServer,
 
 
 @pytest.fixture(scope="module")
-def proxy_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    return make_certificate(tmp_path_factory.mktemp("proxy-tls"))
+def shared_azure_proxy(arm_server: ArmServer,
+                       tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultProxy]:
+    # the SDK's bearer-token policy refuses plain HTTP: the proxy speaks TLS to the client
+    with FaultProxy(arm_server.endpoint, cloud="azure",
+                    tls_directory=tmp_path_factory.mktemp("proxy-tls"), retry_after=RETRY_AFTER,
+                    stall_seconds=STALL_SECONDS) as proxy:
+        yield proxy
 
 
 @pytest.fixture(scope="module")
-def shared_azure_proxy(arm_server: ArmServer,
-                       proxy_certificate: tuple[str, str]) -> Iterator[FaultProxy]:
-    # the SDK's bearer-token policy refuses plain HTTP: the proxy speaks TLS to the client
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*proxy_certificate)
-    with FaultProxy(arm_server.endpoint, cloud="azure", tls=context, retry_after=RETRY_AFTER,
-                    stall_seconds=STALL_SECONDS) as proxy:
-        yield proxy
+def proxy_certificate(shared_azure_proxy: FaultProxy) -> tuple[str, str]:
+    assert shared_azure_proxy.certificate is not None
+    assert shared_azure_proxy.key is not None
+    return str(shared_azure_proxy.certificate), str(shared_azure_proxy.key)
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ import pytest
 
 from cloudrift.cli import EXIT_DRIFT, EXIT_ERROR, EXIT_OK, exit_code
 from cloudrift.model import ScanReport
-from cloudrift.testing_faults import Fault, FaultKind, FaultProxy
-from cloudrift.testing_gcp import CloudAssetServer
+from cloudrift.testing.faults import Fault, FaultKind, FaultProxy
+from cloudrift_gcp.testing import CloudAssetServer
 from tests.faults.estate import quiet
 from tests.faults.gcp_estate import (
     BACKOFF,

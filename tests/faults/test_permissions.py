@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cloudrift.model import GLOBAL_REGION, ScanReport
-from cloudrift.testing_faults import Fault, FaultKind, FaultProxy
+from cloudrift.testing.faults import Fault, FaultKind, FaultProxy
 from tests.faults.estate import REGIONS, Estate, affected, failed_pairs, judge, scan
 
 

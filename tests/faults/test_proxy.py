@@ -3,11 +3,8 @@ fire when they say, and the request log tells reads from writes."""
 
 from __future__ import annotations
 
-import datetime
 import http.client
-import ipaddress
 import json
-import ssl
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,9 +15,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
-from cloudrift.testing import MotoServer
-from cloudrift.testing_faults import Fault, FaultKind, FaultProxy, RequestInfo, classify_aws
+from cloudrift.testing.faults import Fault, FaultKind, FaultProxy, RequestInfo, classify_aws
 from cloudrift_aws.session import DENIED_CODES, EXPIRED_CODES, THROTTLE_CODES
+from cloudrift_aws.testing import MotoServer
 
 K = FaultKind
 
@@ -207,39 +204,10 @@ def test_gcp_and_azure_error_shapes(moto: MotoServer, cloud: Any, kind: FaultKin
         assert response.getheader("Retry-After") == "3"
 
 
-def _certificate(directory: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
-
-
 def test_tls_listener_for_sdks_that_refuse_plain_http(moto: MotoServer, tmp_path: Path) -> None:
-    cert, key = _certificate(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    with FaultProxy(moto.endpoint, tls=context) as proxy:
+    with FaultProxy(moto.endpoint, tls_directory=tmp_path) as proxy:
         assert proxy.endpoint.startswith("https://")
         sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=proxy.endpoint,
-                           verify=str(cert))
+                           verify=str(proxy.certificate))
         assert sqs.list_queues().get("QueueUrls", []) == []
         assert [e.request.operation for e in proxy.log] == ["ListQueues"]

@@ -8,8 +8,8 @@ from pathlib import Path
 from cloudrift.engine import Scan, read_sources
 from cloudrift.model import FindingKind
 from cloudrift.sources.uri import open_source
-from cloudrift.testing import MotoServer
-from cloudrift.testing_azure import ArmServer
+from cloudrift_aws.testing import MotoServer
+from cloudrift_azure.testing import ArmServer
 from tests.providers.aws.cases.sqs import CASES as SQS_CASES
 from tests.providers.aws.conftest import Clients
 from tests.providers.aws.conftest import assert_read_only as aws_read_only

@@ -20,7 +20,7 @@ from cloudrift.sources.files import LocalTree
 from cloudrift.sources.git import GitStateSource, GitTree
 from cloudrift.sources.local import LocalStateSource
 from cloudrift.sources.tfstate import StateDocument
-from cloudrift.testing import MotoServer
+from cloudrift_aws.testing import MotoServer
 from tests.sources.test_git import GitRepo, git_environment, state
 
 __all__ = ["git_environment"]  # autouse: no user git config, a private cache directory

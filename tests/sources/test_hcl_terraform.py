@@ -19,7 +19,7 @@ import pytest
 from cloudrift.sources.files import LocalTree
 from cloudrift.sources.hcl import HclIndex, load_hcl, strip_keys
 from cloudrift.sources.tfstate import parse_state
-from cloudrift.testing_terraform import find_terraform
+from cloudrift.testing.terraform import find_terraform
 
 APPLIED = Path(__file__).resolve().parents[2] / "fixtures" / "hcl" / "applied"
 

@@ -12,9 +12,10 @@ from cloudrift.engine import Scan, ScanInput
 from cloudrift.model import ScanReport
 from cloudrift.plugin import ScanOptions
 from cloudrift.sources.tfstate import parse_state
-from cloudrift.testing import MotoServer, StateBuilder
+from cloudrift.testing import StateBuilder
 from cloudrift_aws import AwsPlugin, AwsProvider
 from cloudrift_aws.session import AwsContext
+from cloudrift_aws.testing import MotoServer
 
 REGION = "us-east-1"
 

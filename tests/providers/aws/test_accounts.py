@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from cloudrift.cli import cli
-from cloudrift.testing import MotoServer, StateBuilder
+from cloudrift.testing import StateBuilder
+from cloudrift_aws.testing import MotoServer
 
 MAIN, OTHER, UNKNOWN = "123456789012", "111111111111", "222222222222"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{

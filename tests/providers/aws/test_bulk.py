@@ -21,9 +21,10 @@ from botocore.stub import Stubber
 from cloudrift.engine import Scan, ScanInput
 from cloudrift.model import FindingKind, ScanReport
 from cloudrift.sources.tfstate import parse_state
-from cloudrift.testing import MotoServer, StateBuilder
+from cloudrift.testing import StateBuilder
 from cloudrift_aws import AwsProvider
 from cloudrift_aws.session import AwsContext
+from cloudrift_aws.testing import MotoServer
 from cloudrift_aws.types import SPECS
 from tests.providers.aws.conftest import REGION, Clients, assert_read_only, make_provider
 

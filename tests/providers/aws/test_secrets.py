@@ -13,7 +13,8 @@ from cloudrift.report import FORMATS, OutputTarget, render
 from cloudrift.sources.tfstate import parse_state
 from cloudrift.sources.uri import open_source
 from cloudrift.spec import UNKNOWN
-from cloudrift.testing import MotoServer, StateBuilder
+from cloudrift.testing import StateBuilder
+from cloudrift_aws.testing import MotoServer
 from tests.providers.aws.cases import Attrs, lambda_, rds
 from tests.providers.aws.conftest import Clients, make_provider
 

@@ -23,9 +23,9 @@ from cloudrift.model import ScanReport
 from cloudrift.plugin import ScanOptions
 from cloudrift.sources.tfstate import parse_state
 from cloudrift.testing import StateBuilder
-from cloudrift.testing_azure import GRAPH_PATH, ArmServer, FakeCredential
 from cloudrift_azure import AzureContext, AzurePlugin, AzureProvider
 from cloudrift_azure import ids as arm_ids
+from cloudrift_azure.testing import GRAPH_PATH, ArmServer, FakeCredential
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "azure"
 AZURERM = "registry.terraform.io/hashicorp/azurerm"

@@ -11,8 +11,9 @@ from cloudrift.model import FindingKind
 from cloudrift.plugin import Provider
 from cloudrift.report import OutputTarget, render
 from cloudrift.sources.uri import open_source
-from cloudrift.testing import MotoServer, StateBuilder
-from cloudrift.testing_azure import ArmServer
+from cloudrift.testing import StateBuilder
+from cloudrift_aws.testing import MotoServer
+from cloudrift_azure.testing import ArmServer
 from tests.providers.aws.cases.sqs import CASES as SQS_CASES
 from tests.providers.aws.conftest import Clients
 from tests.providers.aws.conftest import make_provider as make_aws_provider

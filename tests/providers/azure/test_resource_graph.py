@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cloudrift.model import FindingKind
-from cloudrift.testing_azure import GRAPH_PATH, ArmServer
+from cloudrift_azure.testing import GRAPH_PATH, ArmServer
 from tests.providers.azure.conftest import (
     ScanFn,
     load_arm,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cloudrift.model import FindingKind, ScanReport
-from cloudrift.testing_azure import ArmServer
+from cloudrift_azure.testing import ArmServer
 from tests.providers.azure.conftest import (
     SUB,
     ScanFn,

@@ -8,7 +8,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 
 from cloudrift.errors import ProviderError
-from cloudrift.testing_azure import ArmServer, FakeCredential, make_certificate
+from cloudrift.testing.servers import self_signed_certificate
 from cloudrift_azure import AzureContext
 from cloudrift_azure.session import (
     error_code,
@@ -17,6 +17,7 @@ from cloudrift_azure.session import (
     remaining_budget,
     resolve_endpoint,
 )
+from cloudrift_azure.testing import ArmServer, FakeCredential
 from tests.providers.azure.conftest import SUB, make_context
 
 VNETS = f"/subscriptions/{SUB}/resourceGroups/rg-a/providers/Microsoft.Network/virtualNetworks"
@@ -38,7 +39,7 @@ def test_list_follows_absolute_next_links_across_pages(arm: ArmServer) -> None:
     assert sorted(r["id"] for r in listed) == ids
     pages = arm.requested(r"/resources$")
     assert len(pages) == 3
-    assert [p.query.get("$skiptoken") for p in pages] == [None, "2", "4"]
+    assert [p.arg("$skiptoken") for p in pages] == [None, "2", "4"]
     # every page is one request, and counted as one
     assert ctx.calls["resources.list"] == 3
     # list items carry the list shape only
@@ -107,7 +108,7 @@ def test_get_by_id_uses_the_given_api_version_and_returns_the_raw_payload(
     ctx = make_context(arm)
     payload = ctx.get(vnet, "2024-05-01")
     assert payload["properties"]["addressSpace"]["addressPrefixes"] == ["10.0.0.0/16"]
-    assert arm.requests[-1].query["api-version"] == "2024-05-01"
+    assert arm.requests[-1].arg("api-version") == "2024-05-01"
     # ARM refuses a version the type does not have
     with pytest.raises(HttpResponseError) as caught:
         ctx.get(vnet, "2018-05-01")
@@ -151,7 +152,7 @@ def test_the_token_is_asked_for_the_endpoint_s_scope(arm: ArmServer) -> None:
 
 
 def test_an_untrusted_certificate_is_refused(arm: ArmServer, tmp_path: Path) -> None:
-    other_cert, _ = make_certificate(tmp_path)
+    other_cert, _ = self_signed_certificate(tmp_path)
     ctx = AzureContext(FakeCredential(), endpoint=arm.endpoint, connection_verify=other_cert,
                        retry_total=0)
     with pytest.raises(ProviderError, match="cannot reach Azure Resource Manager"):

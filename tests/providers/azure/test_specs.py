@@ -11,9 +11,9 @@ import pytest
 from cloudrift.plugin import ScanOptions, load_plugin
 from cloudrift.sources.tfstate import parse_state
 from cloudrift.spec import UNKNOWN
-from cloudrift.testing_azure import API_VERSIONS, ArmServer
 from cloudrift_azure import PROPERTIES, AzurePlugin, AzureProvider, AzureSpec, Source
 from cloudrift_azure.fields import never_returned
+from cloudrift_azure.testing import API_VERSIONS, ArmServer
 from tests.providers.azure.conftest import (
     AzureCase,
     load_arm,

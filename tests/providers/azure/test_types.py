@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from cloudrift.model import Finding, FindingKind, ScanReport
-from cloudrift.testing_azure import ArmServer
 from cloudrift_azure import AzurePlugin
+from cloudrift_azure.testing import ArmServer
 from tests.providers.azure.conftest import (
     SUB,
     AzureCase,

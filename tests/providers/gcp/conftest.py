@@ -18,8 +18,8 @@ from cloudrift.engine import Scan, ScanInput
 from cloudrift.model import ScanReport
 from cloudrift.plugin import ScanOptions
 from cloudrift.sources.tfstate import parse_state
-from cloudrift.testing_gcp import CloudAssetServer
 from cloudrift_gcp import Backoff, GcpPlugin, GcpProvider, GcpSession
+from cloudrift_gcp.testing import CloudAssetServer, read_only
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "gcp"
 PROJECT = "acme-prod"
@@ -164,7 +164,7 @@ def make_provider(session: GcpSession, *, scopes: Sequence[str] = (), strict: bo
 def assert_read_only(server: CloudAssetServer) -> None:
     """A scan only lists: every request it made was a GET of ListAssets."""
     assert server.requests, "the scan made no request at all"
-    writes = [(r.method, r.path) for r in server.requests if not r.read_only]
+    writes = [(r.method, r.path) for r in server.requests if not read_only(r)]
     assert not writes, f"a scan made non-read requests: {writes}"
     others = [r.path for r in server.requests if r not in server.list_calls]
     assert not others, f"a scan called something other than ListAssets: {others}"

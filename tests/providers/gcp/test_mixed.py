@@ -7,7 +7,7 @@ import json
 from cloudrift.engine import Scan, ScanInput
 from cloudrift.model import FindingKind
 from cloudrift.sources.tfstate import parse_state
-from cloudrift.testing import MotoServer
+from cloudrift_aws.testing import MotoServer
 from tests.providers.aws.cases.sqs import CASES as SQS_CASES
 from tests.providers.aws.conftest import Clients, assert_read_only
 from tests.providers.aws.conftest import make_provider as make_aws_provider

@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from cloudrift.testing_gcp import CloudAssetServer
+from cloudrift_gcp.testing import CloudAssetServer, read_only
 from tests.providers.gcp.conftest import SCOPE, all_cases, project_asset
 
 MEMBER = next(c for c in all_cases() if c.type == "google_project_iam_member")
@@ -58,4 +58,4 @@ def test_unknown_scopes_writes_and_unknown_methods(cloud_asset_server: CloudAsse
     assert status == 404
     status, _ = _get(server, f"/v1/{SCOPE}:queryAssets", method="POST")
     assert status == 404
-    assert [r.read_only for r in server.requests] == [True, False, True]
+    assert [read_only(r) for r in server.requests] == [True, False, True]

@@ -11,7 +11,7 @@ import pytest
 
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
 from cloudrift.testing import StateBuilder
-from cloudrift.testing_servers import (
+from cloudrift.testing.backends import (
     AzuriteServer,
     AzuriteUnavailableError,
     GcsServer,

@@ -20,7 +20,7 @@ from cloudrift.errors import ConfigError, SourceError
 from cloudrift.sources import open_source
 from cloudrift.sources.backends import BackendSettings
 from cloudrift.sources.backends.azurerm import AzureStateSource
-from cloudrift.testing_servers import AZURITE_ACCOUNT, AZURITE_KEY, AzuriteServer
+from cloudrift.testing.backends import AZURITE_ACCOUNT, AZURITE_KEY, AzuriteServer
 from tests.sources.backends.conftest import CORRUPT, failures, state, tags
 
 

@@ -10,7 +10,7 @@ from google.auth.credentials import AnonymousCredentials
 from cloudrift.errors import ConfigError, SourceError
 from cloudrift.sources import open_source
 from cloudrift.sources.backends.gcs import GcsStateSource
-from cloudrift.testing_servers import GcsServer
+from cloudrift.testing.backends import GcsServer
 from tests.sources.backends.conftest import CORRUPT, failures, state, tags
 
 WORKSPACES = ("default", "prod", "dev", "perf")
@@ -50,7 +50,7 @@ def test_one_object_by_name(backend: GcsServer) -> None:
     results = _source(backend, "tf/live/other/default.tfstate").read()
     assert tags(results) == {"gs://tf/live/other/default.tfstate": "other"}
     # no listing for a named object: the URL says exactly what to read
-    assert not any("/o?" in r.path for r in backend.requests)
+    assert not any("/o?" in r.target for r in backend.requests)
 
 
 def test_recursive_glob(backend: GcsServer) -> None:
@@ -71,7 +71,7 @@ def test_many_objects_across_pages_are_read_concurrently(monkeypatch: pytest.Mon
         for n in range(40):
             server.put("big", f"teams/t{n % 4}/s{n:02d}.tfstate", state(f"s{n:02d}"))
         results = _source(server, "big/teams/**/*.tfstate").read()
-        listings = [r for r in server.requests if "/o?" in r.path]
+        listings = [r for r in server.requests if "/o?" in r.target]
         peak = server.peak
         server.reset_counters()
         bounded = replace(_source(server, "big/teams/**/*.tfstate"), max_workers=1).read()

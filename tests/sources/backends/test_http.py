@@ -12,7 +12,7 @@ from cloudrift.errors import ConfigError, SourceError
 from cloudrift.sources import open_source
 from cloudrift.sources.backends import BackendSettings
 from cloudrift.sources.backends.http import HttpStateSource
-from cloudrift.testing_servers import HttpStateServer
+from cloudrift.testing.backends import HttpStateServer
 from tests.sources.backends.conftest import CORRUPT, failures, state, tags
 
 
@@ -38,7 +38,7 @@ def test_the_query_reaches_the_server(http_server: HttpStateServer) -> None:
     http_server.put("/state", state("q"))
     # the server keys on the path; the query must still be sent as written
     open_source(_url(http_server, "/state?ref=main")).read()
-    assert http_server.requests[-1].path == "/state?ref=main"
+    assert http_server.requests[-1].target == "/state?ref=main"
 
 
 def test_basic_auth_from_the_url_is_sent_and_never_shown(http_server: HttpStateServer) -> None:

@@ -17,7 +17,7 @@ from cloudrift.errors import ConfigError, SourceError
 from cloudrift.sources import open_source
 from cloudrift.sources.backends import BackendSettings
 from cloudrift.sources.backends.s3 import S3StateSource
-from cloudrift.testing import MotoServer
+from cloudrift_aws.testing import MotoServer
 from tests.sources.backends.conftest import CORRUPT, failures, state, tags
 
 BUCKET = "tf-states"

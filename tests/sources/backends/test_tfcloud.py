@@ -11,7 +11,7 @@ from cloudrift.errors import ConfigError, SourceError
 from cloudrift.sources import open_source
 from cloudrift.sources.backends import BackendSettings
 from cloudrift.sources.backends.tfcloud import TfcStateSource, token_for
-from cloudrift.testing_servers import TfcServer
+from cloudrift.testing.backends import TfcServer
 from tests.sources.backends.conftest import CORRUPT, failures, state, tags
 
 TOKEN = BackendSettings(tfc_token="good-token")
@@ -154,7 +154,7 @@ def test_workspace_glob_reads_every_match_across_pages(monkeypatch: pytest.Monke
         server.add_state("acme", "my-app-x", state("my-app-x"))  # contains "app-", no match
         server.workspace("acme", "app-new")  # never applied: skipped, not a failure
         results = open_source(_url(server, "acme/app-*"), TOKEN).read()
-        lists = [r.path for r in server.requests if r.path.split("?")[0].endswith("/workspaces")]
+        lists = [r.target for r in server.requests if r.path.endswith("/workspaces")]
     assert sorted(tags(results).values()) == [f"app-{n:02d}" for n in range(23)]
     assert not failures(results)
     assert len(lists) == 5  # 25 names contain "app-": five pages of five

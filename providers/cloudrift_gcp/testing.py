@@ -18,13 +18,12 @@ import copy
 import hashlib
 import json
 import re
-import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+
+from cloudrift.testing.servers import LocalServer, Request, Response
 
 SERVICE = "cloudasset.googleapis.com"
 READ_TIME = "2024-05-01T12:00:00Z"
@@ -60,20 +59,11 @@ _STATUS = {
 }
 
 
-@dataclass(frozen=True)
-class RecordedRequest:
-    method: str
-    path: str
-    query: Mapping[str, list[str]]
-    status: int
-
-    @property
-    def read_only(self) -> bool:
-        """ListAssets, SearchAll* and the other Get/List methods are GETs, and ``:queryAssets``
-        is a read-only POST; everything else that is not a GET (feeds, saved queries,
-        exports) writes."""
-        return self.method == "GET" or (self.method == "POST"
-                                        and self.path.endswith(":queryAssets"))
+def read_only(request: Request) -> bool:
+    """ListAssets, SearchAll* and the other Get/List methods are GETs, and ``:queryAssets`` is a
+    read-only POST; everything else that is not a GET (feeds, saved queries, exports) writes."""
+    return request.method == "GET" or (request.method == "POST"
+                                       and request.path.endswith(":queryAssets"))
 
 
 @dataclass
@@ -111,47 +101,14 @@ def error_body(status: int, message: str, *, reason: str | None = None,
     return {"error": error}
 
 
-class CloudAssetServer:
+class CloudAssetServer(LocalServer):
     """Cloud Asset Inventory v1 on 127.0.0.1, on a free port, in a thread."""
 
     def __init__(self, *, max_page_size: int = 1000) -> None:
+        super().__init__()
         self.max_page_size = max_page_size
-        self.endpoint = ""
-        self.requests: list[RecordedRequest] = []
         self._assets: dict[str, list[dict[str, Any]]] = {}
         self._faults: deque[_Fault] = deque()
-        self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle -------------------------------------------------------------------------
-
-    def start(self) -> CloudAssetServer:
-        server = self
-
-        class Handler(_Handler):
-            owner = server
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        host, port = self._httpd.server_address[:2]
-        self.endpoint = f"http://{host!s}:{port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
-                                        name="cloud-asset-server")
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> CloudAssetServer:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
     # -- content ---------------------------------------------------------------------------
 
@@ -232,8 +189,9 @@ class CloudAssetServer:
     # -- queries ---------------------------------------------------------------------------
 
     @property
-    def list_calls(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if _LIST_PATH.match(r.path)]
+    def list_calls(self) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if _LIST_PATH.match(r.path)]
 
     def _take_fault(self, parent: str | None, content: str | None) -> _Fault | None:
         with self._lock:
@@ -245,29 +203,20 @@ class CloudAssetServer:
                     return fault
         return None
 
-    def _record(self, method: str, path: str, query: Mapping[str, list[str]],
-                status: int) -> None:
-        with self._lock:
-            self.requests.append(RecordedRequest(method, path, dict(query), status))
-
-    def handle(self, method: str, raw_path: str) -> tuple[int, dict[str, Any], dict[str, str]]:
-        parts = urlsplit(raw_path)
-        path = unquote(parts.path)
-        query = parse_qs(parts.query, keep_blank_values=True)
-        match = _LIST_PATH.match(path)
+    def handle(self, request: Request) -> Response:
+        match = _LIST_PATH.match(request.path)
         parent = match.group(1) if match else None
-        raw_content = (query.get("contentType") or ["0"])[0]
+        raw_content = request.arg("contentType", "0") or "0"
         fault = self._take_fault(parent, CONTENT_TYPES.get(raw_content, raw_content))
         if fault is not None:
             status, body, headers = fault.status, fault.body, fault.headers
-        elif method != "GET" or match is None:
+        elif request.method != "GET" or match is None:
             status, body, headers = 404, error_body(
-                404, f"Method not found: {method} {path}"), {}
+                404, f"Method not found: {request.method} {request.path}"), {}
         else:
-            status, body = self._list_assets(str(parent), query)
+            status, body = self._list_assets(str(parent), request.query)
             headers = {}
-        self._record(method, path, query, status)
-        return status, body, headers
+        return Response.json(status, body, headers, "application/json; charset=UTF-8")
 
     def _list_assets(self, parent: str, query: Mapping[str, list[str]]
                      ) -> tuple[int, dict[str, Any]]:
@@ -340,39 +289,3 @@ def _decode_token(token: str) -> tuple[int, str] | None:
         return int(offset), fingerprint
     except (ValueError, UnicodeDecodeError):
         return None
-
-
-class _Handler(BaseHTTPRequestHandler):
-    owner: CloudAssetServer
-    # without it every response waits on the client's delayed ACK (~40 ms a request)
-    disable_nagle_algorithm = True
-    protocol_version = "HTTP/1.1"
-
-    def _respond(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        status, body, headers = self.owner.handle(self.command, self.path)
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        self._respond()
-
-    def do_POST(self) -> None:
-        self._respond()
-
-    def do_PATCH(self) -> None:
-        self._respond()
-
-    def do_DELETE(self) -> None:
-        self._respond()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass

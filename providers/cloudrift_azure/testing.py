@@ -1,4 +1,4 @@
-"""A local Azure Resource Manager for tests, shipped like ``cloudrift.testing``.
+"""Test kit for the Azure provider: a local Azure Resource Manager, shipped like ``click.testing``.
 
 ``ArmServer`` speaks enough ARM for the real ``azure-mgmt-resource`` client: HTTPS with a
 self-signed certificate (the client is given it as ``connection_verify``, so the bearer-token
@@ -18,19 +18,16 @@ Nothing here is imported by the scanner itself; it needs ``cryptography`` and ``
 from __future__ import annotations
 
 import copy
-import datetime
-import ipaddress
 import json
 import re
-import ssl
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, urlparse
+from urllib.parse import quote
+
+from cloudrift.testing.servers import LocalServer, Request, Response
 
 Payload = dict[str, Any]
 
@@ -65,49 +62,6 @@ API_VERSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def make_certificate(directory: str | Path) -> tuple[str, str]:
-    """A self-signed certificate for 127.0.0.1 and localhost: (certificate path, key path)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cloudrift test ARM")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    public = key.public_key()
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([
-            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))
-        ]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
-            key_encipherment=False, data_encipherment=False, key_agreement=False,
-            encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public),
-                       critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    cert_path, key_path = folder / "arm-cert.pem", folder / "arm-key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    return str(cert_path), str(key_path)
-
-
 class FakeCredential:
     """A ``TokenCredential`` that hands out a fixed token and remembers the scopes asked for."""
 
@@ -120,16 +74,6 @@ class FakeCredential:
 
         self.scopes.append(scopes)
         return AccessToken(self.token, int(time.time()) + 3600)
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, str]
-    at: float
-    status: int = 0
-    body: bytes = b""
 
 
 @dataclass
@@ -185,67 +129,13 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # without it every response waits for the client's delayed ACK (~45 ms)
-    disable_nagle_algorithm = True
-    timeout = 30
-    server: _HttpsServer
-
-    def setup(self) -> None:
-        self.request.do_handshake()
-        super().setup()
-
-    def log_message(self, *_: Any) -> None:
-        return
-
-    def _answer(self) -> None:
-        parsed = urlparse(self.path)
-        query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
-        length = int(self.headers.get("Content-Length") or 0)
-        sent = self.rfile.read(length) if length else b""
-        status, body, headers = self.server.arm.handle(
-            self.command, parsed.path, query, dict(self.headers.items()), sent
-        )
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer  # noqa: N815
-
-
-class _HttpsServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, arm: ArmServer, context: ssl.SSLContext) -> None:
-        self.arm = arm
-        self.context = context
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def get_request(self) -> tuple[Any, Any]:
-        sock, address = super().get_request()
-        # the TLS handshake runs in the handler's thread, not in the accepting one
-        return self.context.wrap_socket(sock, server_side=True,
-                                        do_handshake_on_connect=False), address
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        return  # a client that hung up mid-request is not the test's concern
-
-
-class ArmServer:
-    """Azure Resource Manager on 127.0.0.1, over HTTPS, on a free port."""
+class ArmServer(LocalServer):
+    """Azure Resource Manager on 127.0.0.1, over HTTPS, on a free port. ``directory`` is where
+    its self-signed certificate is written; ``cert_path`` is what clients verify with."""
 
     def __init__(self, directory: str | Path, *, page_size: int = 100) -> None:
-        self.cert_path, self._key_path = make_certificate(directory)
+        super().__init__(tls_directory=directory)
         self.page_size = page_size
-        self.endpoint = ""
-        self.requests: list[Request] = []
         self.faults: list[Fault] = []
         # a number, or a function of the request count; None sends no header
         self.ratelimit_remaining: int | Callable[[int], int] | None = 11999
@@ -255,34 +145,11 @@ class ArmServer:
         self._groups: dict[tuple[str, str], Payload] = {}
         self._resources: dict[str, Payload] = {}
         self._children: dict[str, Payload] = {}
-        self._lock = threading.RLock()
-        self._server: _HttpsServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # -- lifecycle -------------------------------------------------------------------------
-
-    def start(self) -> ArmServer:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.cert_path, self._key_path)
-        self._server = _HttpsServer(self, context)
-        port = self._server.server_address[1]
-        self.endpoint = f"https://127.0.0.1:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="arm-server")
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> ArmServer:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
+    @property
+    def cert_path(self) -> str:
+        assert self.certificate is not None
+        return str(self.certificate)
 
     def reset(self) -> None:
         """Forget every resource, fault and recorded request."""
@@ -431,34 +298,25 @@ class ArmServer:
 
     # -- recorded traffic -------------------------------------------------------------------
 
-    def requested(self, pattern: str = "", method: str | None = None) -> list[Request]:
-        with self._lock:
-            return [r for r in self.requests
-                    if re.search(pattern.lower(), r.path.lower())
-                    and (method is None or r.method == method)]
-
     def methods(self) -> set[str]:
         with self._lock:
             return {r.method for r in self.requests}
 
     # -- the protocol ----------------------------------------------------------------------
 
-    def handle(self, method: str, path: str, query: Mapping[str, str],
-               headers: Mapping[str, str], body: bytes = b"",
-               ) -> tuple[int, Any, dict[str, str]]:
-        request = Request(method, path, dict(query), time.monotonic(), body=body)
+    def handle(self, request: Request) -> Response:
+        query = {k: v[0] for k, v in request.query.items()}
         with self._lock:
-            self.requests.append(request)
             count = len(self.requests)
-        status, answer, extra = self._route(method, path, query, headers, body)
-        request.status = status
+        status, answer, extra = self._route(request.method, request.path, query,
+                                            request.headers, request.body)
         out = {"x-ms-request-id": f"req-{count}", **extra}
         remaining = self.ratelimit_remaining
         if callable(remaining):
             remaining = remaining(count)
         if remaining is not None:
             out.setdefault("x-ms-ratelimit-remaining-subscription-reads", str(remaining))
-        return status, answer, out
+        return Response.json(status, answer, out, "application/json; charset=utf-8")
 
     def _route(self, method: str, path: str, query: Mapping[str, str],
                headers: Mapping[str, str], body: bytes,

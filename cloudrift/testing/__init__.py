@@ -1,13 +1,24 @@
 """Helpers for testing cloudrift and its plugins, shipped like ``click.testing``.
 
-Nothing here is imported by the scanner itself. ``MotoServer`` needs ``moto[server]``.
+- here: ``StateBuilder`` (a Terraform state, resource by resource), ``environment``;
+- ``cloudrift.testing.servers``: the one scaffold every local server of ours is built on
+  (``LocalServer``: HTTP or HTTPS on 127.0.0.1, request records, ``peak`` concurrency) and
+  ``self_signed_certificate``;
+- ``cloudrift.testing.faults``: a fault-injecting proxy between an SDK and an emulator;
+- ``cloudrift.testing.backends``: the state backends' servers (Terraform's http backend, Cloud
+  Storage, Terraform Cloud, Azurite);
+- ``cloudrift.testing.terraform``: a driver for real ``terraform`` against an emulator, and
+  ``plan -refresh-only`` as the drift oracle.
+
+Each cloud's emulator lives with its provider: ``cloudrift_aws.testing`` (moto's server),
+``cloudrift_gcp.testing`` (Cloud Asset Inventory), ``cloudrift_azure.testing`` (Resource
+Manager). Nothing here is imported by the scanner itself.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -19,53 +30,6 @@ FAKE_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
-
-
-class MotoServer:
-    """moto's server in a thread on 127.0.0.1, on a free port, spoken to over real HTTP."""
-
-    def __init__(self) -> None:
-        import logging
-
-        from moto.server import ThreadedMotoServer
-
-        # one INFO line per request drowns every failing test's output
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self.endpoint = ""
-
-    def start(self) -> MotoServer:
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.endpoint = f"http://{host}:{port}"
-        self.configure({"lambda": {"use_docker": False}})
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def _post(self, path: str, body: Mapping[str, Any] | None = None) -> None:
-        data = json.dumps(body or {}).encode()
-        request = urllib.request.Request(
-            f"{self.endpoint}{path}", data=data, method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            response.read()
-
-    def reset(self) -> None:
-        """Wipe every emulated resource (the default VPCs come back on next use)."""
-        self._post("/moto-api/reset")
-        self.configure({"lambda": {"use_docker": False}})
-
-    def configure(self, config: Mapping[str, Any]) -> None:
-        self._post("/moto-api/config", config)
-
-    def __enter__(self) -> MotoServer:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Local servers that state backends are tested against, shipped like ``cloudrift.testing``.
+"""Local servers that state backends are tested against.
 
 Each speaks the documented wire protocol of the real service, on 127.0.0.1 and a free port:
 
@@ -10,191 +10,32 @@ Each speaks the documented wire protocol of the real service, on 127.0.0.1 and a
 - ``AzuriteServer``: Microsoft's Azurite blob emulator (npm), installed on first use by
   ``ensure_azurite``.
 
-Every server counts the requests it serves and the most it served at once (``peak``), so tests
-can tell that a source really reads concurrently.
+Each is a ``cloudrift.testing.servers.LocalServer``: it counts the requests it serves and the
+most it served at once (``peak``), so tests can tell that a source really reads concurrently.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 import re
 import secrets
 import shutil
-import ssl
 import subprocess
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-# --- the common part --------------------------------------------------------------------------
-
-_S = TypeVar("_S", bound="LocalServer")
+from cloudrift.testing.servers import LocalServer, Request, Response
 
 
-@dataclass(frozen=True)
-class Seen:
-    """One request as the server received it."""
-
-    method: str
-    path: str
-    headers: Mapping[str, str]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    # without it every response waits for the client's delayed ACK (~40 ms a request)
-    disable_nagle_algorithm = True
-    protocol_version = "HTTP/1.1"
-    owner: ClassVar[LocalServer]
-
-    def do_GET(self) -> None:
-        self.owner._serve(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def self_signed_certificate(directory: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and localhost, and its key: (cert.pem, key.pem)."""
-    import datetime
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cloudrift test server")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([
-            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
-
-
-class LocalServer:
-    """A threaded ``http.server`` on 127.0.0.1; subclasses implement ``handle``.
-
-    With ``tls_directory`` it serves HTTPS with a self-signed certificate written there
-    (``certificate`` is its path, for clients that should trust it).
-    """
-
-    def __init__(self, delay: float = 0.0,
-                 tls_directory: str | os.PathLike[str] | None = None) -> None:
-        self.delay = delay
-        self.requests: list[Seen] = []
-        self.peak = 0
-        self._in_flight = 0
-        self._lock = threading.Lock()
-        handler = type("Handler", (_Handler,), {"owner": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self.certificate: Path | None = None
-        if tls_directory is not None:
-            self.certificate, key = self_signed_certificate(tls_directory)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(self.certificate, key)
-            # the handshake runs in the request's thread, so a client that refuses the
-            # certificate cannot stall the accepting one
-            self._server.socket = context.wrap_socket(self._server.socket, server_side=True,
-                                                      do_handshake_on_connect=False)
-        self._thread: threading.Thread | None = None
-        # servers started and stopped with this one (the TFC server's archivist)
-        self.companions: list[LocalServer] = []
-
-    @property
-    def endpoint(self) -> str:
-        host, port = self._server.server_address[:2]
-        scheme = "https" if self.certificate is not None else "http"
-        return f"{scheme}://{host!s}:{port}"
-
-    def start(self: _S) -> _S:
-        for companion in self.companions:
-            companion.start()
-        # a short poll interval: shutdown() waits for it, once per test
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True, name=f"{type(self).__name__}-{id(self):x}")
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        for companion in self.companions:
-            companion.stop()
-
-    def __enter__(self: _S) -> _S:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    def reset_counters(self) -> None:
-        with self._lock:
-            self.requests.clear()
-            self.peak = 0
-
-    def counts(self, path: str) -> bool:
-        """Whether a request for ``path`` is one of those ``delay`` and ``peak`` are about."""
-        return True
-
-    def _serve(self, request: _Handler) -> None:
-        # header names arrive in whatever case the client chose
-        received = {k.lower(): v for k, v in request.headers.items()}
-        counted = self.counts(request.path)
-        with self._lock:
-            self.requests.append(Seen("GET", request.path, received))
-            if counted:
-                self._in_flight += 1
-                self.peak = max(self.peak, self._in_flight)
-        try:
-            if self.delay and counted:
-                time.sleep(self.delay)
-            status, headers, body = self.handle(request.path, received)
-        finally:
-            if counted:
-                with self._lock:
-                    self._in_flight -= 1
-        request.send_response(status)
-        for name, value in headers.items():
-            request.send_header(name, value)
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        request.wfile.write(body)
-
-    def handle(self, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
-        raise NotImplementedError
-
-
-def _json(status: int, document: Any, content_type: str = "application/json"
-          ) -> tuple[int, dict[str, str], bytes]:
-    return status, {"Content-Type": content_type}, json.dumps(document).encode()
+def _json(status: int, document: Any, content_type: str = "application/json") -> Response:
+    return Response.json(status, document, content_type=content_type)
 
 
 # --- Terraform's http backend -----------------------------------------------------------------
@@ -219,29 +60,30 @@ class HttpStateServer(LocalServer):
         self.states[path] = data
         return self.endpoint + path
 
-    def handle(self, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
+    def handle(self, request: Request) -> Response:
+        path, headers = request.target, request.headers
         if self.username is not None:
             given = headers.get("authorization")
             if not given:
-                return 401, {"WWW-Authenticate": 'Basic realm="state"'}, b"unauthorized"
+                return Response(401, {"WWW-Authenticate": 'Basic realm="state"'}, b"unauthorized")
             wanted = base64.b64encode(f"{self.username}:{self.password or ''}".encode())
             if given != "Basic " + wanted.decode():
-                return 403, {}, b"forbidden"
+                return Response(403, {}, b"forbidden")
         for name, value in self.required_headers.items():
             if headers.get(name.lower()) != value:
-                return 403, {}, b"forbidden"
+                return Response(403, {}, b"forbidden")
         path = urlsplit(path).path
         if path in self.statuses:
-            return self.statuses[path], {}, b""
+            return Response(self.statuses[path], {}, b"")
         if path not in self.states:
-            return 404, {}, b"not found"
+            return Response(404, {}, b"not found")
         data = self.states[path]
         out = {"Content-Type": "application/json"}
         if self.content_md5:
             digest = hashlib.md5(data + (b"x" if path in self.corrupt_md5 else b""),
                                  usedforsecurity=False).digest()
             out["Content-MD5"] = base64.b64encode(digest).decode()
-        return 200, out, data
+        return Response(200, out, data)
 
 
 # --- Cloud Storage JSON API -------------------------------------------------------------------
@@ -275,9 +117,9 @@ class GcsServer(LocalServer):
         self.token: str | None = None
         self._generation = 1_700_000_000_000_000
 
-    def counts(self, path: str) -> bool:
+    def counts(self, request: Request) -> bool:
         # the client fetches bucket metadata on a background thread of its own: downloads only
-        return path.startswith("/download/")
+        return request.target.startswith("/download/")
 
     def put(self, bucket: str, name: str, data: bytes) -> int:
         """Store a new generation of an object; returns its generation number."""
@@ -307,7 +149,7 @@ class GcsServer(LocalServer):
         }
 
     @staticmethod
-    def _error(status: int, message: str, reason: str) -> tuple[int, dict[str, str], bytes]:
+    def _error(status: int, message: str, reason: str) -> Response:
         return _json(status, {"error": {"code": status, "message": message,
                                         "errors": [{"message": message, "domain": "global",
                                                     "reason": reason}]}})
@@ -318,7 +160,8 @@ class GcsServer(LocalServer):
             return versions[-1] if versions else None
         return next((v for v in versions if str(v.generation) == generation), None)
 
-    def handle(self, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
+    def handle(self, request: Request) -> Response:
+        path, headers = request.target, request.headers
         parts = urlsplit(path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         if self.token is not None and headers.get("authorization") != f"Bearer {self.token}":
@@ -344,17 +187,17 @@ class GcsServer(LocalServer):
             return self._error(403, "caller does not have storage.objects.get access to "
                                f"the Google Cloud Storage object {bucket}/{name}.", "forbidden")
         if download or query.get("alt") == "media":
-            return 200, {
+            return Response(200, {
                 "Content-Type": "application/json",
                 "x-goog-generation": str(obj.generation),
                 "x-goog-hash": f"crc32c={_crc32c(obj.data)},md5="
                 + base64.b64encode(hashlib.md5(obj.data, usedforsecurity=False).digest()
                                    ).decode(),
                 "x-goog-stored-content-length": str(len(obj.data)),
-            }, obj.data
+            }, obj.data)
         return _json(200, self._resource(bucket, name, obj))
 
-    def _list(self, bucket: str, query: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
+    def _list(self, bucket: str, query: Mapping[str, str]) -> Response:
         prefix = query.get("prefix", "")
         names = sorted(n for n, v in self.buckets[bucket].items() if v and n.startswith(prefix))
         start = int(query.get("pageToken") or 0)
@@ -389,11 +232,11 @@ class _Archivist(LocalServer):
         super().__init__()
         self.objects: dict[str, bytes] = {}
 
-    def handle(self, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
-        data = self.objects.get(path)
+    def handle(self, request: Request) -> Response:
+        data = self.objects.get(request.target)
         if data is None:
-            return 404, {}, b"expired or unknown object"
-        return 200, {"Content-Type": "application/octet-stream"}, data
+            return Response(404, {}, b"expired or unknown object")
+        return Response(200, {"Content-Type": "application/octet-stream"}, data)
 
 
 class TfcServer(LocalServer):
@@ -435,7 +278,7 @@ class TfcServer(LocalServer):
         return workspace
 
     @staticmethod
-    def _errors(status: int, title: str) -> tuple[int, dict[str, str], bytes]:
+    def _errors(status: int, title: str) -> Response:
         return _json(status, {"errors": [{"status": str(status), "title": title}]}, JSONAPI)
 
     def _workspace_document(self, org: str, ws: TfcWorkspace) -> dict[str, Any]:
@@ -465,16 +308,17 @@ class TfcServer(LocalServer):
                     return org, ws
         return None
 
-    def handle(self, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
+    def handle(self, request: Request) -> Response:
+        path, headers = request.target, request.headers
         parts = urlsplit(path)
         route = parts.path
         with self._lock:
             throttled = self.throttle > 0
             self.throttle -= 1 if throttled else 0
         if throttled:
-            status, out, body = self._errors(429, "Too Many Requests")
-            out.update({"X-RateLimit-Limit": "30", "X-RateLimit-Reset": "0.05"})
-            return status, out, body
+            answer = self._errors(429, "Too Many Requests")
+            answer.headers.update({"X-RateLimit-Limit": "30", "X-RateLimit-Reset": "0.05"})
+            return answer
         auth = headers.get("authorization", "")
         token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
         if token not in self.tokens:
@@ -497,7 +341,7 @@ class TfcServer(LocalServer):
         return self._errors(404, "not found")
 
     def _list(self, org: str, token: str, query: Mapping[str, list[str]]
-              ) -> tuple[int, dict[str, str], bytes]:
+              ) -> Response:
         if org not in self.organizations or (token, org) in self.hidden:
             return self._errors(404, "not found")
         search = (query.get("search[name]") or [""])[0].lower()
@@ -517,7 +361,7 @@ class TfcServer(LocalServer):
             }},
         }, JSONAPI)
 
-    def _state_version(self, org: str, ws: TfcWorkspace) -> tuple[int, dict[str, str], bytes]:
+    def _state_version(self, org: str, ws: TfcWorkspace) -> Response:
         version_id = f"sv-{ws.id[3:]}-{len(ws.states)}"
         if ws.pending:
             url: str | None = None
@@ -538,13 +382,14 @@ class TfcServer(LocalServer):
             "links": {"self": f"/api/v2/state-versions/{version_id}"},
         }}, JSONAPI)
 
-    def _download(self, version_id: str) -> tuple[int, dict[str, str], bytes]:
+    def _download(self, version_id: str) -> Response:
         if self.download_status is not None:
-            return self.download_status, {}, b""
+            return Response(self.download_status, {}, b"")
         for workspaces in self.organizations.values():
             for ws in workspaces.values():
                 if ws.states and version_id == f"sv-{ws.id[3:]}-{len(ws.states)}":
-                    return 200, {"Content-Type": "application/octet-stream"}, ws.states[-1]
+                    return Response(200, {"Content-Type": "application/octet-stream"},
+                                    ws.states[-1])
         return self._errors(404, "not found")
 
 

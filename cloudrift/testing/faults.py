@@ -32,20 +32,21 @@ from __future__ import annotations
 import fnmatch
 import http.client
 import json
+import os
 import random
 import re
-import socket
 import ssl
 import struct
 import threading
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import Enum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
+
+from cloudrift.testing.servers import Exchange, LocalServer, Request, Response
 
 Cloud = Literal["aws", "gcp", "azure"]
 
@@ -278,6 +279,13 @@ class Answer:
     headers: tuple[tuple[str, str], ...]
     body: bytes
 
+    def response(self) -> Response:
+        headers: dict[str, str] = {}
+        for name, value in self.headers:
+            # a header sent twice is one header whose values are joined by commas (RFC 9110)
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        return Response(self.status, headers, self.body)
+
 
 def _xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -354,10 +362,11 @@ def azure_error(status: int, code: str, message: str, retry_after: int | None) -
 # -- the proxy --------------------------------------------------------------------------------
 
 
-class FaultProxy:
+class FaultProxy(LocalServer):
     """A threaded HTTP(S) proxy on 127.0.0.1 that forwards to ``upstream`` and injects faults.
 
-    ``tls``: serve HTTPS with this server-side context (Azure's SDK refuses plain HTTP);
+    ``tls_directory``: serve HTTPS with a self-signed certificate written there
+    (``certificate``; Azure's SDK refuses plain HTTP);
     ``upstream_tls``: the client context for an ``https://`` upstream (default: no
     verification, the upstream is a local test server). ``rewrite_host`` sends the upstream's
     own Host header, so answers that embed the host (SQS queue URLs) look as they would
@@ -373,7 +382,7 @@ class FaultProxy:
         seed: int = 0,
         stall_seconds: float = 5.0,
         retry_after: int | None = 1,
-        tls: ssl.SSLContext | None = None,
+        tls_directory: str | os.PathLike[str] | None = None,
         upstream_tls: ssl.SSLContext | None = None,
         rewrite_host: bool = True,
         upstream_timeout: float = 30.0,
@@ -381,6 +390,7 @@ class FaultProxy:
         target = urllib.parse.urlsplit(upstream)
         if target.scheme not in ("http", "https") or not target.hostname:
             raise ValueError(f"upstream {upstream!r} is not an http(s) URL")
+        super().__init__(tls_directory=tls_directory)
         self.upstream = upstream
         self._upstream_host = target.hostname
         self._upstream_port = target.port or (443 if target.scheme == "https" else 80)
@@ -396,8 +406,6 @@ class FaultProxy:
         self.retry_after = retry_after
         self.rewrite_host = rewrite_host
         self.upstream_timeout = upstream_timeout
-        self._tls = tls
-        self._lock = threading.Lock()
         self.seed = seed
         self._occurrences: dict[tuple[str | None, str | None, str], int] = {}
         self._faults: list[Fault] = []
@@ -405,9 +413,6 @@ class FaultProxy:
         self._fired: list[int] = []
         self._log: list[LoggedRequest] = []
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self.endpoint = ""
         self.set_faults(faults)
 
     # -- rules and log ---------------------------------------------------------------------
@@ -540,33 +545,44 @@ class FaultProxy:
         finally:
             connection.close()
 
-    # -- lifecycle -------------------------------------------------------------------------
+    # -- serving -------------------------------------------------------------------------
 
-    def start(self) -> FaultProxy:
-        server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
-        if self._tls is not None:
-            server.socket = self._tls.wrap_socket(server.socket, server_side=True)
-        self._server = server
-        host, port = server.server_address[:2]
-        scheme = "https" if self._tls is not None else "http"
-        self.endpoint = f"{scheme}://{host!s}:{port}"
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05},
-            name="cloudrift-fault-proxy", daemon=True,
-        )
-        self._thread.start()
-        return self
+    def serve(self, exchange: Exchange, request: Request) -> None:
+        info = self.classify(request.method, request.target, exchange.headers, request.body)
+        decision = self.decide(info)
+        rule, fault = decision if decision else (None, None)
+        kind = fault.kind if fault else None
+        if fault is None or kind is FaultKind.TRUNCATE:
+            self._forward(exchange, request, info, kind, rule)
+        elif kind is FaultKind.RESET:
+            self._record(LoggedRequest(info, kind, rule, None))
+            exchange.reset()
+        elif kind is FaultKind.STALL:
+            self._record(LoggedRequest(info, kind, rule, None))
+            self._stopping.wait(self.stall_seconds)
+            exchange.close_connection = True
+        else:
+            answer = self.error_answer(fault, info)
+            self._record(LoggedRequest(info, kind, rule, answer.status))
+            exchange.send(answer.response())
+
+    def _forward(self, exchange: Exchange, request: Request, info: RequestInfo,
+                 kind: FaultKind | None, rule: int | None) -> None:
+        try:
+            answer = self.forward(request.method, request.target, exchange.headers, request.body)
+        except (OSError, http.client.HTTPException):
+            self._record(LoggedRequest(info, kind, rule, 502))
+            exchange.send(Response.text(502, "upstream unreachable"))
+            return
+        self._record(LoggedRequest(info, kind, rule, answer.status))
+        cut = None
+        if kind is FaultKind.TRUNCATE:
+            cut = max(1, len(answer.body) // 2) if answer.body else 0
+        exchange.send(answer.response(), cut=cut, skip_headers=frozenset({"date", "server"}))
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        super().stop()
 
     def wait_stalled(self, timeout: float) -> bool:
         """Block until a request is being stalled (or ``timeout`` passes)."""
@@ -577,121 +593,6 @@ class FaultProxy:
             self._stopping.wait(0.02)
             waited += 0.02
         return False
-
-    def __enter__(self) -> FaultProxy:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up mid-request (a read timeout, a reset) is part of the test."""
-
-
-def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
-    class Handler(_ProxyHandler):
-        owner = proxy
-
-    return Handler
-
-
-class _ProxyHandler(BaseHTTPRequestHandler):
-    owner: FaultProxy
-    protocol_version = "HTTP/1.1"
-    # without it every small answer waits ~40 ms for a delayed ACK
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the proxy's own log is ``FaultProxy.log``."""
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            return self.rfile.read(length)
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks)
-        return b""
-
-    def _handle(self) -> None:
-        proxy = self.owner
-        body = self._body()
-        request = proxy.classify(self.command, self.path, self.headers, body)
-        decision = proxy.decide(request)
-        fault = decision[1] if decision else None
-        rule = decision[0] if decision else None
-        kind = fault.kind if fault else None
-        if fault is None:
-            self._forward(request, body, None, None)
-        elif kind is FaultKind.RESET:
-            proxy._record(LoggedRequest(request, kind, rule, None))
-            self._reset()
-        elif kind is FaultKind.STALL:
-            proxy._record(LoggedRequest(request, kind, rule, None))
-            proxy._stopping.wait(proxy.stall_seconds)
-            self.close_connection = True
-        elif kind is FaultKind.TRUNCATE:
-            self._forward(request, body, kind, rule)
-        else:
-            answer = proxy.error_answer(fault, request)
-            proxy._record(LoggedRequest(request, kind, rule, answer.status))
-            self._send(answer)
-
-    def _forward(self, request: RequestInfo, body: bytes, kind: FaultKind | None,
-                 rule: int | None) -> None:
-        proxy = self.owner
-        try:
-            answer = proxy.forward(self.command, self.path, self.headers, body)
-        except (OSError, http.client.HTTPException):
-            proxy._record(LoggedRequest(request, kind, rule, 502))
-            self._send(Answer(502, (("Content-Type", "text/plain"),), b"upstream unreachable"))
-            return
-        proxy._record(LoggedRequest(request, kind, rule, answer.status))
-        if kind is FaultKind.TRUNCATE:
-            self._send(answer, cut=max(1, len(answer.body) // 2) if answer.body else 0)
-        else:
-            self._send(answer)
-
-    def _send(self, answer: Answer, cut: int | None = None) -> None:
-        self.send_response(answer.status)
-        for name, value in answer.headers:
-            if name.lower() not in ("date", "server"):
-                self.send_header(name, value)
-        # the full length is announced, then fewer bytes come: a connection dropped mid-body
-        self.send_header("Content-Length", str(len(answer.body)))
-        if cut is not None:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(answer.body if cut is None else answer.body[:cut])
-        self.wfile.flush()
-        if cut is not None:
-            self.close_connection = True
-
-    def _reset(self) -> None:
-        # SO_LINGER with a zero timeout makes close() send RST instead of FIN
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.close_connection = True
-        self.connection.close()
-
-    def finish(self) -> None:
-        # after a reset or a client that gave up, flushing the closed socket fails: expected
-        with suppress(OSError, ValueError):
-            super().finish()
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET  # noqa: N815
 
 
 @contextmanager
@@ -704,46 +605,3 @@ def fault_proxy(
         yield proxy
     finally:
         proxy.stop()
-
-
-# -- recording the operations of in-process scans ---------------------------------------------
-
-
-@dataclass
-class ScanRecorder:
-    """Every operation every ``AwsContext`` made while recording, as ``service:Operation``."""
-
-    contexts: list[Any] = field(default_factory=list)
-
-    @property
-    def operations(self) -> list[str]:
-        return [op for ctx in self.contexts for op in ctx.operations]
-
-    def non_reads(self) -> list[str]:
-        return sorted({op for op in self.operations
-                       if not op.split(":", 1)[-1].startswith(READ_PREFIXES)})
-
-    def assert_read_only(self) -> None:
-        writes = self.non_reads()
-        if writes:
-            raise AssertionError(f"a scan made non-read calls: {writes}")
-
-
-@contextmanager
-def recording_aws_scans() -> Iterator[ScanRecorder]:
-    """Record every ``AwsContext`` created inside the block (every in-process AWS scan: the
-    provider tier, ``CliRunner`` scans), and hand them over for ``assert_read_only``."""
-    from cloudrift_aws.session import AwsContext
-
-    recorder = ScanRecorder()
-    original: Callable[..., None] = AwsContext.__init__
-
-    def init(self: Any, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        recorder.contexts.append(self)
-
-    AwsContext.__init__ = init  # type: ignore[method-assign]
-    try:
-        yield recorder
-    finally:
-        AwsContext.__init__ = original  # type: ignore[method-assign]
