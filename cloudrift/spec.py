@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+import pkgutil
 from importlib import import_module
 from typing import Any, Final, TypeVar
 
@@ -182,19 +183,24 @@ class ResourceSpec:
 SpecT = TypeVar("SpecT", bound=ResourceSpec)
 
 
-def collect_specs(package: str, modules: Sequence[str], kind: type[SpecT]) -> dict[str, SpecT]:
-    """The ``SPECS`` of every ``package.<module>``, by Terraform type, sorted by type.
+def collect_specs(package: str, kind: type[SpecT]) -> dict[str, SpecT]:
+    """The ``SPECS`` of every module of ``package``, by Terraform type, sorted by type.
 
-    A type declared twice is an error, not a silent override: which one won would depend on
-    the order of ``modules``. ``kind`` is the provider's spec class; a spec of another class
-    in its modules would be missing the provider's own call description.
+    Every module whose name does not start with ``_`` and that defines ``SPECS`` is a type
+    module; the others are helpers. Nothing is listed by hand: a new module is picked up as it
+    lands. A type declared twice is an error, not a silent override: which one won would
+    depend on the order modules are found in. ``kind`` is the provider's spec class; a spec of
+    another class would be missing the provider's own call description.
     """
+    parent = import_module(package)
     specs: dict[str, SpecT] = {}
-    for module_name in modules:
-        module = import_module(f"{package}.{module_name}")
-        for spec in module.SPECS:
+    for info in sorted(pkgutil.iter_modules(parent.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = import_module(f"{package}.{info.name}")
+        for spec in getattr(module, "SPECS", ()):
             if not isinstance(spec, kind):
-                raise TypeError(f"{package}.{module_name}: {getattr(spec, 'type', spec)!r} is a "
+                raise TypeError(f"{package}.{info.name}: {getattr(spec, 'type', spec)!r} is a "
                                 f"{type(spec).__name__}, not a {kind.__name__}")
             if spec.type in specs:
                 raise ValueError(f"{spec.type} is declared twice")

@@ -54,6 +54,8 @@ class AwsSpec(ResourceSpec):
     managed resources of this type in that region (sub-resources look those up by id).
     ``id_query`` is a JMESPath giving the import id from an item. ``global_service`` types live
     in the single scope ``global`` (IAM). ``is_default`` marks resources AWS created itself.
+    A type whose ``tags`` field is ``bulk_tags()`` joins the one tagging-API listing per region
+    (``types.bulk``) by that alone.
     """
 
     service: str = ""
@@ -64,6 +66,9 @@ class AwsSpec(ResourceSpec):
     global_service: bool = False
     is_default: Callable[[Item], bool] | None = None
     region_from_state: Callable[[Mapping[str, Any]], str | None] | None = None
+    # the Resource Groups Tagging API's name for the service, where it is not boto3's
+    # (``elasticloadbalancing`` for ``elbv2``); used by types whose tags come in bulk
+    tagging_service: str | None = None
 
     def __post_init__(self) -> None:
         if (self.list is None) == (self.enumerate is None):

@@ -9,20 +9,4 @@ from __future__ import annotations
 from cloudrift.spec import collect_specs
 from cloudrift_aws.spec import AwsSpec
 
-MODULES = (
-    "vpc",
-    "ec2",
-    "s3",
-    "iam",
-    "kms",
-    "sqs",
-    "sns",
-    "dynamodb",
-    "lambda_",
-    "rds",
-    "logs",
-    "ecr",
-)
-
-
-SPECS: dict[str, AwsSpec] = collect_specs(__name__, MODULES, AwsSpec)
+SPECS: dict[str, AwsSpec] = collect_specs(__name__, AwsSpec)

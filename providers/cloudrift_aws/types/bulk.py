@@ -18,6 +18,7 @@ something was not seen, and tags left unknown without a word would hide drift.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -32,15 +33,10 @@ from cloudrift.model import Resource
 from cloudrift.spec import UNKNOWN, FieldSpec
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext, error_code
-from cloudrift_aws.spec import Item
+from cloudrift_aws.spec import AwsSpec, Item
 
 T = TypeVar("T")
 
-# A bare service name matches every resource type of that service; it also sidesteps a spelling
-# the emulator does not share (AWS filters log groups as "logs:log-group", moto as
-# "logs:loggroup"). ECR is not here: moto's GetResources does not list repositories, so nothing
-# could prove it, and repositories keep their own ListTagsForResource call.
-TAGGED_SERVICES = ("dynamodb", "kms", "lambda", "logs", "s3", "sns", "sqs")
 # ResourcesPerPage is at most 100
 _TAGGING_PAGE = 100
 # the payload key the tags of a managed item are kept under
@@ -77,6 +73,31 @@ class TagCall:
     absent: tuple[str, ...] = ()
 
 
+def _item_tags(payload: Mapping[str, Any]) -> Any:
+    return payload.get(TAGS_KEY, UNKNOWN)
+
+
+def uses_bulk_tags(spec: AwsSpec) -> bool:
+    """Whether the spec's ``tags`` field reads what ``with_tags`` stored (``bulk_tags()``)."""
+    return any(f.path == "tags" and f.extract is _item_tags for f in spec.fields)
+
+
+@functools.cache
+def tagged_services() -> tuple[str, ...]:
+    """The tagging API's service filters: those of every spec whose tags come in bulk.
+
+    A bare service name matches every resource type of that service; it also sidesteps a
+    spelling the emulator does not share (AWS filters log groups as "logs:log-group", moto as
+    "logs:loggroup"). A type whose service's tags the index does not serve (ECR repositories:
+    moto's GetResources does not list them, so nothing could prove it) keeps its own tag call
+    and stays out of the filter.
+    """
+    from cloudrift_aws.types import SPECS
+
+    return tuple(sorted({spec.tagging_service or spec.service
+                         for spec in SPECS.values() if uses_bulk_tags(spec)}))
+
+
 def tagging_index(ctx: AwsContext, region: str) -> dict[str, Any] | None:
     """Every listed resource's tags by ARN in ``region``, or None when the tagging API cannot
     be read there."""
@@ -84,7 +105,7 @@ def tagging_index(ctx: AwsContext, region: str) -> dict[str, Any] | None:
     def listing() -> dict[str, Any]:
         mappings = ctx.paginate(
             "resourcegroupstaggingapi", region, "get_resources", "ResourceTagMappingList",
-            ResourceTypeFilters=list(TAGGED_SERVICES),
+            ResourceTypeFilters=list(tagged_services()),
             PaginationConfig={"PageSize": _TAGGING_PAGE},
         )
         return {str(m["ResourceARN"]): m.get("Tags") or [] for m in mappings}
@@ -152,10 +173,6 @@ def with_tags(
         for item, answer in zip(to_ask, answers, strict=True):
             item[TAGS_KEY] = answer
     return items
-
-
-def _item_tags(payload: Mapping[str, Any]) -> Any:
-    return payload.get(TAGS_KEY, UNKNOWN)
 
 
 def bulk_tags() -> FieldSpec:

@@ -9,11 +9,9 @@ from __future__ import annotations
 from cloudrift.spec import collect_specs
 from cloudrift_azure.spec import AzureSpec
 
-MODULES = ("resources", "network", "storage", "compute", "keyvault", "containers", "monitor")
-
 
 def _collect() -> dict[str, AzureSpec]:
-    specs = collect_specs(__name__, MODULES, AzureSpec)
+    specs = collect_specs(__name__, AzureSpec)
     for spec in specs.values():
         if spec.parent is not None and spec.parent not in specs:
             raise ValueError(f"{spec.type}: parent {spec.parent} is not a supported type")

@@ -9,17 +9,4 @@ from __future__ import annotations
 from cloudrift.spec import collect_specs
 from cloudrift_gcp.spec import GcpSpec
 
-MODULES = (
-    "compute",
-    "storage",
-    "sql",
-    "iam",
-    "pubsub",
-    "bigquery",
-    "container",
-    "dns",
-    "kms",
-)
-
-
-SPECS: dict[str, GcpSpec] = collect_specs(__name__, MODULES, GcpSpec)
+SPECS: dict[str, GcpSpec] = collect_specs(__name__, GcpSpec)

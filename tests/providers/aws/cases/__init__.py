@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+import pkgutil
 from importlib import import_module
 from typing import Any
 
@@ -35,15 +36,11 @@ class AwsCase:
         return self.import_id(attrs) if self.import_id else str(attrs["id"])
 
 
-MODULES = ("ec2", "s3", "iam", "kms", "sqs", "sns", "dynamodb", "lambda_", "rds", "logs", "ecr")
-
-
 def all_cases() -> list[AwsCase]:
+    """Every module's ``CASES``: a new module is picked up as it lands, and one that fails to
+    import fails the run rather than dropping its cases."""
     cases: list[AwsCase] = []
-    for name in MODULES:
-        try:
-            module = import_module(f"tests.providers.aws.cases.{name}")
-        except ModuleNotFoundError:
-            continue
-        cases.extend(module.CASES)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            cases.extend(import_module(f"{__name__}.{info.name}").CASES)
     return cases
