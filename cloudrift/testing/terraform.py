@@ -130,6 +130,41 @@ def write_cli_config(path: Path, mirror: Path, plugin_cache: Path | None = None)
     return path
 
 
+def mirror_versions(mirror: Path) -> list[str]:
+    """The AWS provider versions the mirror holds for this platform, oldest first."""
+    provider = mirror / AWS_PROVIDER
+    found = {path.parent.parent.name
+             for path in provider.glob(f"*/{platform_dir()}/terraform-provider-aws_*")}
+    found |= {path.name.split("_")[1]
+              for path in provider.glob(f"terraform-provider-aws_*_{platform_dir()}.zip")}
+    return sorted(found, key=lambda v: tuple(int(p) if p.isdigit() else 0 for p in v.split(".")))
+
+
+def provider_schema(workdir: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The AWS provider's schema (``terraform providers schema -json``) from the newest version in
+    the mirror: ``{"resource_schemas": {type: {"block": ...}}, ...}``. It says which arguments a
+    resource has, which the user sets and which Terraform marks sensitive."""
+    env = os.environ if env is None else env
+    mirror = find_provider_mirror(env)
+    binary = find_terraform(env)
+    if mirror is None or binary is None:
+        raise RuntimeError(unavailable_reason(env) or "terraform is unavailable")
+    version = mirror_versions(mirror)[-1]
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "main.tf").write_text(
+        'terraform {\n  required_providers {\n'
+        f'    aws = {{ source = "hashicorp/aws", version = "{version}" }}\n  }}\n}}\n',
+        encoding="utf-8")
+    config = write_cli_config(workdir / "cli.tfrc", mirror)
+    terraform = Terraform(workdir, {**{k: env[k] for k in _INHERITED if k in env},
+                                    "TF_CLI_CONFIG_FILE": str(config), "CHECKPOINT_DISABLE": "1",
+                                    "TF_IN_AUTOMATION": "1"}, binary=binary)
+    terraform.init()
+    shown = terraform.run("providers", "schema", "-json")
+    schema: dict[str, Any] = json.loads(shown.stdout)["provider_schemas"][AWS_PROVIDER]
+    return schema
+
+
 def emulator_environment(
     endpoint: str,
     *,
