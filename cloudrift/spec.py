@@ -11,9 +11,9 @@ positives that made driftctl's deep mode unusable.
 
 from __future__ import annotations
 
+import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-import pkgutil
 from importlib import import_module
 from typing import Any, Final, TypeVar
 
@@ -133,6 +133,24 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class PartOf:
+    """Resources of the spec's type are parts of a parent resource of ``parent_type`` (a rule of
+    a security group, a route of a route table, a configuration resource of a bucket).
+
+    ``parent_id``: the state attribute (or a function of the part's state attributes) holding
+    the parent's import id; on the cloud side ``cloud_parent_id`` (a JMESPath or a function of
+    the payload) gives it. ``fields``: the parent's field paths a part of this type takes over
+    (or a function of the part's state attributes returning them: ingress or egress by the
+    rule's ``type``). A drift is reported once, on the most specific resource that declares it.
+    """
+
+    parent_type: str
+    parent_id: str | Extractor
+    fields: tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str, ...]]
+    cloud_parent_id: str | Extractor | None = None
+
+
+@dataclass(frozen=True)
 class ResourceSpec:
     """A Terraform resource type, cloud-independent part.
 
@@ -148,6 +166,9 @@ class ResourceSpec:
     unmanaged: bool = True
     description: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Terraform arguments deliberately not compared, and why (documented in the type tables)
+    not_compared: Mapping[str, str] = field(default_factory=dict)
+    part_of: tuple[PartOf, ...] = ()
 
     def state_import_id(self, attributes: Mapping[str, Any]) -> str | None:
         if callable(self.import_id):

@@ -69,6 +69,9 @@ class AwsSpec(ResourceSpec):
     # the Resource Groups Tagging API's name for the service, where it is not boto3's
     # (``elasticloadbalancing`` for ``elbv2``); used by types whose tags come in bulk
     tagging_service: str | None = None
+    # the calls an ``enumerate`` function makes that ``list``/``details`` do not declare, as
+    # "service:Operation" (the type tables in docs/providers/aws.md list them)
+    calls: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.list is None) == (self.enumerate is None):
