@@ -6,9 +6,9 @@ would have recorded in state, and knows how to change one declared field and how
 
 from __future__ import annotations
 
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-import pkgutil
 from importlib import import_module
 from typing import Any
 
