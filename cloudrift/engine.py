@@ -27,6 +27,7 @@ from cloudrift.model import (
     coverage_ratio,
     finding_order,
 )
+from cloudrift.parts import Settled, settle, subject_fields
 from cloudrift.plugin import Observation, Provider, in_shard
 from cloudrift.redact import Redactor, secret_values
 from cloudrift.sources.hcl import HclIndex
@@ -99,6 +100,7 @@ class Scan:
         self.strict = strict
         self.shard = shard
         self.clock = clock
+        self._code_by_source: dict[str, HclIndex] | None = None
 
     def run(self) -> ScanReport:
         started = self.clock()
@@ -131,6 +133,8 @@ class Scan:
             desired, desired_warnings = provider.desired(instances)
             warnings.extend(desired_warnings)
             desired = self._deduplicate(desired, warnings)
+            settled = settle(provider.specs, instances, desired, self._declared)
+            warnings.extend(settled.warnings)
             # the provider sees every desired resource (they decide which regions to search)
             # and shards its own listings; what comes back is cut to this shard's units too
             observation = provider.observe(desired)
@@ -138,7 +142,7 @@ class Scan:
                 desired, observation = self._cut_to_shard(provider.name, desired, observation)
             warnings.extend(observation.warnings)
             api_calls.update({f"{name}:{k}": v for k, v in observation.api_calls.items()})
-            self._compare(provider, desired, observation, findings, coverage, summary)
+            self._compare(provider, desired, observation, settled, findings, coverage, summary)
 
         for binding in self.input.code:
             self._apply_code(binding, findings, warnings, summary)
@@ -158,6 +162,19 @@ class Scan:
             coverage=sorted(coverage, key=lambda c: (c.provider, c.type)),
             api_calls=dict(sorted(api_calls.items())),
         )
+
+    def _declared(self, resource: Resource) -> frozenset[str] | None:
+        """The arguments a managed resource's HCL block declares inline; None without code."""
+        if self._code_by_source is None:
+            self._code_by_source = {}
+            for binding in self.input.code:
+                for doc, origin in zip(self.input.documents, self.input.origins, strict=True):
+                    if binding.sources is None or origin in binding.sources:
+                        self._code_by_source.setdefault(doc.source, binding.index)
+        index = self._code_by_source.get(resource.source or "")
+        if index is None or resource.address is None:
+            return None
+        return index.declared_arguments(resource.address)
 
     def _scrub_warning(self, warning: ScanWarning) -> ScanWarning:
         return warning.model_copy(update={"message": self.input.redactor.scrub(warning.message)})
@@ -266,6 +283,7 @@ class Scan:
         provider: Provider,
         desired: list[Resource],
         observation: Observation,
+        settled: Settled,
         findings: list[Finding],
         coverage: list[TypeCoverage],
         summary: Summary,
@@ -336,6 +354,11 @@ class Scan:
             if spec is None or not spec.unmanaged:
                 continue
             if have.is_default and not self.strict:
+                continue
+            if spec.part_of and not any(
+                settled.report_unmanaged(part, have.parent, subject_fields(part))
+                for part in spec.part_of
+            ):
                 continue
             summary.unmanaged += 1
             summary.total_resources += 1

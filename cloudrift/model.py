@@ -75,6 +75,8 @@ class Resource(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
     sensitive: frozenset[str] = frozenset()
     is_default: bool = False
+    # for a part of a parent (a rule of a security group): the parent's import id
+    parent: str | None = None
 
     @property
     def key(self) -> ResourceKey:

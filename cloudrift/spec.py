@@ -149,6 +149,23 @@ class PartOf:
     fields: tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str, ...]]
     cloud_parent_id: str | Extractor | None = None
 
+    def state_parent(self, attributes: Mapping[str, Any]) -> str | None:
+        value = self.parent_id(attributes) if callable(self.parent_id) else get_path(
+            attributes, self.parent_id)
+        return None if value is None or value == "" else str(value)
+
+    def cloud_parent(self, payload: Mapping[str, Any]) -> str | None:
+        if self.cloud_parent_id is None:
+            return None
+        if callable(self.cloud_parent_id):
+            value = self.cloud_parent_id(payload)
+        else:
+            value = jmespath.search(self.cloud_parent_id, payload)
+        return None if value is None or value == "" or value is UNKNOWN else str(value)
+
+    def fields_for(self, attributes: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(self.fields(attributes)) if callable(self.fields) else self.fields
+
 
 @dataclass(frozen=True)
 class ResourceSpec:

@@ -49,6 +49,8 @@ class DeclaredResource:
     # True when this block, or a module call above it, has a count / for_each that is a literal
     # zero / empty collection or an expression we do not evaluate: no instance may be right.
     may_be_empty: bool = False
+    # the block's argument and nested block names: what it declares inline
+    arguments: frozenset[str] = frozenset()
 
     @property
     def address(self) -> str:
@@ -149,6 +151,16 @@ class HclIndex:
             if call is not None:
                 return f"{call.file}:{call.line}"
         return None
+
+    def declared_arguments(self, address: str) -> frozenset[str] | None:
+        """The argument and nested block names the block of a state address declares inline;
+        None when this code does not declare the address (or only a remote module does)."""
+        parts = split_address(address)
+        if parts is None:
+            return None
+        self._refresh()
+        resource = self._lookup.get(parts)
+        return None if resource is None else resource.arguments
 
     def unapplied(self, state_addresses: Iterable[str]) -> list[DeclaredResource]:
         """Managed resources declared in code with no instance in the given state addresses.
@@ -372,6 +384,7 @@ class _Loader:
                     file=path,
                     line=block.line,
                     may_be_empty=may_be_empty or block.expansion not in (ONE, SOME),
+                    arguments=frozenset(block.arguments),
                 ))
             elif block.kind == "moved":
                 old, new = strip_keys(block.moved_from), strip_keys(block.moved_to)

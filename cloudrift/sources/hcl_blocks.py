@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # Bump whenever what parse_file extracts changes: it is part of every cache key.
-PARSE_FORMAT = 1
+PARSE_FORMAT = 2
 
 # how many instances a count / for_each gives, as far as the text alone tells
 ONE = "one"  # neither count nor for_each
@@ -34,6 +34,9 @@ class Block:
     source: str | None = None  # a module call's source, when it is a plain string
     moved_from: str = ""
     moved_to: str = ""
+    # a resource block's argument and nested block names (a ``dynamic "x"`` block counts as
+    # ``x``): whether the code declares a field inline
+    arguments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,15 @@ class FileResult:
             if not isinstance(raw, dict) or not set(raw) <= set(_BLOCK_DEFAULTS):
                 raise ValueError("bad block")
             block = Block(**{**_BLOCK_DEFAULTS, **raw})
+            block = Block(**{**vars(block), "arguments": tuple(block.arguments)})
             if (
                 block.kind not in BLOCK_KINDS
                 or block.expansion not in EXPANSIONS
                 or type(block.line) is not int
                 or not all(isinstance(getattr(block, f), str) for f in _STR_FIELDS)
                 or not isinstance(block.source, (str, type(None)))
+                or not isinstance(block.arguments, (list, tuple))
+                or not all(isinstance(a, str) for a in block.arguments)
             ):
                 raise ValueError("bad block")
             blocks.append(block)
@@ -89,7 +95,7 @@ class FileResult:
 
 _BLOCK_DEFAULTS: dict[str, Any] = {
     "kind": "", "line": 0, "type": "", "name": "", "expansion": ONE, "source": None,
-    "moved_from": "", "moved_to": "",
+    "moved_from": "", "moved_to": "", "arguments": (),
 }
 _STR_FIELDS = ("kind", "type", "name", "moved_from", "moved_to")
 

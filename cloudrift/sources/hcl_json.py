@@ -68,7 +68,8 @@ def parse_json(text: str) -> FileResult:
         if key in ("resource", "data"):
             for (rtype, name), line, body in _labelled(value, 2):
                 blocks.append(Block(key, line, type=rtype, name=name,
-                                    expansion=_json_expansion(body)))
+                                    expansion=_json_expansion(body),
+                                    arguments=_json_arguments(body)))
         elif key == "module":
             for (name,), line, body in _labelled(value, 1):
                 first = next(_objects(body), None)
@@ -89,6 +90,18 @@ def parse_json(text: str) -> FileResult:
                     for (rtype, name), line, _ in _labelled(obj.get("data"), 2):
                         blocks.append(Block("data", line, type=rtype, name=name))
     return FileResult(tuple(blocks))
+
+
+def _json_arguments(body: Any) -> tuple[str, ...]:
+    names: set[str] = set()
+    for obj in _objects(body):
+        for key, _, value in obj.members:
+            if key == "dynamic":
+                for dynamic in _objects(value):
+                    names.update(k for k, _, _ in dynamic.members if k != "//")
+            elif key != "//":
+                names.add(key)
+    return tuple(sorted(names))
 
 
 def _json_expansion(body: Any) -> str:

@@ -120,7 +120,8 @@ class _Native:
                 return
             attrs = self._attributes(body)
             self.blocks.append(Block(kind, line, type=labels[0], name=labels[1],
-                                     expansion=self._expansion(attrs)))
+                                     expansion=self._expansion(attrs),
+                                     arguments=self._argument_names(attrs, body)))
         elif kind == "module":
             if labels is None or len(labels) != 1:
                 self._problem(line, "module block needs one quoted label (its name)")
@@ -141,6 +142,16 @@ class _Native:
                 if nested_kind == "data" and nested_labels is not None and len(nested_labels) == 2:
                     self.blocks.append(Block("data", nested.meta.line, type=nested_labels[0],
                                              name=nested_labels[1]))
+
+    def _argument_names(self, attrs: dict[str, Any], body: Any) -> tuple[str, ...]:
+        names = set(attrs)
+        for nested in self._children(body, "block") if body is not None else ():
+            nested_kind, nested_labels, _ = self._split_block(nested)
+            if nested_kind == "dynamic" and nested_labels:
+                names.add(nested_labels[0])
+            elif nested_kind is not None:
+                names.add(nested_kind)
+        return tuple(sorted(names))
 
     def _problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(line, message))

@@ -281,5 +281,7 @@ class AwsProvider:
             scope=Scope(account=self.account, region=region),
             attributes=attributes,
             is_default=bool(spec.is_default(item)) if spec.is_default else False,
+            parent=next((found for part in spec.part_of
+                         if (found := part.cloud_parent(item)) is not None), None),
         )
         return resource, warnings
