@@ -144,7 +144,7 @@ def load_plugin(name: str) -> ProviderPlugin:
     except ImportError as exc:
         raise ConfigError(
             f"provider {name!r} is installed without its SDK ({exc.name or exc})",
-            hint=f"pip install 'cloudrift[{name}]'",
+            hint=f"pip install 'cloudrift-scanner[{name}]'",
         ) from None
     plugin: ProviderPlugin = loaded() if isinstance(loaded, type) else loaded
     return plugin

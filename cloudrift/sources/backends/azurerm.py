@@ -111,7 +111,7 @@ class AzureStateSource:
             from azure.storage.blob import ContainerClient
         except ImportError:
             raise SourceError(f"{self.uri}: azure-storage-blob is not installed",
-                              hint="pip install 'cloudrift[azure]'") from None
+                              hint="pip install 'cloudrift-scanner[azure]'") from None
         env = self._env()
         options: dict[str, Any] = {"max_single_get_size": 64 * 1024 * 1024,
                                    "connection_timeout": 20, "read_timeout": 60}
@@ -135,7 +135,7 @@ class AzureStateSource:
                 from azure.identity import DefaultAzureCredential
             except ImportError:
                 raise SourceError(f"{self.uri}: azure-identity is not installed",
-                                  hint="pip install 'cloudrift[azure]'") from None
+                                  hint="pip install 'cloudrift-scanner[azure]'") from None
             credential = DefaultAzureCredential(exclude_interactive_browser_credential=True)
         return ContainerClient(self.account_url(), self.container, credential=credential,
                                **options)

@@ -141,7 +141,7 @@ class GcsStateSource:
             from google.cloud import storage  # type: ignore[attr-defined,import-untyped,unused-ignore]
         except ImportError:
             raise SourceError(f"{self.uri}: google-cloud-storage is not installed",
-                              hint="pip install 'cloudrift[gcp]'") from None
+                              hint="pip install 'cloudrift-scanner[gcp]'") from None
         options = {"api_endpoint": self.endpoint} if self.endpoint else None
         client = storage.Client(project=self.project, credentials=self._resolve_credentials(),
                                 client_options=options)

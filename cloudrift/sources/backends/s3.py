@@ -112,7 +112,7 @@ class S3StateSource:
             from botocore.exceptions import BotoCoreError
         except ImportError:
             raise SourceError(f"{self.uri}: boto3 is not installed",
-                              hint="pip install 'cloudrift[aws]'") from None
+                              hint="pip install 'cloudrift-scanner[aws]'") from None
         try:
             session = boto3.session.Session(profile_name=self.profile)
             config = Config(
