@@ -72,6 +72,7 @@ PARAM_NAMES = {
     "aws_profile": "aws_profiles",
     "aws_role": "aws_roles",
     "shard": "shard",
+    "min_coverage": "min_coverage",
     "quiet": "quiet",
     "verbose": "verbose",
 }
@@ -210,6 +211,10 @@ def scan_options(func: F) -> F:
         click.option("--shard", "shard", metavar="I/N", envvar=env_var("shard"),
                      help="Scan only the I-th of N deterministic shares of the work (by "
                      "provider, type and region); join the N reports with `cloudrift merge`."),
+        click.option("--min-coverage", "min_coverage", type=click.FloatRange(0.0, 1.0),
+                     metavar="FRACTION", envvar=env_var("min_coverage"),
+                     help="Exit 2 when fewer than this share of the managed resources were "
+                     "compared (e.g. 0.95): a CI gate on coverage."),
         click.option("--quiet", "-q", is_flag=True, envvar=env_var("quiet"),
                      help="No progress display (it is shown only on a terminal, never in CI)."),
         click.option("--verbose", "-v", is_flag=True, envvar=env_var("verbose"),
@@ -253,6 +258,7 @@ def scan(
     aws_roles: tuple[str, ...],
     all_regions: bool,
     shard: str | None,
+    min_coverage: float | None,
     quiet: bool,
     verbose: bool,
     no_color: bool,
@@ -310,6 +316,7 @@ def scan(
                   "aws_profiles": tuple(_split(aws_profiles)),
                   "aws_roles": tuple(_split(aws_roles))},
         shard=shard_spec, progress=progress,
+        types=tuple(_split(types)), exclude_types=tuple(_split(exclude_types)),
     )
     providers: dict[str, Provider] = {}
     for name in names:
@@ -319,11 +326,12 @@ def scan(
         providers.update(create_all(options) if create_all else {name: plugin.create(options)})
 
     with progress if isinstance(progress, TerminalProgress) else nullcontext():
-        report = Scan(scan_input, providers, strict=strict, shard=shard_spec).run()
+        report = Scan(scan_input, providers, strict=strict, shard=shard_spec,
+                      wants=options.wants).run()
     report = postprocess.apply(report, ignores, filters)
     write_outputs(report, targets, color=False if no_color else None,
                   redactor=scan_input.redactor)
-    sys.exit(exit_code(report, allow_incomplete))
+    sys.exit(exit_code(report, allow_incomplete, min_coverage))
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:
@@ -339,7 +347,13 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
     return shard
 
 
-def exit_code(report: Any, allow_incomplete: bool) -> int:
+def exit_code(report: Any, allow_incomplete: bool, min_coverage: float | None = None) -> int:
+    if min_coverage is not None and report.summary.coverage < min_coverage:
+        s = report.summary
+        click.echo(f"cloudrift: error: coverage {s.coverage:.1%} is below --min-coverage "
+                   f"{min_coverage:.1%} ({s.compared} of {s.managed} managed resources "
+                   "compared); exiting 2", err=True)
+        return EXIT_ERROR
     if report.findings:
         return EXIT_DRIFT
     if not report.complete and not allow_incomplete:

@@ -64,6 +64,7 @@ SCAN_KEYS: dict[str, str] = {
     "aws_profile": "list",
     "aws_role": "list",
     "shard": "str",
+    "min_coverage": "float",
     "quiet": "bool",
     "verbose": "bool",
 }
@@ -104,7 +105,7 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML ({exc})") from None
 
 
-_SCALAR_TYPES: dict[str, type] = {"bool": bool, "int": int, "str": str}
+_SCALAR_TYPES: dict[str, type] = {"bool": bool, "int": int, "str": str, "float": float}
 
 
 def _coerce(name: str, value: Any, where: str) -> Any:
@@ -117,6 +118,8 @@ def _coerce(name: str, value: Any, where: str) -> Any:
     # bool is an int in Python; a TOML `true` must not pass for a parallelism
     elif type(value) is _SCALAR_TYPES[kind]:
         return value
+    elif kind == "float" and type(value) is int:
+        return float(value)
     raise ConfigError(f"{where}: {name!r} must be a {kind}, not {type(value).__name__}")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from cloudrift import __version__
+from cloudrift.accounting import TERRAFORM_ONLY_PROVIDERS, Accounting
 from cloudrift.concurrency import worker_pool
 from cloudrift.diff import diff_attributes
 from cloudrift.model import (
@@ -94,13 +95,17 @@ class Scan:
         strict: bool = False,
         shard: tuple[int, int] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wants: Callable[[str], bool] | None = None,
     ) -> None:
         self.input = scan_input
         self.providers = providers
         self.strict = strict
         self.shard = shard
         self.clock = clock
+        # the types --type / --exclude-type leave in the scan (the others are not compared)
+        self.wants = wants
         self._code_by_source: dict[str, HclIndex] | None = None
+        self._accounting = Accounting(shard)
 
     def run(self) -> ScanReport:
         started = self.clock()
@@ -109,20 +114,33 @@ class Scan:
             ScanWarning(code=STATE_UNREADABLE, message=f"{f.source}: state not read: {f.message}")
             for f in self.input.failures
         ]
+        accounting = self._accounting = Accounting(self.shard)
         by_provider: dict[str, list[StateInstance]] = defaultdict(list)
         for doc in self.input.documents:
             for inst in doc.managed:
-                by_provider[inst.provider].append(inst)
+                if self.wants is not None and not self.wants(inst.type):
+                    accounting.skip_instance("filtered", inst)
+                else:
+                    by_provider[inst.provider].append(inst)
         routed = {s for p in self.providers.values() for s in p.state_providers}
         for name in sorted(set(by_provider) - routed):
+            terraform_only = name in TERRAFORM_ONLY_PROVIDERS
+            for inst in by_provider[name]:
+                accounting.skip_instance("terraform_only" if terraform_only else "outside_scope",
+                                         inst)
+            why = ("they exist only in Terraform, with nothing in a cloud to compare"
+                   if terraform_only else "that provider is not part of this scan")
             warnings.append(
                 ScanWarning(
                     code="provider_not_scanned",
                     provider=name,
                     message=f"{len(by_provider[name])} resource(s) of provider {name!r} "
-                    "were not compared: that provider is not part of this scan",
+                    f"were not compared: {why}",
                 )
             )
+        taken: set[tuple[str | None, str | None]] = set()
+        # ids compared, case folded: a provider that folds duplicates itself drops the twin
+        taken_ids: set[tuple[str, str]] = set()
 
         findings: list[Finding] = []
         coverage: list[TypeCoverage] = []
@@ -132,7 +150,9 @@ class Scan:
             instances = [i for s in provider.state_providers for i in by_provider.get(s, [])]
             desired, desired_warnings = provider.desired(instances)
             warnings.extend(desired_warnings)
-            desired = self._deduplicate(desired, warnings)
+            taken.update((r.source, r.address) for r in desired)
+            taken_ids.update((r.type, r.id.lower()) for r in desired)
+            desired = self._deduplicate(provider.name, desired, warnings)
             settled = settle(provider.specs, instances, desired, self._declared)
             warnings.extend(settled.warnings)
             # the provider sees every desired resource (they decide which regions to search)
@@ -144,11 +164,15 @@ class Scan:
             api_calls.update({f"{name}:{k}": v for k, v in observation.api_calls.items()})
             self._compare(provider, desired, observation, settled, findings, coverage, summary)
 
+        self._account_dropped(by_provider, routed, taken, taken_ids)
+
         for binding in self.input.code:
             self._apply_code(binding, findings, warnings, summary)
 
+        not_compared = accounting.close(summary)
+        summary.total_resources = summary.managed + summary.unmanaged + summary.unapplied
         summary.api_calls = sum(api_calls.values())
-        summary.coverage = coverage_ratio(summary.managed, coverage)
+        summary.coverage = coverage_ratio(summary.compared, summary.managed, coverage)
         summary.duration_s = round(self.clock() - started, 3)
         findings.sort(key=finding_order)
         return ScanReport(
@@ -161,7 +185,30 @@ class Scan:
             warnings=[self._scrub_warning(w) for w in warnings],
             coverage=sorted(coverage, key=lambda c: (c.provider, c.type)),
             api_calls=dict(sorted(api_calls.items())),
+            not_compared=not_compared,
         )
+
+    def _account_dropped(self, by_provider: Mapping[str, list[StateInstance]],
+                         routed: set[str], taken: set[tuple[str | None, str | None]],
+                         taken_ids: set[tuple[str, str]]) -> None:
+        """Count the instances of scanned providers that no provider turned into a desired
+        resource: a type without a spec, a state without an id, an account not scanned."""
+        for name in sorted(routed & set(by_provider)):
+            specs = [p.specs for p in self.providers.values() if name in p.state_providers]
+            for inst in by_provider[name]:
+                if (inst.source, inst.address) in taken:
+                    continue
+                spec = next((s[inst.type] for s in specs if inst.type in s), None)
+                import_id = None if spec is None else spec.state_import_id(inst.attributes)
+                if spec is None:
+                    reason = "unsupported_type"
+                elif import_id is None:
+                    reason = "no_import_id"
+                elif (inst.type, import_id.lower()) in taken_ids:
+                    reason = "duplicate"
+                else:
+                    reason = "outside_scope"
+                self._accounting.skip_instance(reason, inst)
 
     def _declared(self, resource: Resource) -> frozenset[str] | None:
         """The arguments a managed resource's HCL block declares inline; None without code."""
@@ -227,7 +274,6 @@ class Scan:
                 continue
             prefix = declared.type.split("_", 1)[0]
             summary.unapplied += 1
-            summary.total_resources += 1
             findings.append(Finding(
                 kind=FindingKind.UNAPPLIED,
                 type=declared.type,
@@ -257,12 +303,14 @@ class Scan:
         ]
         return [r for r in desired if mine(r.type, r.scope.region)], observation
 
-    @staticmethod
-    def _deduplicate(desired: list[Resource], warnings: list[ScanWarning]) -> list[Resource]:
+    def _deduplicate(self, name: str, desired: list[Resource],
+                     warnings: list[ScanWarning]) -> list[Resource]:
         seen: dict[ResourceKey, Resource] = {}
         for resource in desired:
             first = seen.get(resource.key)
             if first is not None:
+                if in_shard(self.shard, name, resource.type, resource.scope.region):
+                    self._accounting.skip("duplicate", resource.provider, resource.type)
                 warnings.append(
                     ScanWarning(
                         code="duplicate_resource",
@@ -309,8 +357,6 @@ class Scan:
         for want in desired:
             entry = cov(want.type)
             entry.managed += 1
-            summary.managed += 1
-            summary.total_resources += 1
             key = want.key
             have = actual_by_key.get(key)
             if have is None:
@@ -318,11 +364,14 @@ class Scan:
                     want.type, key.region, want.scope.account or ""
                 ) in observation.scanned_in
                 if seen:
+                    summary.compared += 1
                     summary.missing += 1
                     findings.append(self._finding(FindingKind.MISSING, want))
                 else:
                     entry.not_seen += 1
+                    self._accounting.skip("not_seen", want.provider, want.type)
                 continue
+            summary.compared += 1
             matched.add(key)
             result = diff_attributes(want.attributes, have.attributes, want.sensitive)
             entry.unknown_fields += result.unknown
@@ -361,7 +410,6 @@ class Scan:
             ):
                 continue
             summary.unmanaged += 1
-            summary.total_resources += 1
             findings.append(self._finding(FindingKind.UNMANAGED, have))
 
         for entry in per_type.values():

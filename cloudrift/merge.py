@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from cloudrift.errors import ConfigError
 from cloudrift.model import (
+    NOT_COMPARED_REASONS,
+    NotCompared,
     ScanReport,
     ScanWarning,
     Summary,
@@ -18,8 +20,8 @@ from cloudrift.model import (
     finding_order,
 )
 
-_ADDED = ("total_resources", "managed", "in_sync", "changed", "missing", "unmanaged",
-          "unapplied", "ignored", "api_calls")
+_ADDED = ("total_resources", "managed", "compared", "in_sync", "changed", "missing",
+          "unmanaged", "unapplied", "ignored", "api_calls")
 
 
 def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
@@ -45,7 +47,17 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
             merged.actual += cov.actual
             merged.not_seen += cov.not_seen
             merged.unknown_fields += cov.unknown_fields
-    summary.coverage = coverage_ratio(summary.managed, coverage.values())
+    summary.coverage = coverage_ratio(summary.compared, summary.managed, coverage.values())
+    not_compared: dict[tuple[str, str, str], NotCompared] = {}
+    for report in reports:
+        for group in report.not_compared:
+            merged_group = not_compared.setdefault((group.reason, group.provider, group.type),
+                                                   group.model_copy(update={"count": 0}))
+            merged_group.count += group.count
+        for reason, count in report.summary.not_compared.items():
+            summary.not_compared[reason] = summary.not_compared.get(reason, 0) + count
+    summary.not_compared = {r: summary.not_compared[r] for r in NOT_COMPARED_REASONS
+                            if summary.not_compared.get(r)}
 
     findings = {f.fingerprint: f for r in reports for f in r.findings}
     warnings: dict[tuple[str, str], ScanWarning] = {}
@@ -73,4 +85,7 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
         coverage=sorted(coverage.values(), key=lambda c: (c.provider, c.type)),
         api_calls=dict(sorted(api_calls.items())),
         ignored=dict(sorted(ignored.items())),
+        not_compared=sorted(not_compared.values(),
+                            key=lambda g: (NOT_COMPARED_REASONS.index(g.reason), -g.count,
+                                           g.type)),
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 GLOBAL_REGION = "global"
 
@@ -159,27 +159,50 @@ class TypeCoverage(BaseModel):
         return not self.failed_scopes
 
 
+# why a managed resource was not compared; docs/outputs.md explains each
+NOT_COMPARED_REASONS = (
+    "unsupported_type",  # no provider plugin has a spec for its type yet
+    "terraform_only",  # a resource with no cloud object (random_*, null_resource, tls_*, ...)
+    "outside_scope",  # its provider or account is not part of this scan
+    "no_import_id",  # its state holds no id to find it by
+    "duplicate",  # the same cloud object is managed twice; the first is compared
+    "not_seen",  # its type could not be listed where it lives (denied, throttled, ...)
+    "filtered",  # left out by --type / --exclude-type
+)
+
+
+class NotCompared(BaseModel):
+    """Managed resources of one type not compared, and why."""
+
+    reason: str
+    provider: str
+    type: str
+    count: int = 0
+
+
 class Summary(BaseModel):
     total_resources: int = 0
-    managed: int = 0
+    managed: int = Field(0, description="every managed resource in the scanned states")
+    compared: int = Field(0, description="managed resources compared: in sync, changed or missing")
+    not_compared: dict[str, int] = Field(
+        default_factory=dict, description="managed resources not compared, by reason")
     in_sync: int = 0
     changed: int = 0
     missing: int = 0
     unmanaged: int = 0
     unapplied: int = 0
     ignored: int = 0
-    coverage: float = 1.0
+    coverage: float = Field(1.0, description="compared / managed")
     api_calls: int = 0
     duration_s: float = 0.0
 
 
-def coverage_ratio(managed: int, coverage: Iterable[TypeCoverage]) -> float:
+def coverage_ratio(compared: int, managed: int, coverage: Iterable[TypeCoverage]) -> float:
     """The share of managed resources compared; with none managed, 1.0 only if every listing
     worked."""
-    entries = list(coverage)
     if managed:
-        return round((managed - sum(c.not_seen for c in entries)) / managed, 4)
-    return 1.0 if all(c.complete for c in entries) else 0.0
+        return round(compared / managed, 4)
+    return 1.0 if all(c.complete for c in coverage) else 0.0
 
 
 class ScanReport(BaseModel):
@@ -196,6 +219,8 @@ class ScanReport(BaseModel):
     ignored: dict[str, int] = Field(
         default_factory=dict, description="findings or field changes suppressed, per ignore rule"
     )
+    not_compared: list[NotCompared] = Field(
+        default_factory=list, description="managed resources not compared, by reason and type")
 
     @property
     def has_drift(self) -> bool:

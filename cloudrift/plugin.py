@@ -8,6 +8,7 @@ normalises state instances with the same specs it uses for cloud payloads, enume
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,7 +20,7 @@ from cloudrift.errors import ConfigError
 from cloudrift.model import Resource, ScanWarning
 from cloudrift.progress import NoProgress, ProgressSink
 from cloudrift.sources.tfstate import StateInstance
-from cloudrift.spec import ResourceSpec
+from cloudrift.spec import ResourceSpec, SpecT
 
 ENTRY_POINT_GROUP = "cloudrift.providers"
 
@@ -33,9 +34,21 @@ class ScanOptions:
     # (index, count), 1-based: this run scans only its share of the (type, scope) units
     shard: tuple[int, int] | None = None
     progress: ProgressSink = field(default_factory=NoProgress)
+    # --type / --exclude-type globs: the types not wanted are neither listed nor compared
+    types: tuple[str, ...] = ()
+    exclude_types: tuple[str, ...] = ()
 
     def in_shard(self, provider: str, rtype: str, scope: str) -> bool:
         return in_shard(self.shard, provider, rtype, scope)
+
+    def wants(self, rtype: str) -> bool:
+        if self.types and not any(fnmatch.fnmatchcase(rtype, p) for p in self.types):
+            return False
+        return not any(fnmatch.fnmatchcase(rtype, p) for p in self.exclude_types)
+
+    def selected(self, specs: Mapping[str, SpecT]) -> dict[str, SpecT]:
+        """The specs of the types this scan wants."""
+        return {rtype: spec for rtype, spec in specs.items() if self.wants(rtype)}
 
 
 def in_shard(shard: tuple[int, int] | None, provider: str, rtype: str, scope: str) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cloudrift.model import Finding, FindingKind, ScanReport
+from cloudrift.report._coverage import compared_line, not_compared_groups
 
 _COLORS = {
     FindingKind.CHANGED: "yellow",
@@ -43,6 +44,15 @@ class ConsoleReporter:
             for finding in group:
                 lines.extend(self._finding(finding, style))
             lines.append("")
+        if report.not_compared:
+            s = report.summary
+            missed = s.managed - s.compared
+            lines.append(style(f"Not compared: {missed} of {s.managed} managed resources",
+                               fg="yellow", bold=True))
+            for title, groups in not_compared_groups(report):
+                lines.append(f"  {title}: {sum(g.count for g in groups)}")
+                lines.extend(f"      {g.type} ({g.count})" for g in groups)
+            lines.append("")
         if report.warnings:
             lines.append(style(f"Warnings: {len(report.warnings)}", fg="yellow", bold=True))
             lines.extend(f"  ! {w.message}" for w in report.warnings)
@@ -55,10 +65,10 @@ class ConsoleReporter:
         if not report.complete:
             verdict += style(" Scan incomplete: see warnings.", fg="yellow", bold=True)
         lines.append(
-            f"{verdict} {s.managed} managed, {s.in_sync} in sync, {s.changed} changed, "
-            f"{s.missing} missing, {s.unmanaged} unmanaged"
+            f"{verdict} {compared_line(s)}: {s.in_sync} in sync, {s.changed} changed, "
+            f"{s.missing} missing · {s.unmanaged} unmanaged"
             + (f", {s.unapplied} unapplied" if s.unapplied else "")
-            + f" · coverage {s.coverage:.0%} · {s.api_calls} API calls · {s.duration_s:.1f}s"
+            + f" · {s.api_calls} API calls · {s.duration_s:.1f}s"
         )
         return "\n".join(lines) + "\n"
 

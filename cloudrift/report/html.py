@@ -18,6 +18,7 @@ from html import escape
 from typing import Any
 
 from cloudrift.model import Finding, FindingKind, ScanReport
+from cloudrift.report._coverage import compared_line, not_compared_groups
 
 _TITLES = {
     FindingKind.CHANGED: ("Changed", "the cloud differs from the state"),
@@ -271,6 +272,7 @@ class HtmlReporter:
             cards.append(f"<li><b>{s.ignored}</b>ignored by rules</li>")
         cards += [
             f"<li><b>{s.managed}</b>managed</li>",
+            f"<li><b>{s.compared}</b>compared</li>",
             f"<li><b>{s.in_sync}</b>in sync</li>",
             f"<li><b>{s.coverage:.0%}</b>coverage</li>",
             f"<li><b>{s.api_calls}</b>API calls</li>",
@@ -285,6 +287,7 @@ class HtmlReporter:
             "<header>",
             "<h1>cloudrift drift report</h1>",
             f'<p class="verdict">{esc(verdict)}</p>',
+            f'<p class="compared">{esc(compared_line(s))}</p>',
             f'<p class="muted">cloudrift {esc(report.tool_version or "?")} · started '
             f"{esc(report.started_at or '?')} · {len(report.sources)} state(s): "
             + ", ".join(f"<code>{esc(src)}</code>" for src in report.sources)
@@ -316,6 +319,7 @@ class HtmlReporter:
             body.append('<p class="muted">Every compared resource matches its state.</p>')
         body.append("</main>")
         body.extend(self._warnings(report))
+        body.extend(self._not_compared(report))
         body.extend(self._coverage(report))
         head = [
             "<!DOCTYPE html>",
@@ -342,6 +346,24 @@ class HtmlReporter:
         )
         return [f'<section id="warnings"><h2>Warnings: {len(report.warnings)}</h2>'
                 f"<ul>{items}</ul></section>"]
+
+    @staticmethod
+    def _not_compared(report: ScanReport) -> list[str]:
+        if not report.not_compared:
+            return []
+        s = report.summary
+        rows = "".join(
+            f"<tr><td>{esc(title)}</td><td><code>{esc(g.type)}</code></td>"
+            f'<td>{esc(g.provider)}</td><td class="n">{g.count}</td></tr>'
+            for title, groups in not_compared_groups(report) for g in groups
+        )
+        return [
+            f'<section id="not-compared"><h2>Not compared: {s.managed - s.compared} of '
+            f'{s.managed} managed resources</h2><table class="coverage"><thead><tr>'
+            '<th scope="col">Why</th><th scope="col">Type</th><th scope="col">Provider</th>'
+            f'<th scope="col">Resources</th></tr></thead><tbody>{rows}</tbody></table>'
+            "</section>"
+        ]
 
     @staticmethod
     def _coverage(report: ScanReport) -> list[str]:

@@ -17,7 +17,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudrift.model import Finding, FindingKind, ScanReport, ScanWarning, TypeCoverage
+from cloudrift.model import (
+    Finding,
+    FindingKind,
+    NotCompared,
+    ScanReport,
+    ScanWarning,
+    TypeCoverage,
+)
+from cloudrift.report._coverage import REASON_TITLES
 
 _MAX_VALUE = 500
 
@@ -58,6 +66,7 @@ class _Suite:
     findings: list[Finding] = field(default_factory=list)
     coverage: TypeCoverage | None = None
     warnings: list[ScanWarning] = field(default_factory=list)
+    not_compared: list[NotCompared] = field(default_factory=list)
 
 
 def _case_name(finding: Finding) -> str:
@@ -140,6 +149,10 @@ class JunitReporter:
             suite(cov.provider, cov.type).coverage = cov
         for finding in report.findings:
             suite(finding.provider, finding.type).findings.append(finding)
+        for group in report.not_compared:
+            # resources not seen are the coverage entry's to say (with the scopes that failed)
+            if group.reason != "not_seen":
+                suite(group.provider, group.type).not_compared.append(group)
         by_type: dict[str, list[ScanWarning]] = defaultdict(list)
         for warning in report.warnings:
             if warning.type:
@@ -209,6 +222,11 @@ class JunitReporter:
                         + (", ".join(cov.failed_scopes) or "see the warnings")
                     ),
                 )
+
+        for group in suite.not_compared:
+            counts["skipped"] += 1
+            ET.SubElement(case(f"{_plural(group.count, 'resource')} not compared"), "skipped",
+                          message=xml_text(REASON_TITLES[group.reason]))
 
         if suite.warnings:
             ET.SubElement(element, "system-out").text = xml_text(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudrift.model import Finding, FindingKind, ScanReport
+from cloudrift.report._coverage import compared_line, not_compared_groups
 
 GITHUB_COMMENT_LIMIT = 65_536
 
@@ -190,12 +191,26 @@ class MarkdownReporter:
             lines.append(f"| Ignored by rules | {s.ignored} |")
         lines += [
             f"| Managed | {s.managed} |",
+            f"| Compared | {s.compared} |",
             f"| In sync | {s.in_sync} |",
             f"| Coverage | {s.coverage:.0%} |",
             f"| API calls | {s.api_calls} |",
             f"| Duration | {s.duration_s:.1f} s |",
             "",
+            f"**{escape(compared_line(s))}**",
+            "",
         ]
+        if report.not_compared:
+            lines += [
+                "<details>",
+                f"<summary>{s.managed - s.compared} managed resources not compared</summary>",
+                "",
+                "| Why | Type | Resources |",
+                "| --- | --- | ---: |",
+            ]
+            lines += [f"| {escape(title)} | {code(g.type)} | {g.count} |"
+                      for title, groups in not_compared_groups(report) for g in groups]
+            lines += ["", "</details>", ""]
         return "\n".join(lines) + "\n"
 
     @staticmethod

@@ -237,6 +237,7 @@ class SarifReporter:
                 "schemaVersion": report.schema_version,
                 "complete": report.complete,
                 "summary": report.summary.model_dump(mode="json"),
+                "notCompared": [g.model_dump(mode="json") for g in report.not_compared],
                 "sources": report.sources,
             },
         }

@@ -25,6 +25,9 @@ class LocalStateSource:
     pattern: str
 
     def paths(self) -> list[str]:
+        if "\x00" in self.pattern:
+            # no file system path holds one; glob would raise rather than match nothing
+            raise SourceError(f"{self.pattern!r}: a path cannot hold a NUL character")
         pattern = os.path.expanduser(self.pattern)
         # a file really named "env[prod].tfstate" would otherwise be read as a character class
         if os.path.isfile(pattern):

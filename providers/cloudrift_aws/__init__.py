@@ -22,7 +22,7 @@ class AwsPlugin:
         return SPECS
 
     def create(self, options: ScanOptions) -> AwsProvider:
-        return AwsProvider(self.types(), options)
+        return AwsProvider(options.selected(self.types()), options)
 
     def create_all(self, options: ScanOptions) -> dict[str, AwsProvider]:
         """One provider per --aws-profile / --aws-role target (just one without targets),
@@ -44,6 +44,6 @@ class AwsPlugin:
             if key in providers or account in accounts[:position]:
                 continue
             others = frozenset(a for a in accounts if a != account)
-            providers[key] = AwsProvider(self.types(), options, ctx, primary=position == 0,
-                                         other_accounts=others)
+            providers[key] = AwsProvider(options.selected(self.types()), options, ctx,
+                                         primary=position == 0, other_accounts=others)
         return providers

@@ -33,4 +33,4 @@ class AzurePlugin:
 
     def create(self, options: ScanOptions) -> AzureProvider:
         """A provider for one scan; credentials are looked up on its first request."""
-        return AzureProvider(self.types(), options)
+        return AzureProvider(options.selected(self.types()), options)

@@ -9,6 +9,7 @@ from cloudrift.model import (
     FieldChange,
     Finding,
     FindingKind,
+    NotCompared,
     ScanReport,
     ScanWarning,
     Scope,
@@ -116,12 +117,21 @@ def sample_report() -> ScanReport:
         TypeCoverage(provider="aws", type="aws_vpc", scanned_scopes=[f"{ACCOUNT}/eu-west-1"],
                      managed=5, actual=6),
     ]
-    managed = sum(c.managed for c in coverage)
-    not_seen = sum(c.not_seen for c in coverage)
+    not_compared = [
+        NotCompared(reason="unsupported_type", provider="aws", type="aws_route", count=6),
+        NotCompared(reason="unsupported_type", provider="aws",
+                    type="aws_s3_bucket_public_access_block", count=1),
+        NotCompared(reason="outside_scope", provider="google", type="google_storage_bucket",
+                    count=2),
+        NotCompared(reason="not_seen", provider="aws", type="aws_s3_bucket", count=1),
+    ]
+    compared = sum(c.managed - c.not_seen for c in coverage)
+    managed = compared + sum(g.count for g in not_compared)
     summary = Summary(
-        total_resources=managed + 2, managed=managed, in_sync=managed - 3 - 1 - not_seen,
-        changed=3, missing=1, unmanaged=2, unapplied=1,
-        coverage=round((managed - not_seen) / managed, 4), api_calls=41, duration_s=2.75,
+        total_resources=managed + 2 + 1, managed=managed, compared=compared,
+        not_compared={"unsupported_type": 7, "outside_scope": 2, "not_seen": 1},
+        in_sync=compared - 3 - 1, changed=3, missing=1, unmanaged=2, unapplied=1,
+        coverage=round(compared / managed, 4), api_calls=41, duration_s=2.75,
     )
     return ScanReport(
         tool_version=TOOL_VERSION,
@@ -138,6 +148,7 @@ def sample_report() -> ScanReport:
         ],
         coverage=coverage,
         api_calls={"aws:sqs.list_queues": 1, "aws:ec2.describe_security_groups": 40},
+        not_compared=not_compared,
     )
 
 
@@ -147,6 +158,7 @@ def empty_report() -> ScanReport:
     return ScanReport(
         tool_version=TOOL_VERSION, started_at=STARTED_AT,
         sources=["terraform.tfstate"], providers=["aws"],
-        summary=Summary(total_resources=2, managed=2, in_sync=2, api_calls=3, duration_s=0.2),
+        summary=Summary(total_resources=2, managed=2, compared=2, in_sync=2, api_calls=3,
+                        duration_s=0.2),
         coverage=coverage,
     )

@@ -49,9 +49,21 @@ def test_every_finding_is_a_failure_in_its_types_suite(report: ScanReport) -> No
 
 def test_one_suite_per_type(report: ScanReport) -> None:
     names = [str(suite.get("name")) for suite in parse(report).iter("testsuite")]
-    types = {c.type for c in report.coverage} | {f.type for f in report.findings}
+    types = ({c.type for c in report.coverage} | {f.type for f in report.findings}
+             | {g.type for g in report.not_compared})
     # untyped warnings ride in a suite of their own
     assert sorted(names) == sorted([*types, "cloudrift"])
+
+
+def test_types_not_compared_are_skipped_cases_saying_why(report: ScanReport) -> None:
+    skipped = {
+        suite.get("name"): [(case.get("name"), case[0].get("message")) for case in suite.iter(
+            "testcase") if len(case) and case[0].tag == "skipped"]
+        for suite in parse(report).iter("testsuite")
+    }
+    assert skipped["aws_route"] == [("6 resources not compared", "type not supported yet")]
+    assert skipped["google_storage_bucket"] == [
+        ("2 resources not compared", "provider or account not part of this scan")]
 
 
 def test_in_sync_resources_are_one_honest_passing_case_per_type(report: ScanReport) -> None:

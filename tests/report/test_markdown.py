@@ -100,8 +100,8 @@ def test_hostile_values_make_no_markup(report: ScanReport) -> None:
     assert "em" in page.tags  # the kind sections' italic one-liners
     assert page.tags.count("em") == len({f.kind for f in report.findings})
     assert "a" not in page.tags
-    # the four kinds in the summary table, and the "incomplete" notice
-    assert page.tags.count("strong") == 5
+    # the four kinds in the summary table, the "incomplete" notice and the compared line
+    assert page.tags.count("strong") == 6
 
 
 def test_direction_overrides_are_shown_not_obeyed(report: ScanReport) -> None:

@@ -156,7 +156,9 @@ def test_same_resource_in_two_states_is_compared_once_with_a_warning() -> None:
     state = _state(("one", {"id": "a", "size": 1}), ("two", {"id": "a", "size": 1}))
     cloud = {"r1": [{"type": "fake_thing", "id": "a", "size": 1}]}
     report = Scan(_input(state), {"fake": FakeProvider(cloud)}).run()
-    assert report.summary.managed == 1
+    # both instances are managed; only the first one's expectations were compared
+    assert (report.summary.managed, report.summary.compared) == (2, 1)
+    assert report.summary.not_compared == {"duplicate": 1}
     assert [w.code for w in report.warnings] == ["duplicate_resource"]
 
 
@@ -165,6 +167,9 @@ def test_states_of_a_provider_not_scanned_are_named() -> None:
     report = Scan(_input(state), {}).run()
     assert [w.code for w in report.warnings] == ["provider_not_scanned"]
     assert "'fake'" in report.warnings[0].message
+    assert (report.summary.managed, report.summary.compared) == (1, 0)
+    assert report.summary.not_compared == {"outside_scope": 1}
+    assert report.summary.coverage == 0.0
 
 
 def test_regions_are_part_of_identity() -> None:

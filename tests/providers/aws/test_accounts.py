@@ -66,7 +66,9 @@ def test_each_account_is_compared_on_its_own(two_accounts: tuple[str, dict[str, 
         ("changed", "aws_iam_role", OTHER, f"aws_iam_role.admin_{OTHER}"),
         ("unmanaged", "aws_iam_user", OTHER, None),
     ]
-    assert report["summary"]["managed"] == 2
+    # three managed; the one in an account no target is in was not compared
+    assert (report["summary"]["managed"], report["summary"]["compared"]) == (3, 2)
+    assert report["summary"]["not_compared"] == {"outside_scope": 1}
     codes = [(w["code"], w["message"]) for w in report["warnings"]]
     assert ("account_not_scanned",
             f"1 resource(s) of AWS account {UNKNOWN} not compared: no --aws-profile or "

@@ -159,7 +159,9 @@ def test_duplicate_ids_in_another_case_are_one_resource(arm: ArmServer, scan: Sc
     twin["attributes"]["id"] = payload["id"].lower()
     report = scan(state_of([instance, twin], arm))
     assert report.findings == []
-    assert report.summary.managed == 2  # the identity once, and its resource group
+    # the identity once, and its resource group; the twin is the same identity
+    assert (report.summary.managed, report.summary.compared) == (3, 2)
+    assert report.summary.not_compared == {"duplicate": 1}
     assert [w.code for w in report.warnings] == ["duplicate_resource"]
 
 
