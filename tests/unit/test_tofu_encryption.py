@@ -88,7 +88,7 @@ def test_json_configuration_with_alias_aad_sha256_and_a_128_bit_key() -> None:
     assert addresses(opened) == ["aws_sqs_queue.orders"]
     # the aad is authenticated: without it the same key opens nothing
     del config["method"]["aes_gcm"]["m"]["aad"]  # type: ignore[index]
-    with pytest.raises(StateDecryptionError, match="key_provider.pbkdf2.rotated"):
+    with pytest.raises(StateDecryptionError, match=r"key_provider\.pbkdf2\.rotated"):
         parse_state(data, "enc.tfstate", keys_from(json.dumps(config)))
 
 
@@ -106,7 +106,7 @@ def test_the_two_writers_agree_byte_for_byte(fixture: str, provider: Pbkdf2Provi
     assert written == (FIXTURES / fixture).read_bytes()
 
 
-def test_envelope_shape_is_openTofus() -> None:
+def test_envelope_shape_is_opentofus() -> None:
     written = json.loads(pbkdf2_encrypted(a_state(7), Pbkdf2Provider(DOCS_PASSPHRASE,
                                                                       iterations=FAST)))
     assert list(written) == ["serial", "lineage", "meta", "encrypted_data", "encryption_version"]
@@ -304,7 +304,7 @@ def test_the_environment_is_merged_over_the_code(tmp_path: Path) -> None:
     tree = LocalTree(str(tmp_path))
     alone = root_keys(tree, "", [("main.tf", body, False)], {})
     assert alone is not None
-    with pytest.raises(StateDecryptionError, match="key_provider.pbkdf2.main"):
+    with pytest.raises(StateDecryptionError, match=r"key_provider\.pbkdf2\.main"):
         parse_state(sealed, "e.tfstate", alone)
     # only the passphrase is given again; the method and state target come from the code,
     # and var.pw is the root module's variable default
