@@ -360,3 +360,37 @@ def test_a_syntax_error_in_tf_encryption_quotes_none_of_it() -> None:
 def test_an_empty_tf_encryption_is_no_configuration() -> None:
     assert env_keys({"TF_ENCRYPTION": "  \n"}) is None
     assert env_keys({}) is None
+
+
+# --- wherever a state is read -----------------------------------------------------------------
+
+
+def test_git_trees_open_encrypted_states_and_a_wrong_key_stops_a_glob(tmp_path: Path) -> None:
+    from cloudrift.sources.git import GitStateSource
+
+    (tmp_path / "envs").mkdir()
+    provider = Pbkdf2Provider(DOCS_PASSPHRASE, iterations=FAST)
+    for name in ("a", "b"):
+        (tmp_path / "envs" / f"{name}.tfstate").write_bytes(pbkdf2_encrypted(a_state(), provider))
+    tree = LocalTree(str(tmp_path))
+    read = GitStateSource(tree, "envs/*.tfstate", keys_from(hcl())).read()
+    assert [addresses(d) for d in read if isinstance(d, StateDocument)] == [
+        ["aws_sqs_queue.q"], ["aws_sqs_queue.q"]]
+    # a glob turns an unreadable state into a warning, but not a key that opens nothing
+    with pytest.raises(StateDecryptionError, match=r"envs/a\.tfstate: cannot decrypt"):
+        GitStateSource(tree, "envs/*.tfstate", keys_from(hcl("a-different-passphrase"))).read()
+
+
+def test_gather_registers_the_passphrase_with_the_redactor(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloudrift.gather import Request, gather
+
+    state = tmp_path / "s.tfstate"
+    state.write_bytes(pbkdf2_encrypted(a_state(), Pbkdf2Provider(DOCS_PASSPHRASE,
+                                                                 iterations=FAST)))
+    monkeypatch.setenv("TF_ENCRYPTION", hcl().replace(f'"{DOCS_PASSPHRASE}"', "var.pw"))
+    monkeypatch.setenv("TF_VAR_pw", DOCS_PASSPHRASE)
+    gathered = gather(Request(sources=[f"tfstate://{state}"]))
+    assert addresses(gathered.scan_input.documents[0]) == ["aws_sqs_queue.q"]
+    scrubbed = gathered.scan_input.redactor.scrub(f"an error quoting {DOCS_PASSPHRASE}")
+    assert DOCS_PASSPHRASE not in scrubbed
