@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -243,8 +244,6 @@ def _kms_settings(provider: Declared, context: KeyContext) -> dict[str, Any]:
 
 
 def _kms_client(settings: Mapping[str, Any], provider: Declared) -> Any:
-    import os
-
     try:
         import boto3
         from botocore.config import Config
