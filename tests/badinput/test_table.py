@@ -191,7 +191,7 @@ def tofu_config(passphrase: str) -> str:
 def tofu_state(*, place: str | None = None, **env: str) -> Build:
     """An OpenTofu-encrypted state (a vector written from OpenTofu's specification, with
     TOFU_PASSPHRASE) and the environment given."""
-    from cloudrift.testing_tofu import Pbkdf2Provider, pbkdf2_encrypted
+    from cloudrift.testing.tofu import Pbkdf2Provider, pbkdf2_encrypted
 
     def build(scratch: Scratch) -> tuple[list[str], str]:
         sealed = pbkdf2_encrypted(a_state(), Pbkdf2Provider(TOFU_PASSPHRASE, iterations=200_000))

@@ -3,7 +3,7 @@ server (real boto3 over HTTP), drift found in them; pbkdf2 and aws_kms key provi
 rotation (fallback), an S3 backend, zero-config discovery of a root module's encryption block.
 
 The encrypted states are test vectors written from OpenTofu's specification of the format by
-``cloudrift.testing_tofu`` (no ``tofu`` binary on this machine). Every scan runs through a
+``cloudrift.testing.tofu`` (no ``tofu`` binary on this machine). Every scan runs through a
 recording proxy: the only call that is not a List/Describe/Get is KMS Decrypt.
 """
 
@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 from cloudrift.cli import cli
 from cloudrift.testing import StateBuilder
 from cloudrift.testing.faults import READ_PREFIXES, FaultProxy, RequestInfo
-from cloudrift.testing_tofu import Pbkdf2Provider, kms_encrypted, pbkdf2_encrypted
+from cloudrift.testing.tofu import Pbkdf2Provider, kms_encrypted, pbkdf2_encrypted
 from cloudrift_aws.testing import MotoServer
 
 pytest.importorskip("cryptography", reason="the tofu extra (cryptography) is not installed")

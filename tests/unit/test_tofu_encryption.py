@@ -2,7 +2,7 @@
 key configuration as OpenTofu takes it (TF_ENCRYPTION in HCL or JSON, merged over the code's).
 
 Every encrypted state here is a test vector written from OpenTofu's specification of the format,
-not by ``tofu`` (not on this machine): by ``cloudrift.testing_tofu`` in Python, and, for the
+not by ``tofu`` (not on this machine): by ``cloudrift.testing.tofu`` in Python, and, for the
 fixtures under ``fixtures/states/opentofu/``, by an independent writer in JavaScript
 (``make-encrypted.mjs``). The two writers are checked to agree byte for byte.
 """
@@ -21,7 +21,7 @@ from cloudrift.sources.files import LocalTree
 from cloudrift.sources.tfstate import StateDocument, parse_state
 from cloudrift.sources.tofu_encryption import StateKeys, env_keys, root_keys
 from cloudrift.testing import StateBuilder
-from cloudrift.testing_tofu import Pbkdf2Provider, pbkdf2_encrypted, seal
+from cloudrift.testing.tofu import Pbkdf2Provider, pbkdf2_encrypted, seal
 
 pytest.importorskip("cryptography", reason="the tofu extra (cryptography) is not installed")
 
