@@ -268,6 +268,8 @@ def scan(
 
     \b
     Exit codes: 0 in sync, 1 drift found, 2 error or incomplete scan, 130 interrupted.
+    OpenTofu-encrypted states are decrypted with TF_ENCRYPTION (the encryption block OpenTofu
+    takes, HCL or JSON), merged over a discovered root module's own (docs/opentofu.md).
     Example:
       cloudrift scan --from tfstate://terraform.tfstate --to aws --region eu-west-1 \\
                      --output console:// --output json://drift.json

@@ -5,7 +5,9 @@
     CloudriftError                 exit code 2, one line, optional hint
     ├── ConfigError                bad flag, bad URL, unknown provider or option
     ├── SourceError                a state or HCL source cannot be read or parsed
-    │   └── StateFormatError       the file is read but is not a Terraform state we accept
+    │   ├── StateFormatError       the file is read but is not a Terraform state we accept
+    │   └── StateDecryptionError   an OpenTofu-encrypted state the key configuration given
+    │                              cannot open (wrong passphrase, wrong key, denied KMS key)
     └── ProviderError              a cloud cannot be reached at all (credentials, endpoint)
 
 Partial failures (one service denied, one region throttled) are *not* exceptions: they become
@@ -42,6 +44,13 @@ class SourceError(CloudriftError):
 
 class StateFormatError(SourceError):
     """A file was read but is not a Terraform state in a format we accept."""
+
+
+class StateDecryptionError(SourceError):
+    """The key configuration given cannot open an OpenTofu-encrypted state.
+
+    Fatal wherever it happens, unlike a ``StateFormatError`` in a glob: the keys are the user's
+    configuration, and a scan that skipped every state they fail on would hide the mistake."""
 
 
 class ProviderError(CloudriftError):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cloudrift.engine import CodeBinding, ScanInput, read_sources
 from cloudrift.errors import ConfigError
@@ -65,9 +65,14 @@ def _hcl_root(tree: FileTree, directory: str, from_git: bool) -> tuple[FileTree,
 def gather(request: Request) -> Gathered:
     from cloudrift.sources.backends import BackendSettings
     from cloudrift.sources.hcl import load_hcl
+    from cloudrift.sources.tofu_encryption import env_keys, root_keys
 
+    # TF_ENCRYPTION is parsed before any state is read: a broken one is an error even where no
+    # state turns out to be encrypted, as it is for OpenTofu
+    keys = env_keys(os.environ)
     settings = BackendSettings(tfc_token=request.tfc_token, http_headers=request.http_headers,
-                               max_workers=max(1, request.parallelism))
+                               max_workers=max(1, request.parallelism), state_keys=keys)
+    used_keys = [keys] if keys is not None else []
     from_git = request.repo is not None or request.ref is not None
     tree = open_tree(request.repo, request.ref)
     notes: list[str] = []
@@ -103,11 +108,23 @@ def gather(request: Request) -> Gathered:
             )
         for root in readable:
             first = len(opened)
-            opened.extend(root_sources(tree, [root], settings))
+            root_settings = settings
+            if root.encryption:
+                try:
+                    found = root_keys(tree, root.directory, root.encryption, os.environ)
+                except ConfigError as exc:
+                    where = f"root module {root.shown_directory}: "
+                    raise ConfigError(where + exc.message, hint=exc.hint) from None
+                root_settings = replace(settings, state_keys=found)
+                used_keys.extend([found] if found is not None else [])
+            opened.extend(root_sources(tree, [root], root_settings))
             positions = frozenset(range(first, len(opened)))
             bindings.append(CodeBinding(load_hcl(tree, root.directory), positions,
                                         root.shown_directory))
 
     scan_input = read_sources(opened, request.parallelism)
+    # passphrases and credentials met while opening OpenTofu states are blanked wherever they
+    # would be printed, like the secrets in the states
+    scan_input.redactor.add({s for k in used_keys for s in k.secrets()})
     scan_input.code = bindings
     return Gathered(scan_input, notes)

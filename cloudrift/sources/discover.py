@@ -76,6 +76,9 @@ class RootModule:
     notes: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
     workspaces: tuple[str, ...] = ()
+    # OpenTofu's terraform { encryption { ... } } blocks: (file, body, from an override file);
+    # the bodies may hold passphrases, so they are never shown
+    encryption: tuple[tuple[str, Mapping[str, Any], bool], ...] = field(default=(), repr=False)
 
     @property
     def readable(self) -> bool:
@@ -107,6 +110,7 @@ class _Directory:
     module_dirs: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     backend_files: list[str] = field(default_factory=list)
+    encryption: list[tuple[str, Mapping[str, Any], bool]] = field(default_factory=list)
 
 
 def discover_roots(
@@ -139,11 +143,10 @@ def discover_roots(
             summary = summarise_file(path, tree.read(path))
             if summary.error:
                 found.errors.append(f"{path}: {summary.error}")
-            target = (
-                found.override_backends if _is_override(posixpath.basename(path))
-                else found.backends
-            )
+            override = _is_override(posixpath.basename(path))
+            target = found.override_backends if override else found.backends
             target.extend((kind, settings, path) for kind, settings in summary.backends)
+            found.encryption.extend((path, body, override) for body in summary.encryption)
             found.module_dirs.update(join_path(found.path, s) for s in summary.module_sources)
 
     context = PlanContext(tree, frozenset(paths), env, workspace, all_workspaces)
@@ -276,6 +279,8 @@ def _root(found: _Directory, context: PlanContext) -> RootModule:
         notes=(*notes, *plan.notes),
         files=files,
         workspaces=tuple(plan.workspaces),
+        # ordinary files first, then override files in name order, as OpenTofu merges them
+        encryption=tuple(sorted(found.encryption, key=lambda e: (e[2], e[0]))),
     )
 
 
@@ -297,6 +302,9 @@ def describe_roots(roots: Sequence[RootModule], tree: FileTree | None = None) ->
         for path in root.state_paths:
             where = f"{tree.label}:{path}" if tree is not None else path
             lines.append(f"  from {where}")
+        if root.encryption:
+            files = ", ".join(dict.fromkeys(path for path, _, _ in root.encryption))
+            lines.append(f"  state encryption (OpenTofu): {files}")
         for note in root.notes:
             lines.append(f"  note: {note}")
         if not root.readable:
@@ -313,5 +321,6 @@ def root_sources(
     sources: list[Source] = []
     for root in roots:
         sources.extend(open_source(url, settings) for url in root.urls)
-        sources.extend(GitStateSource(tree, path) for path in root.state_paths)
+        keys = settings.state_keys if settings is not None else None
+        sources.extend(GitStateSource(tree, path, keys) for path in root.state_paths)
     return sources

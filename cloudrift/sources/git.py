@@ -16,10 +16,10 @@ import re
 import subprocess
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cloudrift.errors import SourceError
+from cloudrift.errors import SourceError, StateDecryptionError
 from cloudrift.sources.files import _SKIP_DIRS, FileTree
 from cloudrift.sources.gitcli import (
     CatFile,
@@ -36,6 +36,7 @@ from cloudrift.sources.uri import Source
 
 if TYPE_CHECKING:
     from cloudrift.sources.backends import BackendSettings
+    from cloudrift.sources.tofu_encryption import StateKeys
 
 __all__ = [
     "GitStateSource",
@@ -312,6 +313,7 @@ class GitStateSource:
 
     tree: FileTree
     pattern: str
+    keys: StateKeys | None = field(default=None, repr=False)
 
     @property
     def uri(self) -> str:
@@ -344,10 +346,12 @@ class GitStateSource:
             label = f"{self.tree.label}:{path}"
             data = self.tree.read(path)
             if len(paths) == 1:
-                documents.append(parse_state(data, label))
+                documents.append(parse_state(data, label, self.keys))
                 continue
             try:
-                documents.append(parse_state(data, label))
+                documents.append(parse_state(data, label, self.keys))
+            except StateDecryptionError:
+                raise
             except SourceError as exc:
                 documents.append(SourceFailure(label, exc.message))
         return documents
@@ -360,5 +364,5 @@ def tree_source(tree: FileTree, uri: str, settings: BackendSettings | None = Non
 
     spec = parse_from(uri)
     if spec.backend is None:
-        return GitStateSource(tree, spec.location)
+        return GitStateSource(tree, spec.location, settings.state_keys if settings else None)
     return open_source(uri, settings)

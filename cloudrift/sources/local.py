@@ -5,7 +5,8 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cloudrift.errors import SourceError
 from cloudrift.sources.tfstate import (
@@ -16,6 +17,9 @@ from cloudrift.sources.tfstate import (
     parse_state,
 )
 
+if TYPE_CHECKING:
+    from cloudrift.sources.tofu_encryption import StateKeys
+
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -23,6 +27,7 @@ _GLOB_CHARS = frozenset("*?[")
 class LocalStateSource:
     uri: str
     pattern: str
+    keys: StateKeys | None = field(default=None, repr=False)
 
     def paths(self) -> list[str]:
         if "\x00" in self.pattern:
@@ -58,5 +63,5 @@ class LocalStateSource:
                     data = handle.read(limit + 1)
             except OSError as exc:
                 raise SourceError(f"{path}: cannot read state ({exc.strerror})") from None
-            documents.append(parse_state(data, path))
+            documents.append(parse_state(data, path, self.keys))
         return documents

@@ -1,5 +1,8 @@
 """The ``terraform`` and ``module`` blocks of one Terraform file, for root-module discovery.
 
+The ``terraform`` block's ``backend``/``cloud`` settings say where the state is, and its
+``encryption`` block (OpenTofu) how to open it.
+
 Only files that mention ``backend``, ``cloud`` or ``module`` are parsed, and in those the
 top-level blocks of interest are cut out of the text first, so python-hcl2 (slow) sees a few
 lines rather than whole files. A file the cutter cannot follow is parsed whole.
@@ -16,7 +19,7 @@ import orjson
 
 from cloudrift.sources.files import blob_id
 
-_MENTIONS = (b"backend", b"cloud", b"module")
+_MENTIONS = (b"backend", b"cloud", b"module", b"encryption")
 _BLOCK_KINDS = frozenset({"terraform", "module"})
 
 
@@ -160,6 +163,8 @@ class FileSummary:
     backends: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     module_sources: tuple[str, ...] = ()
     error: str | None = None
+    # OpenTofu's terraform { encryption { ... } } bodies, converted like the backend settings
+    encryption: tuple[Mapping[str, Any], ...] = ()
 
 
 _SUMMARIES: dict[tuple[str, bool], FileSummary] = {}
@@ -238,6 +243,12 @@ def _hcl_value(value: Any) -> Any:
     return value
 
 
+def hcl_value(value: Any) -> Any:
+    """python-hcl2's output as plain values: labels and literals unquoted, references and
+    templates as ``Expression``."""
+    return _hcl_value(value)
+
+
 def _unquote(label: str) -> str:
     return label[1:-1] if len(label) >= 2 and label[0] == label[-1] == '"' else label
 
@@ -250,6 +261,11 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _json_value(v) for k, v in value.items() if k != "//"}
     return value
+
+
+def json_value(value: Any) -> Any:
+    """A ``.tf.json`` value as plain values: templates as ``Expression``, ``$${`` unescaped."""
+    return _json_value(value)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -269,9 +285,12 @@ def _labelled(blocks: Any) -> Iterable[tuple[str, Any]]:
 
 def _summary_from(document: Mapping[str, Any], convert: Any) -> FileSummary:
     backends: list[tuple[str, Mapping[str, Any]]] = []
+    encryption: list[Mapping[str, Any]] = []
     for settings_block in _as_list(document.get("terraform")):
         if not isinstance(settings_block, dict):
             continue
+        for body in _as_list(settings_block.get("encryption")):
+            encryption.append(_settings(convert(body)))
         for kind, body in _labelled(settings_block.get("backend")):
             for item in _as_list(body):
                 backends.append((kind, _settings(convert(item))))
@@ -284,7 +303,7 @@ def _summary_from(document: Mapping[str, Any], convert: Any) -> FileSummary:
                 source = convert(item.get("source"))
                 if isinstance(source, str) and source.startswith(("./", "../")):
                     sources.append(source)
-    return FileSummary(tuple(backends), tuple(sources))
+    return FileSummary(tuple(backends), tuple(sources), encryption=tuple(encryption))
 
 
 def _settings(value: Any) -> Mapping[str, Any]:

@@ -12,11 +12,14 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from cloudrift.errors import ConfigError, SourceError, StateFormatError
+
+if TYPE_CHECKING:
+    from cloudrift.sources.tofu_encryption import StateKeys
 
 SUPPORTED_VERSION = 4
 
@@ -208,8 +211,10 @@ def _decode(data: bytes, source: str) -> Mapping[str, Any]:
 def _check_version(document: Mapping[str, Any], source: str) -> None:
     if "encrypted_data" in document or "encryption_version" in document:
         raise StateFormatError(
-            f"{source}: state is encrypted (OpenTofu state encryption)",
-            hint="decrypt it with `tofu state pull` and scan the output",
+            f"{source}: state is encrypted (OpenTofu state encryption) and no key "
+            "configuration is given",
+            hint="set TF_ENCRYPTION to the encryption block OpenTofu uses (see "
+            "docs/opentofu.md), or scan the output of `tofu state pull`",
         )
     version = document.get("version")
     if "backend" in document and "resources" not in document and "modules" not in document:
@@ -278,12 +283,6 @@ def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstan
             raise StateFormatError(f"{source}: resources[{position}].module is not a string")
         provider_field = str(resource.get("provider") or "")
         short, provider_source = provider_short_name(provider_field)
-        if not short:
-            # every resource Terraform writes names its provider; without it nothing can
-            # compare the resource, and silently skipping it would hide it from the scan
-            raise StateFormatError(
-                f"{source}: resources[{position}] ({rtype}.{name}) has no provider"
-            )
         prefix = f"{module}." if module else ""
         mode_prefix = "data." if mode == "data" else ""
         where = f"{prefix}{mode_prefix}{rtype}.{name}"
@@ -292,6 +291,18 @@ def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstan
                 raise StateFormatError(f"{source}: an instance of {where} is not an object")
             if instance.get("deposed"):
                 continue
+            instance_short, instance_source = short, provider_source
+            if not provider_field:
+                # OpenTofu 1.9+ with a provider's for_each names the provider instance on each
+                # resource instance (provider["..."].alias["key"]) and none on the resource
+                instance_short, instance_source = provider_short_name(
+                    str(instance.get("provider") or ""))
+            if not instance_short:
+                # every resource Terraform writes names its provider; without it nothing can
+                # compare the resource, and silently skipping it would hide it from the scan
+                raise StateFormatError(
+                    f"{source}: resources[{position}] ({rtype}.{name}) has no provider"
+                )
             attributes = instance.get("attributes")
             if attributes is None and "attributes_flat" in instance:
                 raise StateFormatError(
@@ -309,8 +320,8 @@ def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstan
                 mode=str(mode),
                 type=str(rtype),
                 name=str(name),
-                provider=short,
-                provider_source=provider_source,
+                provider=instance_short,
+                provider_source=instance_source,
                 attributes=attributes or {},
                 sensitive_paths=sensitive_paths(instance.get("sensitive_attributes")),
                 source=source,
@@ -354,10 +365,27 @@ def check_state_size(size: int, source: str, limit: int | None = None) -> None:
         )
 
 
-def parse_state(data: bytes, source: str) -> StateDocument:
-    """Parse the bytes of one state file; raise ``StateFormatError`` naming ``source``."""
+def _opened(document: Mapping[str, Any], source: str, keys: StateKeys | None
+            ) -> Mapping[str, Any]:
+    if keys is None:
+        return document
+    plaintext = keys.open(document, source)
+    if plaintext is None:
+        return document
+    opened = _decode(plaintext, source)
+    if "encrypted_data" in opened or "encryption_version" in opened:
+        raise StateFormatError(f"{source}: the decrypted state is itself encrypted")
+    return opened
+
+
+def parse_state(data: bytes, source: str, keys: StateKeys | None = None) -> StateDocument:
+    """Parse the bytes of one state file; raise ``StateFormatError`` naming ``source``.
+
+    With ``keys`` (an OpenTofu key configuration) an encrypted state is decrypted first, and a
+    state in clear is read only if the configuration allows it; ``StateDecryptionError`` says
+    why one cannot be opened."""
     check_state_size(len(data), source)
-    document = _decode(data, source)
+    document = _opened(_decode(data, source), source, keys)
     _check_version(document, source)
     return StateDocument(
         source=source,

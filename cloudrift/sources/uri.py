@@ -105,7 +105,8 @@ def open_source(uri: str, settings: BackendSettings | None = None) -> Source:
     if spec.backend is None:
         from cloudrift.sources.local import LocalStateSource
 
-        return LocalStateSource(uri=uri, pattern=spec.location)
+        return LocalStateSource(uri=uri, pattern=spec.location,
+                                keys=settings.state_keys if settings else None)
     from cloudrift.sources.backends import open_backend
 
     return open_backend(uri, spec.backend, spec.location, spec.options, settings)

@@ -8,7 +8,9 @@
 - ``cloudrift.testing.backends``: the state backends' servers (Terraform's http backend, Cloud
   Storage, Terraform Cloud, Azurite);
 - ``cloudrift.testing.terraform``: a driver for real ``terraform`` against an emulator, and
-  ``plan -refresh-only`` as the drift oracle.
+  ``plan -refresh-only`` as the drift oracle;
+- ``cloudrift.testing.tofu``: OpenTofu-encrypted states, written from OpenTofu's
+  specification of the format (pbkdf2 or aws_kms keys, aes_gcm).
 
 Each cloud's emulator lives with its provider: ``cloudrift_aws.testing`` (moto's server),
 ``cloudrift_gcp.testing`` (Cloud Asset Inventory), ``cloudrift_azure.testing`` (Resource

@@ -52,6 +52,11 @@ Cloud = Literal["aws", "gcp", "azure"]
 
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "Search", "BatchGet", "Lookup")
 
+# the one call a scan may make that no prefix above names: KMS Decrypt of the data key an
+# OpenTofu-encrypted state carries (its aws_kms key provider). It changes nothing; it is allowed
+# for that purpose and no other (no Encrypt, no GenerateDataKey)
+READ_ONLY_OPERATIONS = frozenset({"kms:Decrypt"})
+
 # documented read-only POST endpoints: a query sent in a body, not a change
 READ_ONLY_POSTS: tuple[str, ...] = (
     "*/providers/Microsoft.ResourceGraph/resources",
@@ -167,10 +172,11 @@ class RequestInfo:
         return f"{self.method} {self.path}" + (f"?{'&'.join(names)}" if names else "")
 
     def is_read(self, read_only_posts: Sequence[str] = READ_ONLY_POSTS) -> bool:
-        """Describe/List/Get/Head/Search-style operations, GET/HEAD on REST, or a documented
-        read-only query endpoint."""
+        """Describe/List/Get/Head/Search-style operations, GET/HEAD on REST, a documented
+        read-only query endpoint, or one of ``READ_ONLY_OPERATIONS``."""
         if self.operation is not None:
-            return self.operation.startswith(READ_PREFIXES)
+            return (self.operation.startswith(READ_PREFIXES)
+                    or f"{self.service}:{self.operation}" in READ_ONLY_OPERATIONS)
         if self.method in ("GET", "HEAD"):
             return True
         return self.method == "POST" and any(

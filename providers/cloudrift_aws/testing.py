@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudrift.testing import FAKE_CREDENTIALS, environment
-from cloudrift.testing.faults import READ_PREFIXES
+from cloudrift.testing.faults import READ_ONLY_OPERATIONS, READ_PREFIXES
 
 __all__ = ["FAKE_CREDENTIALS", "MotoServer", "ScanRecorder", "environment",
            "recording_aws_scans"]
@@ -82,7 +82,8 @@ class ScanRecorder:
 
     def non_reads(self) -> list[str]:
         return sorted({op for op in self.operations
-                       if not op.split(":", 1)[-1].startswith(READ_PREFIXES)})
+                       if not op.split(":", 1)[-1].startswith(READ_PREFIXES)
+                       and op not in READ_ONLY_OPERATIONS})
 
     def assert_read_only(self) -> None:
         writes = self.non_reads()

@@ -179,6 +179,27 @@ def sparse_state(size: int) -> Build:
     return build
 
 
+TOFU_PASSPHRASE = "correct-horse-battery-staple"
+
+
+def tofu_config(passphrase: str) -> str:
+    return (f'key_provider "pbkdf2" "main" {{\n  passphrase = "{passphrase}"\n}}\n'
+            'method "aes_gcm" "main" {\n  keys = key_provider.pbkdf2.main\n}\n'
+            'state {\n  method = method.aes_gcm.main\n}\n')
+
+
+def tofu_state(*, place: str | None = None, **env: str) -> Build:
+    """An OpenTofu-encrypted state (a vector written from OpenTofu's specification, with
+    TOFU_PASSPHRASE) and the environment given."""
+    from cloudrift.testing.tofu import Pbkdf2Provider, pbkdf2_encrypted
+
+    def build(scratch: Scratch) -> tuple[list[str], str]:
+        sealed = pbkdf2_encrypted(a_state(), Pbkdf2Provider(TOFU_PASSPHRASE, iterations=200_000))
+        return state_file(sealed, place=place, **env)(scratch)
+
+    return build
+
+
 def unreadable(scratch: Scratch) -> tuple[list[str], str]:
     path = scratch.root / "secret.tfstate"
     path.write_text(json.dumps(a_state()))
@@ -211,6 +232,14 @@ BAD_INPUTS = [
     bad("opentofu-encrypted", state_file({"serial": 1, "lineage": "x", "meta": {
         "key_provider.pbkdf2.main": "e30="}, "encrypted_data": "c2VjcmV0", "encryption_version":
         "v0"}), "encrypted (OpenTofu"),
+    bad("opentofu-wrong-passphrase", tofu_state(TF_ENCRYPTION=tofu_config("a-wrong-passphrase!")),
+        "cannot decrypt the OpenTofu state with the key configuration (TF_ENCRYPTION): state "
+        "method.aes_gcm.main: key_provider.pbkdf2.main: wrong passphrase or key"),
+    bad("opentofu-bad-tf-encryption", tofu_state(
+        place="TF_ENCRYPTION", TF_ENCRYPTION='key_provider "pbkdf2" "main" {'),
+        "HCL syntax error"),
+    bad("opentofu-state-in-clear", state_file(VALID, TF_ENCRYPTION=tofu_config(TOFU_PASSPHRASE)),
+        "state is not encrypted, but the key configuration (TF_ENCRYPTION) reads encrypted"),
     bad("show-json-not-state", state_file({"format_version": "1.0", "values": {}}),
         "terraform show -json"),
     bad("backend-settings-file", state_file({"version": 3, "serial": 1, "backend": {

@@ -56,7 +56,7 @@ def test_the_wheel_is_cloudrift_scanner_with_the_cloudrift_command(wheel: Path) 
         meta = archive.read(metadata).decode()
         points = archive.read(entry_points).decode()
     assert re.search(r"^Name: cloudrift-scanner$", meta, re.M)
-    for extra in ("aws", "gcp", "azure", "all"):
+    for extra in ("aws", "gcp", "azure", "tofu", "all"):
         assert re.search(rf"^Provides-Extra: {extra}$", meta, re.M), extra
     assert "cloudrift = cloudrift.cli:main" in points
     assert "aws = cloudrift_aws:AwsPlugin" in points

@@ -183,12 +183,45 @@ def test_unknown_version_refused() -> None:
     assert "unsupported state format version 5" in error.message
 
 
-def test_opentofu_encrypted_state_refused() -> None:
-    error = refusal("opentofu-encrypted.tfstate")
-    assert "opentofu-encrypted.tfstate" in error.message
+def test_opentofu_encrypted_state_refused_without_keys() -> None:
+    error = refusal("opentofu/encrypted-pbkdf2.tfstate")
+    assert "opentofu/encrypted-pbkdf2.tfstate" in error.message
     assert "encrypted" in error.message
     assert error.hint is not None
-    assert "tofu" in error.hint
+    assert "TF_ENCRYPTION" in error.hint
+    assert "tofu state pull" in error.hint
+
+
+# --- states OpenTofu writes, in clear ------------------------------------------------------
+
+
+def test_opentofu_1_6_state_routes_like_terraforms() -> None:
+    document = read_state("opentofu/tofu-1.6.tfstate")
+    assert document.terraform_version == "1.6.2"
+    found = {(i.address, i.provider, i.provider_source) for i in document.instances}
+    assert found == {
+        ("aws_sqs_queue.jobs", "aws", "hashicorp/aws"),
+        # carried over from Terraform: the same provider for OpenTofu, and for cloudrift
+        ("aws_sqs_queue.legacy", "aws", "hashicorp/aws"),
+        ("module.names.random_pet.suffix", "random", "hashicorp/random"),
+    }
+
+
+def test_opentofu_1_9_provider_for_each_names_the_provider_on_each_instance() -> None:
+    document = read_state("opentofu/tofu-1.9-provider-for-each.tfstate")
+    found = {i.address: i for i in document.instances}
+    assert sorted(found) == ['aws_sqs_queue.regional["eu-west-1"]',
+                             'aws_sqs_queue.regional["us-east-1"]', "aws_sqs_queue.single"]
+    assert {(i.provider, i.provider_source) for i in found.values()} == {("aws", "hashicorp/aws")}
+    assert found['aws_sqs_queue.regional["us-east-1"]'].attributes["arn"].startswith(
+        "arn:aws:sqs:us-east-1:")
+
+
+def test_a_resource_with_no_provider_anywhere_is_still_refused() -> None:
+    document = json.loads((STATES / "opentofu/tofu-1.9-provider-for-each.tfstate").read_text())
+    del document["resources"][0]["instances"][1]["provider"]
+    with pytest.raises(StateFormatError, match=r"\(aws_sqs_queue.regional\) has no provider"):
+        parse_json(document)
 
 
 def test_empty_file_refused() -> None:

@@ -7,11 +7,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from cloudrift.errors import ConfigError, SourceError, StateFormatError
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, parse_state
+
+if TYPE_CHECKING:
+    from cloudrift.sources.tofu_encryption import StateKeys
 
 log = logging.getLogger("cloudrift.sources")
 
@@ -26,12 +29,14 @@ class BackendSettings:
     """What a backend may need beyond its URL; the CLI fills it from flags.
 
     ``tfc_token`` wins over ``TF_TOKEN_<host>``; ``http_headers`` ("Name: value") are sent with
-    every HTTP-backend request, after those of ``CLOUDRIFT_HTTP_HEADERS``.
+    every HTTP-backend request, after those of ``CLOUDRIFT_HTTP_HEADERS``; ``state_keys``
+    opens OpenTofu-encrypted states (``TF_ENCRYPTION``, or a root module's ``encryption``).
     """
 
     tfc_token: str | None = field(default=None, repr=False)
     http_headers: tuple[str, ...] = field(default=(), repr=False)
     max_workers: int = DEFAULT_MAX_WORKERS
+    state_keys: StateKeys | None = field(default=None, repr=False)
 
 
 class ObjectError(Exception):
@@ -248,13 +253,15 @@ def read_states(
     fetch: Callable[[T], bytes | None],
     label: Callable[[T], str],
     max_workers: int = DEFAULT_MAX_WORKERS,
+    keys: StateKeys | None = None,
 ) -> list[StateDocument | SourceFailure]:
     """Fetch and parse every item on a bounded pool, in the order given.
 
     ``fetch`` returns None for an item that turns out to hold no state (it is left out),
     raises ``ObjectError`` for a failure of that object alone (it becomes a ``SourceFailure``)
     and ``SourceError`` when the whole source is unusable (it propagates, and the objects not
-    yet started are cancelled).
+    yet started are cancelled); so does a ``StateDecryptionError`` (``keys`` that cannot open
+    a state are the user's configuration, wrong for every state they meet).
     """
 
     def one(item: T) -> StateDocument | SourceFailure | None:
@@ -269,7 +276,7 @@ def read_states(
         if data is None:
             return None
         try:
-            return parse_state(data, name)
+            return parse_state(data, name, keys)
         except StateFormatError as exc:
             return SourceFailure(name, failure_message(exc, name))
 

@@ -19,7 +19,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudrift.errors import ConfigError, SourceError
 from cloudrift.sources.backends._common import (
@@ -34,6 +34,9 @@ from cloudrift.sources.backends._common import (
     workspace_patterns,
 )
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
+
+if TYPE_CHECKING:
+    from cloudrift.sources.tofu_encryption import StateKeys
 
 OPTIONS = ("workspace", "endpoint")
 ENDPOINT_SUFFIXES = {
@@ -62,6 +65,7 @@ class AzureStateSource:
     workspace: str | None = None
     endpoint: str | None = None
     max_workers: int = 16
+    keys: StateKeys | None = field(default=None, repr=False)
     environ: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -85,7 +89,8 @@ class AzureStateSource:
         workspace = workspace_option(uri, values)
         return cls(uri=uri, account=account, container=container, key=key, workspace=workspace,
                    endpoint=(values.get("endpoint") or "").rstrip("/") or None,
-                   max_workers=settings.max_workers, environ=environ)
+                   max_workers=settings.max_workers, keys=settings.state_keys,
+                   environ=environ)
 
     def label(self, name: str) -> str:
         return f"azurerm://{self.account}/{self.container}/{name}"
@@ -228,9 +233,9 @@ class AzureStateSource:
         with self.client() as client:
             if self.workspace is None and not has_glob(self.key):
                 return read_states([self.key], lambda n: self._download(client, n, True),
-                                   self.label, 1)
+                                   self.label, 1, self.keys)
             names = self.list_names(client)
             if not names:
                 raise no_match_error(self.label(p) for p in self.patterns())
             return read_states(names, lambda n: self._download(client, n, False), self.label,
-                               self.max_workers)
+                               self.max_workers, self.keys)

@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudrift.errors import SourceError
 from cloudrift.sources.backends._common import (
@@ -36,6 +36,9 @@ from cloudrift.sources.backends._common import (
     workspace_option,
 )
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
+
+if TYPE_CHECKING:
+    from cloudrift.sources.tofu_encryption import StateKeys
 
 OPTIONS = ("workspace", "endpoint", "project")
 READ_ONLY_SCOPE = "https://www.googleapis.com/auth/devstorage.read_only"
@@ -60,6 +63,7 @@ class GcsStateSource:
     project: str | None = None
     credentials: Any = field(default=None, repr=False)
     max_workers: int = 16
+    keys: StateKeys | None = field(default=None, repr=False)
     environ: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -80,7 +84,8 @@ class GcsStateSource:
             endpoint = re.sub(r"/storage/v1/?$", "", endpoint.rstrip("/"))
         return cls(uri=uri, bucket=bucket, path=path, workspace=workspace,
                    endpoint=endpoint or None, project=values.get("project"),
-                   max_workers=settings.max_workers, environ=environ)
+                   max_workers=settings.max_workers, keys=settings.state_keys,
+                   environ=environ)
 
     def label(self, name: str) -> str:
         return f"gs://{self.bucket}/{name}"
@@ -234,12 +239,12 @@ class GcsStateSource:
         if pattern is None:
             blob = client.bucket(self.bucket).blob(self.path)
             return read_states([blob], lambda b: self._download(b, True),
-                               lambda b: self.label(b.name), 1)
+                               lambda b: self.label(b.name), 1, self.keys)
         blobs = self.list_blobs(client, pattern)
         if not blobs:
             raise no_match_error([self.label(pattern)])
         return read_states(blobs, lambda b: self._download(b, False),
-                           lambda b: self.label(b.name), self.max_workers)
+                           lambda b: self.label(b.name), self.max_workers, self.keys)
 
 
 def _is_connection_error(exc: Exception) -> bool:

@@ -16,6 +16,7 @@ import os
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from cloudrift.errors import ConfigError, SourceError
@@ -27,6 +28,9 @@ from cloudrift.sources.backends._common import (
     redact_url,
 )
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
+
+if TYPE_CHECKING:
+    from cloudrift.sources.tofu_encryption import StateKeys
 
 HEADERS_ENV = "CLOUDRIFT_HTTP_HEADERS"
 
@@ -85,6 +89,7 @@ class HttpStateSource:
     verify_tls: bool = True
     timeout: float = 30.0
     retries: int = 2
+    keys: StateKeys | None = field(default=None, repr=False)
 
     @classmethod
     def from_url(
@@ -120,6 +125,7 @@ class HttpStateSource:
             password=password,
             headers=headers,
             verify_tls=not _truthy(env.get("TF_HTTP_SKIP_CERT_VERIFICATION")),
+            keys=settings.state_keys,
         )
 
     @property
@@ -184,4 +190,5 @@ class HttpStateSource:
         return response.body
 
     def read(self) -> Sequence[StateDocument | SourceFailure]:
-        return read_states([self.address], self._fetch, lambda _: self.label, max_workers=1)
+        return read_states([self.address], self._fetch, lambda _: self.label, max_workers=1,
+                           keys=self.keys)

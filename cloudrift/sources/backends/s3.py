@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from cloudrift.errors import ConfigError, SourceError
 from cloudrift.sources.backends._common import (
@@ -35,6 +35,9 @@ from cloudrift.sources.backends._common import (
     workspace_patterns,
 )
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
+
+if TYPE_CHECKING:
+    from cloudrift.sources.tofu_encryption import StateKeys
 
 OPTIONS = ("region", "profile", "endpoint", "workspace", "workspace_key_prefix", "path_style")
 
@@ -65,6 +68,7 @@ class S3StateSource:
     workspace_key_prefix: str = "env:"
     path_style: bool = False
     max_workers: int = 16
+    keys: StateKeys | None = field(default=None, repr=False)
 
     @classmethod
     def from_spec(
@@ -98,6 +102,7 @@ class S3StateSource:
             workspace_key_prefix=prefix,
             path_style=flag(uri, "path_style", values.get("path_style")),
             max_workers=settings.max_workers,
+            keys=settings.state_keys,
         )
 
     def label(self, key: str) -> str:
@@ -206,9 +211,10 @@ class S3StateSource:
     def read(self) -> Sequence[StateDocument | SourceFailure]:
         client = self.client()
         if self.workspace is None and not has_glob(self.key):
-            return read_states([self.key], lambda k: self._get(client, k, True), self.label, 1)
+            return read_states([self.key], lambda k: self._get(client, k, True), self.label, 1,
+                               self.keys)
         keys = self.list_keys(client)
         if not keys:
             raise no_match_error(self.label(p) for p in self.patterns())
         return read_states(keys, lambda k: self._get(client, k, False), self.label,
-                           self.max_workers)
+                           self.max_workers, self.keys)

@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from cloudrift.errors import ConfigError, SourceError
@@ -34,6 +34,9 @@ from cloudrift.sources.backends._common import (
     read_states,
 )
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
+
+if TYPE_CHECKING:
+    from cloudrift.sources.tofu_encryption import StateKeys
 
 log = logging.getLogger("cloudrift.sources")
 
@@ -103,6 +106,7 @@ class TfcStateSource:
     scheme: str = "https"
     token: str | None = field(default=None, repr=False)
     max_workers: int = 16
+    keys: StateKeys | None = field(default=None, repr=False)
     timeout: float = 30.0
     retries: int = 3
 
@@ -138,6 +142,7 @@ class TfcStateSource:
             scheme=scheme,
             token=token_for(host, settings, env),
             max_workers=settings.max_workers,
+            keys=settings.state_keys,
         )
 
     # -- naming --------------------------------------------------------------------------------
@@ -281,7 +286,8 @@ class TfcStateSource:
             if workspace.has_state is False:
                 raise self._no_state()
             try:
-                return read_states([workspace], self._fetch, lambda w: self.label(w.name), 1)
+                return read_states([workspace], self._fetch, lambda w: self.label(w.name), 1,
+                                   self.keys)
             except _NoStateError:
                 raise self._no_state() from None
         matched = self._list_workspaces()
@@ -301,7 +307,8 @@ class TfcStateSource:
                 log.debug("%s: no state yet, skipped", self.label(workspace.name))
                 return None
 
-        results = read_states(with_state, fetch, lambda w: self.label(w.name), self.max_workers)
+        results = read_states(with_state, fetch, lambda w: self.label(w.name), self.max_workers,
+                              self.keys)
         if not results:
             raise SourceError(
                 f"{self.label(self.workspace)}: {len(matched)} workspace(s) match, "
