@@ -33,6 +33,9 @@ class ScanOptions:
     # (index, count), 1-based: this run scans only its share of the (type, scope) units
     shard: tuple[int, int] | None = None
     progress: ProgressSink = field(default_factory=NoProgress)
+    # read the compared fields of unmanaged resources too (detail calls for each), so that a
+    # fix can be written from them; off by default: a scan pays for what it compares
+    observe_unmanaged: bool = False
 
     def in_shard(self, provider: str, rtype: str, scope: str) -> bool:
         return in_shard(self.shard, provider, rtype, scope)
