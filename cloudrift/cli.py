@@ -614,6 +614,11 @@ def ignore_gen(source: str) -> None:
         click.echo(line)
 
 
+from cloudrift.fix.commands import fix as _fix  # noqa: E402 - after the group it joins
+
+cli.add_command(_fix)
+
+
 def main() -> None:
     try:
         cli(prog_name="cloudrift")
