@@ -112,7 +112,7 @@ def fix(ctx: click.Context, source: str | None, strategy: str, missing: str,
     if imports:
         use_terraform = terraform is not None and config_from != "observed"
         config = generate(terraform, imports) if use_terraform and terraform else \
-            from_observed(imports)
+            from_observed(imports, terraform)
         _write(out_dir / IMPORTS_NAME, config.text)
         files.imports, files.config_how = str(out_dir / IMPORTS_NAME), config.how
         files.notes.extend(config.notes)

@@ -106,14 +106,42 @@ def _argument_value(path: str, value: Any) -> str:
     return hcl_value(value, 1)
 
 
-def from_observed(actions: Sequence[Action]) -> ImportConfig:
-    parts = [render_import_blocks(actions)]
+def from_observed(actions: Sequence[Action], terraform: Terraform | None = None
+                  ) -> ImportConfig:
+    """Configuration from the observed fields; with terraform at hand, arguments whose value
+    the provider's validation refuses are commented out, as ``tidy`` does for generated code."""
+    blocks: list[str] = []
     notes: list[str] = []
     for action in actions:
         text, more = render_observed(action)
-        parts.append(text)
+        blocks.append(text)
         notes.extend(more)
-    return ImportConfig(_header("observed") + "\n".join(parts), "observed", notes)
+    imports = render_import_blocks(actions)
+    body = "\n".join(blocks)
+    tidied = None
+    if terraform is not None:
+        tidied = _refused_only(terraform, imports + "\n" + body)
+        comments = {a.address: _id_comment(a) for a in actions}
+        body = tidied.render(comments)
+        notes.extend(f"{address}: {name} {why}" for address, name, why in tidied.dropped())
+    text = _header("observed") + imports + "\n" + body
+    if terraform is not None:
+        text = terraform.fmt(text)
+    return ImportConfig(text, "observed", notes, tidied)
+
+
+def _refused_only(terraform: Terraform, text: str) -> Tidied:
+    path = terraform.workdir / IMPORT_FILE
+    if path.exists():
+        raise ConfigError(f"{path} exists: a previous `cloudrift fix` was interrupted",
+                          hint="delete it, then run again")
+    try:
+        path.write_text(text, encoding="utf-8")
+        validated = terraform.run("validate", "-json", "-no-color", check=False)
+    finally:
+        path.unlink(missing_ok=True)
+    diagnostics = json.loads(validated.stdout or "{}").get("diagnostics") or []
+    return tidy(text, refused_arguments(diagnostics, IMPORT_FILE), only_refused=True)
 
 
 # -- with terraform ------------------------------------------------------------------------------

@@ -103,11 +103,13 @@ class Tidied:
         return "\n".join(b.render(comments.get(b.address, "")) for b in self.blocks)
 
 
-def tidy(generated: str, refused: Mapping[tuple[str, int], str] | None = None) -> Tidied:
+def tidy(generated: str, refused: Mapping[tuple[str, int], str] | None = None, *,
+         only_refused: bool = False) -> Tidied:
     """The resource blocks of ``generated``, arguments marked dropped by the rules above.
 
     ``refused`` maps (address, line) to the provider's message, from ``terraform validate
-    -json`` diagnostics on ``generated`` as written."""
+    -json`` diagnostics on ``generated`` as written. ``only_refused`` applies that rule alone
+    (for configuration cloudrift wrote itself, which holds no generator noise)."""
     refused = refused or {}
     blocks = []
     for block in parse_blocks(generated, "generated configuration"):
@@ -126,6 +128,8 @@ def tidy(generated: str, refused: Mapping[tuple[str, int], str] | None = None) -
                             if addr == block.address and first <= line <= last), None)
             if message is not None:
                 item.invalid = f"hashicorp/aws refuses the value the cloud reports: {message}"
+            elif only_refused:
+                pass
             elif arg.name in DROPPED_NAMES:
                 item.dropped = DROPPED_NAMES[arg.name]
             elif value in EMPTY_VALUES:
