@@ -99,9 +99,9 @@ def _unwritable(value: Any) -> bool:
 
 
 def _argument_value(path: str, value: Any) -> str:
-    # a JSON document (a policy) is compared as a parsed object; Terraform takes it as a string
-    if isinstance(value, dict) and not all(isinstance(v, (str, int, float, bool))
-                                           for v in value.values()):
+    # a JSON document (a policy, a redrive policy) is compared as a parsed object; Terraform
+    # takes it as a string. A map of strings (tags) is a map argument.
+    if isinstance(value, dict) and not all(isinstance(v, str) for v in value.values()):
         return f"jsonencode({hcl_value(value, 1)})"
     return hcl_value(value, 1)
 
