@@ -22,14 +22,14 @@ from typing import Any
 import boto3
 import pytest
 
-from cloudrift.testing import MotoServer
-from cloudrift.testing_terraform import (
+from cloudrift.testing.terraform import (
     DriftEntry,
     Terraform,
     emulator_environment,
     find_provider_mirror,
     write_cli_config,
 )
+from cloudrift_aws.testing import MotoServer
 
 ESTATE = Path(__file__).parent / "fixestate"
 REGION = "us-east-1"
