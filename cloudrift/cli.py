@@ -62,6 +62,7 @@ PARAM_NAMES = {
     "gcp_scope": "gcp_scopes",
     "azure_subscription": "azure_subscriptions",
     "all_regions": "all_regions",
+    "observe_unmanaged": "observe_unmanaged",
     "tfc_token": "tfc_token",
     "http_header": "http_headers",
     "hcl": "hcl",
@@ -208,6 +209,10 @@ def scan_options(func: F) -> F:
         click.option("--all-regions", is_flag=True, envvar=env_var("all_regions"),
                      help="Search every region the AWS account has enabled for unmanaged "
                      "resources, not only those the states and --region name."),
+        click.option("--observe-unmanaged", is_flag=True, envvar=env_var("observe_unmanaged"),
+                     help="Also read the compared fields of unmanaged resources (one more "
+                     "detail call each, AWS) and put them in the JSON report, so that "
+                     "`cloudrift fix` can write their configuration without terraform."),
         click.option("--shard", "shard", metavar="I/N", envvar=env_var("shard"),
                      help="Scan only the I-th of N deterministic shares of the work (by "
                      "provider, type and region); join the N reports with `cloudrift merge`."),
@@ -257,6 +262,7 @@ def scan(
     aws_profiles: tuple[str, ...],
     aws_roles: tuple[str, ...],
     all_regions: bool,
+    observe_unmanaged: bool,
     shard: str | None,
     min_coverage: float | None,
     quiet: bool,
@@ -317,7 +323,7 @@ def scan(
                   "all_regions": all_regions,
                   "aws_profiles": tuple(_split(aws_profiles)),
                   "aws_roles": tuple(_split(aws_roles))},
-        shard=shard_spec, progress=progress,
+        shard=shard_spec, progress=progress, observe_unmanaged=observe_unmanaged,
         types=tuple(_split(types)), exclude_types=tuple(_split(exclude_types)),
     )
     providers: dict[str, Provider] = {}
@@ -622,6 +628,11 @@ def ignore_gen(source: str) -> None:
 
     for line in rules_for(_load_report(source).findings):
         click.echo(line)
+
+
+from cloudrift.fix.commands import fix as _fix  # noqa: E402 - after the group it joins
+
+cli.add_command(_fix)
 
 
 def main() -> None:

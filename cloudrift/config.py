@@ -55,6 +55,7 @@ SCAN_KEYS: dict[str, str] = {
     "gcp_scope": "list",
     "azure_subscription": "list",
     "all_regions": "bool",
+    "observe_unmanaged": "bool",
     "http_header": "list",
     "hcl": "str",
     "repo": "str",

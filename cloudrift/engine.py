@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from cloudrift import __version__
 from cloudrift.accounting import TERRAFORM_ONLY_PROVIDERS, Accounting
@@ -30,7 +31,7 @@ from cloudrift.model import (
 )
 from cloudrift.parts import Settled, settle, subject_fields
 from cloudrift.plugin import Observation, Provider, in_shard
-from cloudrift.redact import Redactor, secret_values
+from cloudrift.redact import Redactor, path_is_sensitive, secret_values
 from cloudrift.sources.hcl import HclIndex
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, StateInstance
 from cloudrift.sources.uri import Source
@@ -410,12 +411,24 @@ class Scan:
             ):
                 continue
             summary.unmanaged += 1
-            findings.append(self._finding(FindingKind.UNMANAGED, have))
+            finding = self._finding(FindingKind.UNMANAGED, have)
+            if have.attributes:
+                finding.observed = self._observed(have)
+            findings.append(finding)
 
         for entry in per_type.values():
             entry.scanned_scopes.sort()
             entry.failed_scopes.sort()
         coverage.extend(per_type.values())
+
+    def _observed(self, resource: Resource) -> dict[str, Any]:
+        """What a fix may write into code: secrets left out, not merely blanked (a blank
+        would be written as the value)."""
+        return {
+            path: self.input.redactor.scrub_value(value)
+            for path, value in sorted(resource.attributes.items())
+            if not path_is_sensitive(path, resource.sensitive)
+        }
 
     @staticmethod
     def _finding(

@@ -12,9 +12,15 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 GLOBAL_REGION = "global"
 
@@ -100,6 +106,22 @@ class Finding(BaseModel):
     location: str | None = None
     changes: list[FieldChange] = Field(default_factory=list)
     fingerprint: str = ""
+    observed: dict[str, Any] | None = Field(
+        default=None,
+        description="unmanaged findings only, and only from `scan --observe-unmanaged`: the "
+        "fields the type's spec compares, as the cloud reports them (secrets left out), keyed "
+        "by Terraform argument path; what `cloudrift fix` writes a configuration from when no "
+        "terraform is at hand",
+    )
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unobserved(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # an optional extra of a few findings: absent, not null, everywhere else (1.0 readers
+        # see the same findings they always did)
+        data: dict[str, Any] = handler(self)
+        if data.get("observed") is None:
+            data.pop("observed", None)
+        return data
 
     def with_fingerprint(self) -> Finding:
         """Return a copy whose fingerprint identifies *this* drift, stable across runs.

@@ -37,6 +37,9 @@ class ScanOptions:
     # --type / --exclude-type globs: the types not wanted are neither listed nor compared
     types: tuple[str, ...] = ()
     exclude_types: tuple[str, ...] = ()
+    # read the compared fields of unmanaged resources too (detail calls for each), so that a
+    # fix can be written from them; off by default: a scan pays for what it compares
+    observe_unmanaged: bool = False
 
     def in_shard(self, provider: str, rtype: str, scope: str) -> bool:
         return in_shard(self.shard, provider, rtype, scope)

@@ -244,7 +244,8 @@ class AwsProvider:
     ) -> tuple[Resource, list[ScanWarning]]:
         warnings: list[ScanWarning] = []
         unavailable: set[str] = set()
-        if managed:
+        observed = managed or (self.options.observe_unmanaged and spec.unmanaged)
+        if observed:
             call_region = self._region_of_call(spec, region)
             for detail in spec.details:
                 try:
@@ -273,7 +274,7 @@ class AwsProvider:
                             f"fields that need it were not compared",
                         )
                     )
-        attributes = spec.actual_attributes(item, frozenset(unavailable)) if managed else {}
+        attributes = spec.actual_attributes(item, frozenset(unavailable)) if observed else {}
         resource = Resource(
             provider=NAME,
             type=spec.type,
@@ -283,5 +284,6 @@ class AwsProvider:
             is_default=bool(spec.is_default(item)) if spec.is_default else False,
             parent=next((found for part in spec.part_of
                          if (found := part.cloud_parent(item)) is not None), None),
+            sensitive=spec.sensitive_paths,
         )
         return resource, warnings
