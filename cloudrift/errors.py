@@ -6,7 +6,9 @@
     ├── ConfigError                bad flag, bad URL, unknown provider or option
     ├── SourceError                a state or HCL source cannot be read or parsed
     │   └── StateFormatError       the file is read but is not a Terraform state we accept
-    └── ProviderError              a cloud cannot be reached at all (credentials, endpoint)
+    ├── ProviderError              a cloud cannot be reached at all (credentials, endpoint)
+    └── HistoryError               the drift history cannot be used (unreachable, locked past
+                                   its timeout, corrupt, or written by a newer cloudrift)
 
 Partial failures (one service denied, one region throttled) are *not* exceptions: they become
 ``Warning`` entries in the report and the scan goes on. Only ``cli.py`` turns these exceptions into
@@ -46,3 +48,8 @@ class StateFormatError(SourceError):
 
 class ProviderError(CloudriftError):
     """A cloud provider could not be used at all."""
+
+
+class HistoryError(CloudriftError):
+    """The drift history store could not be read or written; the scan's report is still
+    written."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 GLOBAL_REGION = "global"
 
@@ -31,6 +31,19 @@ class FindingKind(str, Enum):
     MISSING = "missing"
     UNMANAGED = "unmanaged"
     UNAPPLIED = "unapplied"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class FindingStatus(str, Enum):
+    """Where a drift stands in the history (``cloudrift/history``): first seen in this scan,
+    seen before, back after being resolved, or gone since the last scan of its scope."""
+
+    NEW = "new"
+    KNOWN = "known"
+    REOPENED = "reopened"
+    RESOLVED = "resolved"
 
     def __str__(self) -> str:
         return self.value
@@ -100,6 +113,13 @@ class Finding(BaseModel):
     location: str | None = None
     changes: list[FieldChange] = Field(default_factory=list)
     fingerprint: str = ""
+    # from the history (None when the scan kept none): ISO-8601 UTC, to the second
+    status: FindingStatus | None = None
+    first_seen: str | None = None
+    last_seen: str | None = None
+    age_days: float | None = None
+    # findings of one type with the same changes (paths and values) share a group id
+    group: str | None = None
 
     def with_fingerprint(self) -> Finding:
         """Return a copy whose fingerprint identifies *this* drift, stable across runs.
@@ -159,6 +179,21 @@ class TypeCoverage(BaseModel):
         return not self.failed_scopes
 
 
+class CodeCoverage(BaseModel):
+    """Whether the code of one root module was checked completely for unapplied resources."""
+
+    root: str
+    checked: bool = True
+
+
+class TrendPoint(BaseModel):
+    """Open drift on one day, from the history: per kind and per provider."""
+
+    day: str
+    kinds: dict[str, int] = Field(default_factory=dict)
+    providers: dict[str, int] = Field(default_factory=dict)
+
+
 class Summary(BaseModel):
     total_resources: int = 0
     managed: int = 0
@@ -171,6 +206,11 @@ class Summary(BaseModel):
     coverage: float = 1.0
     api_calls: int = 0
     duration_s: float = 0.0
+    # from the history (all 0 when the scan kept none)
+    new: int = 0
+    known: int = 0
+    reopened: int = 0
+    resolved: int = 0
 
 
 def coverage_ratio(managed: int, coverage: Iterable[TypeCoverage]) -> float:
@@ -195,6 +235,15 @@ class ScanReport(BaseModel):
     api_calls: dict[str, int] = Field(default_factory=dict)
     ignored: dict[str, int] = Field(
         default_factory=dict, description="findings or field changes suppressed, per ignore rule"
+    )
+    code_coverage: list[CodeCoverage] = Field(default_factory=list)
+    scan_id: str | None = Field(default=None, description="this scan's id in the history")
+    resolved: list[Finding] = Field(
+        default_factory=list,
+        description="drift open in the last scan of its scope and gone now (status resolved)",
+    )
+    trend: list[TrendPoint] = Field(
+        default_factory=list, description="open drift per day from the history, oldest first"
     )
 
     @property
