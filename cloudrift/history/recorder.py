@@ -29,7 +29,7 @@ from cloudrift.history.status import (
     classify,
     utc_stamp,
 )
-from cloudrift.model import Finding, FindingKind, FindingStatus, ScanReport
+from cloudrift.model import Finding, FindingKind, FindingStatus, ScanReport, Summary
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -266,7 +266,8 @@ def accept_open(conn: Connection, now: datetime | None = None) -> Recorded:
             {"scan_id": scan_id, "fingerprint": row.fingerprint, "status": "known"}
             for row in rows
         ])
-    return Recorded(ScanReport(scan_id=str(scan_id)), scan_id)
+    summary = Summary(known=len(rows))
+    return Recorded(ScanReport(scan_id=str(scan_id), summary=summary), scan_id)
 
 
 def prune(conn: Connection, keep: timedelta, now: datetime | None = None) -> int:
