@@ -75,9 +75,8 @@ def test_a_truncated_database_is_an_error(tmp_path: Path) -> None:
     size = path.stat().st_size
     with path.open("r+b") as handle:
         handle.truncate(size // 2)
-    with pytest.raises(HistoryError, match="corrupt"):
-        with History(f"sqlite:///{path}") as store:
-            store.record(report([changed(f"q{i}") for i in range(2000)], day=2))
+    with pytest.raises(HistoryError, match="corrupt"), History(f"sqlite:///{path}") as store:
+        store.record(report([changed(f"q{i}") for i in range(2000)], day=2))
 
 
 def test_a_sqlite_database_of_something_else_is_refused(tmp_path: Path) -> None:
@@ -101,7 +100,8 @@ def test_a_lock_held_past_the_timeout_is_an_error(tmp_path: Path) -> None:
         stdout=subprocess.PIPE, text=True,
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
         with History(f"sqlite:///{path}?timeout=0.3") as store, pytest.raises(
                 HistoryError, match=r"is locked: another writer held it past the 0\.3 s"):
             store.record(report([changed("a")]))
@@ -151,4 +151,5 @@ def test_a_password_in_an_unparsable_url_is_masked() -> None:
 
 def test_a_plain_path_is_a_sqlite_file(tmp_path: Path) -> None:
     location = parse_url(str(tmp_path / "h.db"))
-    assert location.is_sqlite and location.path == str(tmp_path / "h.db")
+    assert location.is_sqlite
+    assert location.path == str(tmp_path / "h.db")
