@@ -55,11 +55,15 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start:start + _CHUNK]
 
 
+_KINDS = {kind.value: kind for kind in FindingKind}
+_STATES = {state.value: state for state in DriftState}
+
+
 def _prior(row: Any) -> Prior:
-    unit = Unit(FindingKind(row.kind), row.provider, row.type, row.account, row.region,
+    unit = Unit(_KINDS[row.kind], row.provider, row.type, row.account, row.region,
                 row.source, row.address)
-    return Prior(row.fingerprint, DriftState(row.state), row.first_seen, row.last_seen, unit,
-                 orjson.loads(row.finding))
+    return Prior(row.fingerprint, _STATES[row.state], row.first_seen, row.last_seen, unit,
+                 row.finding)
 
 
 def _load_prior(conn: Connection, fingerprints: Sequence[str]) -> dict[str, Prior]:
@@ -120,8 +124,13 @@ def record(
     stamp = utc_stamp(report.started_at or (now or datetime.now(timezone.utc)))
     recorded_at = utc_stamp(now or datetime.now(timezone.utc))
     findings = report.findings
-    prior = _load_prior(conn, [f.fingerprint for f in findings] + [f.fingerprint for f in ignored])
-    outcome = classify(findings, prior, _load_open(conn, report), Seen.from_report(report, shard),
+    open_here = _load_open(conn, report)
+    # most of a scan's drift is open in the units it covered: read the rest only
+    known = {p.fingerprint: p for p in open_here}
+    wanted = [f.fingerprint for f in (*findings, *ignored)]
+    prior = {fp: known[fp] for fp in wanted if fp in known}
+    prior.update(_load_prior(conn, [fp for fp in wanted if fp not in known]))
+    outcome = classify(findings, prior, open_here, Seen.from_report(report, shard),
                        stamp, ignored=ignored, baseline=baseline)
     statuses = Counter(f.status for f in outcome.findings)
     kinds = Counter(f.kind for f in outcome.findings)
@@ -201,7 +210,7 @@ def _write_drifts(conn: Connection, scan_id: int, stamp: str, outcome: Outcome,
         is_open = move.state is not DriftState.RESOLVED
         if move.finding is not None:
             row = {
-                "fingerprint": move.fingerprint, "state": move.state.value,
+                "state": move.state.value,
                 "first_seen": move.first_seen, "last_seen": stamp,
                 "closed_at": None if move.state is DriftState.OPEN else stamp,
                 "last_scan_id": scan_id, "finding": _stored(move.finding, redact),
@@ -210,7 +219,8 @@ def _write_drifts(conn: Connection, scan_id: int, stamp: str, outcome: Outcome,
                 updates.append({"fp": move.fingerprint, **row})
             else:
                 unit = move.unit
-                inserts.append({**row, "kind": unit.kind.value, "provider": unit.provider,
+                inserts.append({**row, "fingerprint": move.fingerprint,
+                                "kind": unit.kind.value, "provider": unit.provider,
                                 "type": unit.type, "account": unit.account,
                                 "region": unit.region, "source": unit.source,
                                 "address": unit.address})
@@ -227,7 +237,7 @@ def _write_drifts(conn: Connection, scan_id: int, stamp: str, outcome: Outcome,
                 last_seen=bindparam("last_seen"), closed_at=bindparam("closed_at"),
                 last_scan_id=bindparam("last_scan_id"), finding=bindparam("finding"),
             ),
-            [{k: v for k, v in row.items() if k != "fingerprint"} for row in updates],
+            updates,
         )
     if closes:
         conn.execute(

@@ -21,6 +21,8 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
+import orjson
+
 from cloudrift.model import Finding, FindingKind, FindingStatus, ScanReport
 from cloudrift.plugin import in_shard
 
@@ -72,7 +74,12 @@ class Prior:
     first_seen: str
     last_seen: str
     unit: Unit
-    finding: Mapping[str, Any]
+    finding_json: str  # as stored: parsed only for the few that are listed as resolved
+
+    @property
+    def finding(self) -> dict[str, Any]:
+        document: dict[str, Any] = orjson.loads(self.finding_json)
+        return document
 
 
 def _split_label(label: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ EARLIER = "2026-11-01T03:00:00Z"
 
 def prior(finding: Finding, state: DriftState = DriftState.OPEN) -> Prior:
     return Prior(finding.fingerprint, state, EARLIER, "2026-11-09T03:00:00Z", Unit.of(finding),
-                 finding.model_dump(mode="json"))
+                 finding.model_dump_json())
 
 
 def test_first_sighting_is_new_then_known_with_its_first_sighting_kept() -> None:
