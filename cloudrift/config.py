@@ -66,6 +66,10 @@ SCAN_KEYS: dict[str, str] = {
     "shard": "str",
     "quiet": "bool",
     "verbose": "bool",
+    "history": "str",
+    "no_history": "bool",
+    "history_keep": "str",
+    "fail_on": "str",
 }
 
 

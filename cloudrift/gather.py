@@ -38,6 +38,8 @@ class Request:
 class Gathered:
     scan_input: ScanInput
     notes: list[str] = field(default_factory=list)
+    # the workspaces read (for the history's filters); empty when the --from URLs say
+    workspaces: list[str] = field(default_factory=list)
 
 
 def open_tree(repo: str | None, ref: str | None) -> FileTree:
@@ -71,6 +73,7 @@ def gather(request: Request) -> Gathered:
     from_git = request.repo is not None or request.ref is not None
     tree = open_tree(request.repo, request.ref)
     notes: list[str] = []
+    workspaces: list[str] = [request.workspace] if request.workspace else []
     opened: list[Source] = []
     bindings: list[CodeBinding] = []
 
@@ -102,6 +105,7 @@ def gather(request: Request) -> Gathered:
                 "found",
             )
         for root in readable:
+            workspaces.extend(root.workspaces or ([root.workspace] if root.workspace else []))
             first = len(opened)
             opened.extend(root_sources(tree, [root], settings))
             positions = frozenset(range(first, len(opened)))
@@ -110,4 +114,4 @@ def gather(request: Request) -> Gathered:
 
     scan_input = read_sources(opened, request.parallelism)
     scan_input.code = bindings
-    return Gathered(scan_input, notes)
+    return Gathered(scan_input, notes, sorted(set(workspaces)))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from cloudrift.errors import ConfigError
 from cloudrift.model import (
+    CodeCoverage,
     ScanReport,
     ScanWarning,
     Summary,
@@ -19,7 +20,7 @@ from cloudrift.model import (
 )
 
 _ADDED = ("total_resources", "managed", "in_sync", "changed", "missing", "unmanaged",
-          "unapplied", "ignored", "api_calls")
+          "unapplied", "ignored", "api_calls", "new", "known", "reopened", "resolved")
 
 
 def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
@@ -48,6 +49,13 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
     summary.coverage = coverage_ratio(summary.managed, coverage.values())
 
     findings = {f.fingerprint: f for r in reports for f in r.findings}
+    resolved = {f.fingerprint: f for r in reports for f in r.resolved}
+    code: dict[str, CodeCoverage] = {}
+    for report in reports:
+        for entry in report.code_coverage:
+            seen = code.get(entry.root)
+            code[entry.root] = entry if seen is None else CodeCoverage(
+                root=entry.root, checked=seen.checked and entry.checked)
     warnings: dict[tuple[str, str], ScanWarning] = {}
     for report in reports:
         for warning in report.warnings:
@@ -73,4 +81,8 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
         coverage=sorted(coverage.values(), key=lambda c: (c.provider, c.type)),
         api_calls=dict(sorted(api_calls.items())),
         ignored=dict(sorted(ignored.items())),
+        code_coverage=[code[root] for root in sorted(code)],
+        resolved=sorted(resolved.values(), key=finding_order),
+        # each shard's trend is the whole history's: the longest is the latest
+        trend=max((r.trend for r in reports), key=len),
     )

@@ -8,7 +8,6 @@ layer loads on first use. See docs/history.md.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from cloudrift.errors import ConfigError
 from cloudrift.history.status import Labels
 from cloudrift.history.store import DEFAULT_URL, Database, HistoryUrl, open_database, parse_url
+from cloudrift.history.urls import parse_duration
 from cloudrift.model import Finding, ScanReport, TrendPoint
 
 if TYPE_CHECKING:
@@ -24,16 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_URL", "History", "Labels", "Recorded", "parse_duration", "parse_url"]
 
 TREND_DAYS = 90
-_DURATION = re.compile(r"^\s*(\d+)\s*([hdwy])\s*$", re.IGNORECASE)
-_UNIT_DAYS = {"h": 1 / 24, "d": 1, "w": 7, "y": 365}
-
-
-def parse_duration(text: str, option: str = "--history-keep") -> timedelta:
-    """``90d``, ``12w``, ``48h``, ``1y``."""
-    match = _DURATION.match(text)
-    if not match or int(match.group(1)) == 0:
-        raise ConfigError(f"{option} {text!r} is not a duration", hint="e.g. 90d, 12w, 48h, 1y")
-    return timedelta(days=int(match.group(1)) * _UNIT_DAYS[match.group(2).lower()])
 
 
 class History:

@@ -13,13 +13,13 @@ default 30); PostgreSQL takes a transaction-scoped advisory lock. Every failure 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cloudrift.errors import ConfigError, HistoryError
+from cloudrift.history.urls import mask_password
 
 if TYPE_CHECKING:
     from sqlalchemy import URL, Connection, Engine
@@ -66,24 +66,19 @@ def parse_url(text: str) -> HistoryUrl:
         scheme = "postgresql+psycopg"
     else:
         raise ConfigError(
-            f"--history {_mask_text(text)!r}: unknown database {family!r}",
+            f"--history {mask_password(text)!r}: unknown database {family!r}",
             hint="sqlite:///PATH or postgresql://USER@HOST/DB",
         )
     try:
         url = make_url(f"{scheme}://{rest}")
     except ArgumentError:
-        raise ConfigError(f"--history {_mask_text(text)!r} is not a database URL",
+        raise ConfigError(f"--history {mask_password(text)!r} is not a database URL",
                           hint="sqlite:///PATH or postgresql://USER@HOST/DB") from None
     if family == "sqlite" and not url.database:
         raise ConfigError(f"--history {text!r} names no file", hint="sqlite:///PATH")
     shown = url.render_as_string(hide_password=True).replace("+pysqlite", "").replace(
         "+psycopg", "")
     return HistoryUrl(url, shown, url.password if isinstance(url.password, str) else None)
-
-
-def _mask_text(text: str) -> str:
-    """A URL as typed, its password replaced, for messages about URLs we could not parse."""
-    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", text)
 
 
 class Database:
