@@ -8,7 +8,9 @@
 - ``cloudrift.testing.backends``: the state backends' servers (Terraform's http backend, Cloud
   Storage, Terraform Cloud, Azurite);
 - ``cloudrift.testing.terraform``: a driver for real ``terraform`` against an emulator, and
-  ``plan -refresh-only`` as the drift oracle.
+  ``plan -refresh-only`` as the drift oracle;
+- ``cloudrift.testing.postgres``: a throw-away PostgreSQL server (``initdb`` in a temporary
+  directory, run as an unprivileged user when we are root) for the history's tests.
 
 Each cloud's emulator lives with its provider: ``cloudrift_aws.testing`` (moto's server),
 ``cloudrift_gcp.testing`` (Cloud Asset Inventory), ``cloudrift_azure.testing`` (Resource

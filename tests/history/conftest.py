@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cloudrift.testing_postgres import PostgresServer, PostgresUnavailableError
+from cloudrift.testing.postgres import PostgresServer, PostgresUnavailableError
 
 _names = itertools.count(1)
 

@@ -18,7 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from cloudrift.cli import cli
-from cloudrift.testing import MotoServer, StateBuilder, environment
+from cloudrift.testing import StateBuilder, environment
+from cloudrift_aws.testing import MotoServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

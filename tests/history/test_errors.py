@@ -14,7 +14,7 @@ import pytest
 from cloudrift.errors import ConfigError, HistoryError
 from cloudrift.history import History, parse_url
 from cloudrift.history.tables import HEAD, VERSION_TABLE, metadata
-from cloudrift.testing_postgres import PostgresServer
+from cloudrift.testing.postgres import PostgresServer
 from tests.history.builders import changed, report
 
 
