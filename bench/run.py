@@ -506,6 +506,9 @@ def main() -> None:
     rows += bench_hcl()
     rows += bench_scan(args.scan_per_type)
     rows += bench_regions()
+    from bench.history import bench_history
+
+    rows += bench_history()
     if not args.skip_terraform:
         from bench.terraform import bench_terraform
 

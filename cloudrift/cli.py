@@ -76,9 +76,16 @@ PARAM_NAMES = {
     "min_coverage": "min_coverage",
     "quiet": "quiet",
     "verbose": "verbose",
+    "history": "history",
+    "no_history": "no_history",
+    "history_keep": "history_keep",
+    "fail_on": "fail_on",
 }
 # a secret never belongs in a config file that is committed next to the code
 SECRET_SETTINGS = frozenset({"tfc_token"})
+# shown with the password masked
+URL_SETTINGS = frozenset({"history"})
+FAIL_ON = ("new", "any", "none")
 assert set(PARAM_NAMES) == set(SCAN_KEYS) | SECRET_SETTINGS
 
 
@@ -226,6 +233,20 @@ def scan_options(func: F) -> F:
                      help="Log every cloud API call to stderr."),
         click.option("--no-color", is_flag=True, envvar=env_var("no_color"),
                      help="Never colour console output."),
+        click.option("--history", "history", metavar="URL", envvar=env_var("history"),
+                     help="Where to remember scans, for new/known/resolved and ages: "
+                     "sqlite:///PATH or postgresql://USER@HOST/DB (default: "
+                     "sqlite:///.cloudrift/history.db; docs/history.md)."),
+        click.option("--no-history", is_flag=True, envvar=env_var("no_history"),
+                     help="Do not read or write the history."),
+        click.option("--history-keep", "history_keep", metavar="DURATION",
+                     envvar=env_var("history_keep"),
+                     help="Forget scans older than this (90d, 12w, 1y); drift still open is "
+                     "kept. Default: keep everything."),
+        click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="any",
+                     show_default=True, envvar=env_var("fail_on"),
+                     help="Exit 1 on any drift, only on new or reopened drift (needs the "
+                     "history), or never."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -268,6 +289,10 @@ def scan(
     quiet: bool,
     verbose: bool,
     no_color: bool,
+    history: str | None,
+    no_history: bool,
+    history_keep: str | None,
+    fail_on: str,
     debug: bool,
 ) -> None:
     """Compare Terraform state with the cloud and report drift.
@@ -288,6 +313,7 @@ def scan(
     handler = _log_to_stderr(
         logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
     )
+    keep = _check_history_settings(history, no_history, history_keep, fail_on)
     shard_spec = parse_shard(shard)
     targets = [parse_output(o) for o in (outputs or ("console://",))]
     filters = postprocess.Filters.build(_split(only), _split(types), _split(exclude_types),
@@ -336,10 +362,59 @@ def scan(
     with progress if isinstance(progress, TerminalProgress) else nullcontext():
         report = Scan(scan_input, providers, strict=strict, shard=shard_spec,
                       wants=options.wants).run()
-    report = postprocess.apply(report, ignores, filters)
+    # ignore rules are accepted drift and filters a view: the history records what is left
+    # after the rules and before the view, so a filtered scan resolves nothing
+    accepted = postprocess.apply(report, ignores, None)
+    failure: CloudriftError | None = None
+    if not no_history:
+        kept = {f.fingerprint for f in accepted.findings}
+        ignored = [f for f in report.findings if f.fingerprint not in kept]
+        try:
+            accepted = _record(history, accepted, ignored, shard_spec, keep, gathered,
+                               scan_input.redactor)
+        except CloudriftError as exc:
+            failure = exc  # drift is never lost because the history failed: report first
+    from cloudrift.history.grouping import assign_groups
+
+    report = postprocess.apply(assign_groups(accepted), None, filters)
     write_outputs(report, targets, color=False if no_color else None,
                   redactor=scan_input.redactor)
-    sys.exit(exit_code(report, allow_incomplete, min_coverage))
+    if failure is not None:
+        click.echo(f"cloudrift: error: {failure}", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(exit_code(report, allow_incomplete, fail_on, min_coverage))
+
+
+def _check_history_settings(history: str | None, no_history: bool, keep: str | None,
+                            fail_on: str) -> Any:
+    """What can be checked before the scan without loading the database layer."""
+    from cloudrift.history.urls import check_url, parse_duration
+
+    if fail_on not in FAIL_ON:
+        raise ConfigError(f"--fail-on {fail_on!r} is not one of {', '.join(FAIL_ON)}")
+    if no_history:
+        if fail_on == "new":
+            raise ConfigError("--fail-on new needs the history",
+                              hint="drop --no-history, or use --fail-on any")
+        return None
+    if history:
+        check_url(history)
+    return parse_duration(keep) if keep else None
+
+
+def _record(history: str | None, report: Any, ignored: list[Any], shard: Any, keep: Any,
+            gathered: Any, redactor: Any) -> Any:
+    from cloudrift.history import DEFAULT_URL, History, Labels
+
+    with History(history or DEFAULT_URL) as store:
+        if store.created:
+            click.echo(f"cloudrift: note: started a new drift history at {store.shown}",
+                       err=True)
+        labels = Labels(roots=tuple(c.root for c in report.code_coverage),
+                        workspaces=tuple(gathered.workspaces))
+        done = store.record(report, ignored=ignored, shard=shard, labels=labels, keep=keep,
+                            redact=redactor.scrub_value)
+        return done.report
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:
@@ -355,20 +430,35 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
     return shard
 
 
-def exit_code(report: Any, allow_incomplete: bool, min_coverage: float | None = None) -> int:
+def exit_code(report: Any, allow_incomplete: bool, fail_on: str = "any",
+              min_coverage: float | None = None) -> int:
+    """1 for drift that fails the run (``--fail-on``: any, new or reopened only, none); 2 for
+    coverage under ``--min-coverage``, or an incomplete scan without such drift unless
+    ``--allow-incomplete``."""
+    from cloudrift.model import FindingStatus
+
     if min_coverage is not None and report.summary.coverage < min_coverage:
         s = report.summary
         click.echo(f"cloudrift: error: coverage {s.coverage:.1%} is below --min-coverage "
                    f"{min_coverage:.1%} ({s.compared} of {s.managed} managed resources "
                    "compared); exiting 2", err=True)
         return EXIT_ERROR
-    if report.findings:
+    if fail_on == "any":
+        failing = report.findings
+    elif fail_on == "new":
+        failing = [f for f in report.findings
+                   if f.status in (FindingStatus.NEW, FindingStatus.REOPENED)]
+    else:
+        failing = []
+    if failing:
         return EXIT_DRIFT
     if not report.complete and not allow_incomplete:
         reasons = report.incomplete_reasons
         more = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
         first = f": {reasons[0]}{more}" if reasons else ""
-        click.echo(f"cloudrift: error: scan incomplete and no drift found{first}; exiting 2 "
+        what = "no drift found" if not report.findings else f"no drift to fail on (--fail-on " \
+            f"{fail_on})"
+        click.echo(f"cloudrift: error: scan incomplete and {what}{first}; exiting 2 "
                    "(--allow-incomplete to accept)", err=True)
         return EXIT_ERROR
     return EXIT_OK
@@ -442,6 +532,10 @@ def config_cmd(ctx: click.Context, /, **values: Any) -> None:
         shown = list(value) if isinstance(value, tuple) else value
         if key in SECRET_SETTINGS and value:
             shown = REDACTED
+        if key in URL_SETTINGS and value:
+            from cloudrift.history.urls import mask_password
+
+            shown = mask_password(value)
         click.echo(f"{key.replace('_', '-'):<17} = {json.dumps(shown)}  ({label})")
     if loaded is not None and loaded.ignores:
         click.echo(f"ignore rules from the config file: {len(loaded.ignores)}")
@@ -633,6 +727,16 @@ def ignore_gen(source: str) -> None:
 from cloudrift.fix.commands import fix as _fix  # noqa: E402 - after the group it joins
 
 cli.add_command(_fix)
+
+
+def _add_history_commands() -> None:
+    from cloudrift.history.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_add_history_commands()
 
 
 def main() -> None:

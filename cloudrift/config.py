@@ -68,6 +68,10 @@ SCAN_KEYS: dict[str, str] = {
     "min_coverage": "float",
     "quiet": "bool",
     "verbose": "bool",
+    "history": "str",
+    "no_history": "bool",
+    "history_keep": "str",
+    "fail_on": "str",
 }
 
 

@@ -17,6 +17,7 @@ from cloudrift.accounting import TERRAFORM_ONLY_PROVIDERS, Accounting
 from cloudrift.concurrency import worker_pool
 from cloudrift.diff import diff_attributes
 from cloudrift.model import (
+    CodeCoverage,
     Finding,
     FindingKind,
     Resource,
@@ -167,8 +168,10 @@ class Scan:
 
         self._account_dropped(by_provider, routed, taken, taken_ids)
 
+        code_coverage: list[CodeCoverage] = []
         for binding in self.input.code:
-            self._apply_code(binding, findings, warnings, summary)
+            checked = self._apply_code(binding, findings, warnings, summary)
+            code_coverage.append(CodeCoverage(root=_root_label(binding), checked=checked))
 
         not_compared = accounting.close(summary)
         summary.total_resources = summary.managed + summary.unmanaged + summary.unapplied
@@ -187,6 +190,7 @@ class Scan:
             coverage=sorted(coverage, key=lambda c: (c.provider, c.type)),
             api_calls=dict(sorted(api_calls.items())),
             not_compared=not_compared,
+            code_coverage=code_coverage,
         )
 
     def _account_dropped(self, by_provider: Mapping[str, list[StateInstance]],
@@ -233,8 +237,10 @@ class Scan:
         findings: list[Finding],
         warnings: list[ScanWarning],
         summary: Summary,
-    ) -> None:
-        """Locate findings at their HCL blocks and add the declared resources no state holds."""
+    ) -> bool:
+        """Locate findings at their HCL blocks and add the declared resources no state holds;
+        True when every file was parsed and every state read, so what is not reported
+        unapplied is applied."""
         bound = [
             doc for doc, origin in zip(self.input.documents, self.input.origins, strict=True)
             if binding.sources is None or origin in binding.sources
@@ -267,7 +273,7 @@ class Scan:
                 message=f"declared resources were not checked against state{where}: "
                 "a state of this root could not be read",
             ))
-            return
+            return False
         addresses = [i.address for doc in bound for i in doc.instances]
         owners = {s: p.name for p in self.providers.values() for s in p.state_providers}
         for declared in binding.index.unapplied(addresses):
@@ -282,8 +288,10 @@ class Scan:
                 address=declared.address,
                 provider=owners.get(prefix, prefix),
                 scope=Scope(),
+                source=_root_label(binding),
                 location=declared.location,
             ).with_fingerprint())
+        return not binding.index.errors
 
     def _cut_to_shard(
         self, name: str, desired: list[Resource], observation: Observation
@@ -443,6 +451,10 @@ class Scan:
             scope=scope if scope is not None else resource.scope,
             source=resource.source,
         ).with_fingerprint()
+
+
+def _root_label(binding: CodeBinding) -> str:
+    return binding.label or "."
 
 
 def _scope_label(account: str | None, region: str) -> str:

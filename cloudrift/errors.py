@@ -8,7 +8,9 @@
     │   ├── StateFormatError       the file is read but is not a Terraform state we accept
     │   └── StateDecryptionError   an OpenTofu-encrypted state the key configuration given
     │                              cannot open (wrong passphrase, wrong key, denied KMS key)
-    └── ProviderError              a cloud cannot be reached at all (credentials, endpoint)
+    ├── ProviderError              a cloud cannot be reached at all (credentials, endpoint)
+    └── HistoryError               the drift history cannot be used (unreachable, locked past
+                                   its timeout, corrupt, or written by a newer cloudrift)
 
 Partial failures (one service denied, one region throttled) are *not* exceptions: they become
 ``Warning`` entries in the report and the scan goes on. Only ``cli.py`` turns these exceptions into
@@ -55,3 +57,8 @@ class StateDecryptionError(SourceError):
 
 class ProviderError(CloudriftError):
     """A cloud provider could not be used at all."""
+
+
+class HistoryError(CloudriftError):
+    """The drift history store could not be read or written; the scan's report is still
+    written."""

@@ -38,6 +38,8 @@ class Request:
 class Gathered:
     scan_input: ScanInput
     notes: list[str] = field(default_factory=list)
+    # the workspaces read (for the history's filters); empty when the --from URLs say
+    workspaces: list[str] = field(default_factory=list)
 
 
 def open_tree(repo: str | None, ref: str | None) -> FileTree:
@@ -76,6 +78,7 @@ def gather(request: Request) -> Gathered:
     from_git = request.repo is not None or request.ref is not None
     tree = open_tree(request.repo, request.ref)
     notes: list[str] = []
+    workspaces: list[str] = [request.workspace] if request.workspace else []
     opened: list[Source] = []
     bindings: list[CodeBinding] = []
 
@@ -107,6 +110,7 @@ def gather(request: Request) -> Gathered:
                 "found",
             )
         for root in readable:
+            workspaces.extend(root.workspaces or ([root.workspace] if root.workspace else []))
             first = len(opened)
             root_settings = settings
             if root.encryption:
@@ -127,4 +131,4 @@ def gather(request: Request) -> Gathered:
     # would be printed, like the secrets in the states
     scan_input.redactor.add({s for k in used_keys for s in k.secrets()})
     scan_input.code = bindings
-    return Gathered(scan_input, notes)
+    return Gathered(scan_input, notes, sorted(set(workspaces)))

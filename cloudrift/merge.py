@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from cloudrift.errors import ConfigError
 from cloudrift.model import (
     NOT_COMPARED_REASONS,
+    CodeCoverage,
     NotCompared,
     ScanReport,
     ScanWarning,
@@ -21,7 +22,8 @@ from cloudrift.model import (
 )
 
 _ADDED = ("total_resources", "managed", "compared", "in_sync", "changed", "missing",
-          "unmanaged", "unapplied", "ignored", "api_calls")
+          "unmanaged", "unapplied", "ignored", "api_calls", "new", "known", "reopened",
+          "resolved")
 
 
 def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
@@ -60,6 +62,13 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
                             if summary.not_compared.get(r)}
 
     findings = {f.fingerprint: f for r in reports for f in r.findings}
+    resolved = {f.fingerprint: f for r in reports for f in r.resolved}
+    code: dict[str, CodeCoverage] = {}
+    for report in reports:
+        for entry in report.code_coverage:
+            seen = code.get(entry.root)
+            code[entry.root] = entry if seen is None else CodeCoverage(
+                root=entry.root, checked=seen.checked and entry.checked)
     warnings: dict[tuple[str, str], ScanWarning] = {}
     for report in reports:
         for warning in report.warnings:
@@ -88,4 +97,8 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
         not_compared=sorted(not_compared.values(),
                             key=lambda g: (NOT_COMPARED_REASONS.index(g.reason), -g.count,
                                            g.type)),
+        code_coverage=[code[root] for root in sorted(code)],
+        resolved=sorted(resolved.values(), key=finding_order),
+        # each shard's trend is the whole history's: the longest is the latest
+        trend=max((r.trend for r in reports), key=len),
     )

@@ -20,7 +20,7 @@ from pydantic import (
     model_serializer,
 )
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 GLOBAL_REGION = "global"
 
@@ -37,6 +37,19 @@ class FindingKind(str, Enum):
     MISSING = "missing"
     UNMANAGED = "unmanaged"
     UNAPPLIED = "unapplied"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class FindingStatus(str, Enum):
+    """Where a drift stands in the history (``cloudrift/history``): first seen in this scan,
+    seen before, back after being resolved, or gone since the last scan of its scope."""
+
+    NEW = "new"
+    KNOWN = "known"
+    REOPENED = "reopened"
+    RESOLVED = "resolved"
 
     def __str__(self) -> str:
         return self.value
@@ -113,6 +126,13 @@ class Finding(BaseModel):
         "by Terraform argument path; what `cloudrift fix` writes a configuration from when no "
         "terraform is at hand",
     )
+    # from the history (None when the scan kept none): ISO-8601 UTC, to the second
+    status: FindingStatus | None = None
+    first_seen: str | None = None
+    last_seen: str | None = None
+    age_days: float | None = None
+    # findings of one type with the same changes (paths and values) share a group id
+    group: str | None = None
 
     @model_serializer(mode="wrap")
     def _leave_out_unobserved(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -202,6 +222,21 @@ class NotCompared(BaseModel):
     count: int = 0
 
 
+class CodeCoverage(BaseModel):
+    """Whether the code of one root module was checked completely for unapplied resources."""
+
+    root: str
+    checked: bool = True
+
+
+class TrendPoint(BaseModel):
+    """Open drift on one day, from the history: per kind and per provider."""
+
+    day: str
+    kinds: dict[str, int] = Field(default_factory=dict)
+    providers: dict[str, int] = Field(default_factory=dict)
+
+
 class Summary(BaseModel):
     total_resources: int = 0
     managed: int = Field(0, description="every managed resource in the scanned states")
@@ -217,6 +252,11 @@ class Summary(BaseModel):
     coverage: float = Field(1.0, description="compared / managed")
     api_calls: int = 0
     duration_s: float = 0.0
+    # from the history (all 0 when the scan kept none)
+    new: int = 0
+    known: int = 0
+    reopened: int = 0
+    resolved: int = 0
 
 
 def coverage_ratio(compared: int, managed: int, coverage: Iterable[TypeCoverage]) -> float:
@@ -243,6 +283,15 @@ class ScanReport(BaseModel):
     )
     not_compared: list[NotCompared] = Field(
         default_factory=list, description="managed resources not compared, by reason and type")
+    code_coverage: list[CodeCoverage] = Field(default_factory=list)
+    scan_id: str | None = Field(default=None, description="this scan's id in the history")
+    resolved: list[Finding] = Field(
+        default_factory=list,
+        description="drift open in the last scan of its scope and gone now (status resolved)",
+    )
+    trend: list[TrendPoint] = Field(
+        default_factory=list, description="open drift per day from the history, oldest first"
+    )
 
     @property
     def has_drift(self) -> bool:

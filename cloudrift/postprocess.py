@@ -8,6 +8,7 @@ coverage figures alone: those describe what was scanned, not what is shown.
 from __future__ import annotations
 
 import fnmatch
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from jmespath.exceptions import JMESPathError
 
 from cloudrift.errors import ConfigError
 from cloudrift.ignore import IgnoreSet
-from cloudrift.model import Finding, FindingKind, ScanReport, ScanWarning
+from cloudrift.model import Finding, FindingKind, FindingStatus, ScanReport, ScanWarning
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,15 @@ class Filters:
         return True
 
 
-def recount(report: ScanReport, findings: list[Finding]) -> ScanReport:
+def recount(report: ScanReport, findings: list[Finding],
+            resolved: list[Finding] | None = None) -> ScanReport:
     summary = report.summary.model_copy()
+    resolved = report.resolved if resolved is None else resolved
+    statuses = Counter(f.status for f in findings)
+    summary.new = statuses[FindingStatus.NEW]
+    summary.known = statuses[FindingStatus.KNOWN]
+    summary.reopened = statuses[FindingStatus.REOPENED]
+    summary.resolved = len(resolved)
     by_kind = {kind: sum(1 for f in findings if f.kind is kind) for kind in FindingKind}
     hidden_drift = (
         (report.summary.changed - by_kind[FindingKind.CHANGED])
@@ -79,7 +87,8 @@ def recount(report: ScanReport, findings: list[Finding]) -> ScanReport:
         report.summary.total_resources - report.summary.unmanaged + by_kind[FindingKind.UNMANAGED]
     )
     summary.unmanaged = by_kind[FindingKind.UNMANAGED]
-    return report.model_copy(update={"findings": findings, "summary": summary})
+    return report.model_copy(update={"findings": findings, "resolved": resolved,
+                                     "summary": summary})
 
 
 def apply(report: ScanReport, ignores: IgnoreSet | None, filters: Filters | None) -> ScanReport:
@@ -99,8 +108,10 @@ def apply(report: ScanReport, ignores: IgnoreSet | None, filters: Filters | None
                 message=f"ignore rule {expired.text!r}{who} expired on {expired.expires}{why}; "
                 f"it no longer applies ({expired.origin})",
             ))
+    resolved = list(report.resolved)
     if filters is not None:
         findings = [f for f in findings if filters.keep(f)]
-    result = recount(report, findings)
+        resolved = [f for f in resolved if filters.keep(f)]
+    result = recount(report, findings, resolved)
     result.summary.ignored = sum(ignored.values())
     return result.model_copy(update={"warnings": warnings, "ignored": ignored})

@@ -69,3 +69,10 @@ def _every_aws_scan_is_read_only() -> Iterator[None]:
     with recording_aws_scans() as recorder:
         yield
     recorder.assert_read_only()
+
+
+@pytest.fixture(autouse=True)
+def _no_history_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scans keep a history in the working directory by default; tests other than the history's
+    own (which delete this variable) must not share one or leave one behind."""
+    monkeypatch.setenv("CLOUDRIFT_NO_HISTORY", "1")

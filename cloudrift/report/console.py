@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from cloudrift.history.grouping import group_findings
 from cloudrift.model import Finding, FindingKind, ScanReport
 from cloudrift.report._coverage import compared_line, not_compared_groups
 
@@ -23,6 +24,8 @@ _TITLES = {
     FindingKind.UNAPPLIED: "Unapplied (in code, not in state)",
 }
 _MAX_VALUE = 120
+# members of a group listed under its line; the rest are counted
+_GROUP_SHOWN = 10
 
 
 def _value(value: Any) -> str:
@@ -41,8 +44,25 @@ class ConsoleReporter:
             if not group:
                 continue
             lines.append(style(f"{_TITLES[kind]}: {len(group)}", fg=_COLORS[kind], bold=True))
-            for finding in group:
-                lines.extend(self._finding(finding, style))
+            for bundle in group_findings(group):
+                if bundle.size == 1:
+                    lines.extend(self._finding(bundle.findings[0], style))
+                    continue
+                lines.append(f"  {style(bundle.label(), bold=True)}")
+                for finding in bundle.findings[:_GROUP_SHOWN]:
+                    lines.extend("  " + line for line in self._finding(finding, style,
+                                                                       changes=False))
+                if bundle.size > _GROUP_SHOWN:
+                    lines.append(f"      … and {bundle.size - _GROUP_SHOWN} more "
+                                 "(every one is in the json:// report)")
+            lines.append("")
+        if report.resolved:
+            lines.append(style(f"Resolved since the last scan: {len(report.resolved)}",
+                               fg="green", bold=True))
+            for finding in report.resolved:
+                what = finding.address or f"{finding.type} {finding.id}"
+                lines.append(f"  {what}  {finding.kind.value}, first seen "
+                             f"{finding.first_seen}")
             lines.append("")
         if report.not_compared:
             s = report.summary
@@ -70,10 +90,13 @@ class ConsoleReporter:
             + (f", {s.unapplied} unapplied" if s.unapplied else "")
             + f" · {s.api_calls} API calls · {s.duration_s:.1f}s"
         )
+        if report.scan_id is not None:
+            lines[-1] += (f" · {s.new} new, {s.reopened} reopened, {s.known} known, "
+                          f"{s.resolved} resolved (scan {report.scan_id})")
         return "\n".join(lines) + "\n"
 
     @staticmethod
-    def _finding(finding: Finding, style: Any) -> list[str]:
+    def _finding(finding: Finding, style: Any, *, changes: bool = True) -> list[str]:
         where = f"{finding.scope.account or '?'}/{finding.scope.region}"
         if finding.address:
             head = f"{style(finding.address, bold=True)}  {finding.type} {finding.id}"
@@ -82,7 +105,10 @@ class ConsoleReporter:
         lines = [f"  {head}  ({where})"]
         if finding.location:
             lines[0] += f"  {finding.location}"
-        for change in finding.changes:
+        if finding.status is not None:
+            age = f" {finding.age_days:g}d" if finding.age_days else ""
+            lines[0] += f"  [{finding.status.value}{age}]"
+        for change in finding.changes if changes else ():
             lines.append(
                 f"      {change.path}: {_value(change.expected)} → {_value(change.actual)}"
             )

@@ -17,6 +17,8 @@ import re
 from html import escape
 from typing import Any
 
+from cloudrift.history.grouping import group_findings
+from cloudrift.history.trend import TREND_STYLE, trend_svg
 from cloudrift.model import Finding, FindingKind, ScanReport
 from cloudrift.report._coverage import compared_line, not_compared_groups
 
@@ -85,8 +87,14 @@ table.diff th[scope=row] { width: 22%; font-weight: normal; }
 .ins { display: block; background: var(--ins); }
 table.coverage { table-layout: auto; }
 table.coverage td.n { text-align: right; font-variant-numeric: tabular-nums; }
+details.group { margin: .75rem 0; }
+details.group > summary { cursor: pointer; font-weight: 600; overflow-wrap: anywhere; }
+.status { display: inline-block; padding: 0 .4rem; border-radius: 1rem; font-size: 12px;
+  border: 1px solid var(--line); }
+.status-new, .status-reopened { color: var(--missing); border-color: var(--missing); }
+#trend figure { margin: .5rem 0 1rem; }
 [hidden] { display: none !important; }
-"""
+""" + TREND_STYLE
 
 _SCRIPT = """
 (function () {
@@ -95,6 +103,7 @@ _SCRIPT = """
   var boxes = Array.prototype.slice.call(document.querySelectorAll("input.kind-filter"));
   var findings = Array.prototype.slice.call(document.querySelectorAll("article.finding"));
   var groups = Array.prototype.slice.call(document.querySelectorAll("section.kind"));
+  var bundles = Array.prototype.slice.call(document.querySelectorAll("details.group"));
   var shown = document.getElementById("shown");
   var none = document.getElementById("no-match");
 
@@ -109,6 +118,11 @@ _SCRIPT = """
         terms.every(function (term) { return text.indexOf(term) !== -1; });
       finding.hidden = !match;
       if (match) { count += 1; }
+    });
+    bundles.forEach(function (bundle) {
+      bundle.hidden = bundle.querySelector("article.finding:not([hidden])") === null;
+      // a search shows its matches inside large groups too
+      bundle.open = bundle.hasAttribute("data-open") || terms.length > 0;
     });
     groups.forEach(function (group) {
       group.hidden = group.querySelector("article.finding:not([hidden])") === null;
@@ -232,6 +246,11 @@ def _finding(finding: Finding) -> str:
     if finding.source:
         meta.append(f"state <code>{esc(finding.source)}</code>")
     meta.append(f"fingerprint <code>{esc(finding.fingerprint)}</code>")
+    if finding.status is not None:
+        since = f" since {esc(finding.first_seen)}" if finding.first_seen else ""
+        age = f" ({finding.age_days:g} days)" if finding.age_days else ""
+        meta.insert(0, f'<span class="status status-{esc(finding.status.value)}">'
+                       f"{esc(finding.status.value)}</span>{since}{age}")
     parts = [
         f'<article class="finding" data-kind="{kind}" data-search="{esc(_search_text(finding))}">',
         f"<h3>{title}</h3>",
@@ -255,6 +274,24 @@ def _finding(finding: Finding) -> str:
     return "\n".join(parts)
 
 
+# a group this large starts folded (its summary line reads for all of it)
+GROUP_FOLDED = 6
+
+
+def _grouped(findings: list[Finding]) -> list[str]:
+    parts: list[str] = []
+    for group in group_findings(findings):
+        if group.size == 1:
+            parts.append(_finding(group.findings[0]))
+            continue
+        opened = " open data-open" if group.size < GROUP_FOLDED else ""
+        parts.append(f'<details class="group" data-group="{esc(group.id)}"{opened}>'
+                     f"<summary>{esc(group.label())}</summary>")
+        parts.extend(_finding(f) for f in group.findings)
+        parts.append("</details>")
+    return parts
+
+
 class HtmlReporter:
     def render(self, report: ScanReport, *, color: bool = False) -> str:
         s = report.summary
@@ -270,6 +307,9 @@ class HtmlReporter:
         ]
         if s.ignored:
             cards.append(f"<li><b>{s.ignored}</b>ignored by rules</li>")
+        if report.scan_id is not None:
+            cards += [f"<li><b>{s.new + s.reopened}</b>new or reopened</li>",
+                      f"<li><b>{s.resolved}</b>resolved</li>"]
         cards += [
             f"<li><b>{s.managed}</b>managed</li>",
             f"<li><b>{s.compared}</b>compared</li>",
@@ -312,12 +352,14 @@ class HtmlReporter:
                 f'<h2 class="k-{kind.value}">{name}: {len(group)} '
                 f'<span class="muted">({meaning})</span></h2>'
             )
-            body.extend(_finding(f) for f in group)
+            body.extend(_grouped(group))
             body.append("</section>")
         body.append('<p id="no-match" class="muted" hidden>No finding matches the filter.</p>')
         if not report.findings:
             body.append('<p class="muted">Every compared resource matches its state.</p>')
         body.append("</main>")
+        body.extend(self._resolved(report))
+        body.extend(self._trend(report))
         body.extend(self._warnings(report))
         body.extend(self._not_compared(report))
         body.extend(self._coverage(report))
@@ -336,6 +378,32 @@ class HtmlReporter:
         ]
         tail = [f"<script>{_SCRIPT}</script>", "</body>", "</html>"]
         return "\n".join(head + body + tail) + "\n"
+
+    @staticmethod
+    def _resolved(report: ScanReport) -> list[str]:
+        if not report.resolved:
+            return []
+        items = "".join(
+            f"<li><code>{esc(f.address or f'{f.type}.{f.id}')}</code> {esc(f.kind.value)}"
+            f' <span class="muted">first seen {esc(f.first_seen or "?")}, last seen '
+            f"{esc(f.last_seen or '?')} · fingerprint <code>{esc(f.fingerprint)}</code>"
+            "</span></li>"
+            for f in report.resolved
+        )
+        return [f'<section id="resolved"><h2>Resolved since the last scan: '
+                f"{len(report.resolved)}</h2><ul>{items}</ul></section>"]
+
+    @staticmethod
+    def _trend(report: ScanReport) -> list[str]:
+        if not report.trend:
+            return []
+        charts = [
+            f"<figure>{trend_svg(report.trend, by, title)}<figcaption class=\"muted\">{title}"
+            "</figcaption></figure>"
+            for by, title in (("kinds", "Open drift per day, by kind"),
+                              ("providers", "Open drift per day, by provider"))
+        ]
+        return ['<section id="trend"><h2>Drift over time</h2>', *charts, "</section>"]
 
     @staticmethod
     def _warnings(report: ScanReport) -> list[str]:

@@ -93,6 +93,8 @@ def _changed_block(finding: Finding) -> str:
     )
     if finding.location:
         summary += f" · {code(finding.location)}"
+    if finding.status is not None:
+        summary += f" · **{finding.status.value}**"
     rows = [
         "| Field | Expected (state) | Actual (cloud) |",
         "| --- | --- | --- |",
@@ -189,6 +191,9 @@ class MarkdownReporter:
             lines.append(f"| {_ICONS[kind]} **{name}** ({meaning}) | {count} |")
         if s.ignored:
             lines.append(f"| Ignored by rules | {s.ignored} |")
+        if report.scan_id is not None:
+            lines += [f"| New or reopened since the last scan | {s.new + s.reopened} |",
+                      f"| Resolved since the last scan | {s.resolved} |"]
         lines += [
             f"| Managed | {s.managed} |",
             f"| Compared | {s.compared} |",
@@ -248,6 +253,14 @@ class MarkdownReporter:
                 listed += 1
             if listed < len(warnings):
                 lines.append(f"- … {len(warnings) - listed} more")
+            lines += ["", "</details>", ""]
+        if report.resolved:
+            lines.append(f"<details>\n<summary>✅ {len(report.resolved)} resolved since the "
+                         "last scan</summary>\n")
+            lines.extend(f"- {code(_label(f))} {escape(f.kind.value)}"
+                         for f in report.resolved[:200])
+            if len(report.resolved) > 200:
+                lines.append(f"- … {len(report.resolved) - 200} more")
             lines += ["", "</details>", ""]
         version = report.tool_version or "?"
         lines.append(f"<sub>cloudrift {escape(version)} · {escape(report.started_at)}</sub>")

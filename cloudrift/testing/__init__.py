@@ -11,6 +11,8 @@
   ``plan -refresh-only`` as the drift oracle;
 - ``cloudrift.testing.tofu``: OpenTofu-encrypted states, written from OpenTofu's
   specification of the format (pbkdf2 or aws_kms keys, aes_gcm).
+- ``cloudrift.testing.postgres``: a throw-away PostgreSQL server (``initdb`` in a temporary
+  directory, run as an unprivileged user when we are root) for the history's tests.
 
 Each cloud's emulator lives with its provider: ``cloudrift_aws.testing`` (moto's server),
 ``cloudrift_gcp.testing`` (Cloud Asset Inventory), ``cloudrift_azure.testing`` (Resource

@@ -304,3 +304,45 @@ def test_the_harness_sees_what_the_other_tests_assert_is_absent(
         assert "https://evil.test/beacon" in tab.aborted
         assert tab.page.evaluate("performance.getEntriesByType('resource').length") > 0
         assert tab.requests != [tab.url]
+
+
+def test_history_trend_groups_and_statuses(browser: Browser, tmp_path: Path) -> None:
+    from cloudrift.model import FindingStatus, Scope, TrendPoint
+
+    buckets = [
+        Finding(kind=FindingKind.CHANGED, type="aws_s3_bucket", id=f"b{n}",
+                address=f"aws_s3_bucket.b{n}", provider="aws",
+                scope=Scope(account="1", region="eu-west-1"),
+                changes=[FieldChange(path="tags.CostCenter", expected="ops", actual=None)],
+                status=FindingStatus.NEW if n == 0 else FindingStatus.KNOWN,
+                first_seen="2026-11-01T03:00:00Z", age_days=5.0).with_fingerprint()
+        for n in range(12)
+    ]
+    report = ScanReport(findings=buckets, scan_id="7", trend=[
+        TrendPoint(day="2026-11-01", kinds={"changed": 3}, providers={"aws": 3}),
+        TrendPoint(day="2026-11-02", kinds={"changed": 12, "missing": 1},
+                   providers={"aws": 13}),
+    ])
+    with open_page(browser, write(tmp_path, report)) as tab:
+        page = tab.page
+        page.wait_for_selector("body[data-cloudrift-ready=true]")
+        charts = page.locator("#trend svg.trend")
+        assert charts.count() == 2
+        assert charts.first.bounding_box()["height"] > 50  # type: ignore[index]
+        series = page.locator("#trend svg[data-by=kinds] g.series")
+        assert series.evaluate_all("gs => gs.map(g => g.dataset.name)") == ["changed", "missing"]
+        # the chart's colours come from the page's own stylesheet, which the CSP admits
+        stroke = page.locator("#trend svg[data-by=kinds] polyline.s-changed").evaluate(
+            "e => getComputedStyle(e).stroke")
+        assert stroke not in ("none", "")
+        group = page.locator("details.group")
+        assert group.count() == 1
+        assert "12 \N{MULTIPLICATION SIGN} aws_s3_bucket" in group.locator("summary").inner_text()
+        assert tab.visible_fingerprints() == []  # a large group starts folded
+        page.locator("details.group > summary").click()
+        assert len(tab.visible_fingerprints()) == 12
+        page.locator("details.group > summary").click()
+        page.locator("#search").fill("b11")
+        assert tab.visible_fingerprints() == [buckets[11].fingerprint]  # a search opens it
+        assert page.locator("span.status-new").count() == 1
+        assert_quiet(tab)
