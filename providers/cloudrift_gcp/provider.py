@@ -2,8 +2,8 @@
 specs.
 
 A scan lists each scope (project, folder or organisation) with one paged ``ListAssets`` call
-for every supported asset type at once, plus one ``IAM_POLICY`` listing of projects when the
-states manage project IAM members. Nothing is asked per resource.
+for every supported asset type at once, plus one ``IAM_POLICY`` listing of the asset types whose
+IAM members the states manage. Nothing is asked per resource.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from google.api_core import exceptions as gexc
@@ -24,6 +23,7 @@ from cloudrift.observed import one_line
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift_gcp.fields import ASSET, strip_projects
+from cloudrift_gcp.index import AssetIndex, Listing
 from cloudrift_gcp.session import GcpSession, NoAnswerError
 from cloudrift_gcp.spec import IAM_POLICY, PROJECT_ASSET_TYPE, RESOURCE, GcpSpec, Item
 
@@ -31,7 +31,6 @@ NAME = "gcp"
 STATE_PROVIDERS = ("google", "google-beta")
 
 _SCOPE = re.compile(r"^(projects|folders|organizations)/[A-Za-z0-9._:-]+$")
-_PROJECT_IN_NAME = re.compile(r"^//[^/]+/projects/([^/]+)")
 
 CONTENT_PERMISSION = {
     RESOURCE: "cloudasset.assets.listResource",
@@ -54,14 +53,7 @@ def parse_scopes(values: Sequence[str]) -> list[str]:
     return scopes
 
 
-@dataclass
-class _Listing:
-    """What one scope returned for one content type, or why it did not."""
-
-    scope: str
-    content: str
-    assets: list[dict[str, Any]] = field(default_factory=list)
-    error: BaseException | None = None
+_Built = tuple["Resource | None", "ScanWarning | None"]
 
 
 class GcpProvider:
@@ -144,16 +136,15 @@ class GcpProvider:
     def observe(self, desired: Sequence[Resource]) -> Observation:
         self.scopes = self.resolve_scopes(desired)
         resource_specs = [s for s in self._specs.values() if s.content == RESOURCE]
-        iam_specs = [s for s in self._specs.values() if s.content == IAM_POLICY]
         asset_types = sorted({s.asset_type for s in resource_specs} | {PROJECT_ASSET_TYPE})
-        # reading IAM policies is a second listing per scope: only when the states manage
-        # project IAM members (otherwise every human binding would be "unmanaged")
-        iam_types = {s.type for s in iam_specs}
-        wants_iam = any(r.type in iam_types for r in desired)
+        # reading IAM policies is a second listing per scope, of the asset types whose members
+        # the states manage only (otherwise every human binding would be "unmanaged")
+        iam_specs = self._iam_specs(desired)
+        iam_types = sorted({s.asset_type for s in iam_specs})
 
         jobs: list[tuple[str, str, list[str]]] = [(s, RESOURCE, asset_types) for s in self.scopes]
-        if wants_iam:
-            jobs += [(s, IAM_POLICY, [PROJECT_ASSET_TYPE]) for s in self.scopes]
+        if iam_types:
+            jobs += [(s, IAM_POLICY, iam_types) for s in self.scopes]
         if self._progress is not None:
             self._progress.tasks(len(jobs))
         workers = max(1, min(self.options.parallelism, len(jobs)))
@@ -161,36 +152,44 @@ class GcpProvider:
             listings = list(pool.map(lambda job: self._list(*job), jobs))
 
         observation = Observation()
-        index = _ProjectIndex.build(listings)
-        managed = {r.key for r in desired}
-        seen: set[tuple[str, str, str]] = set()
+        index = AssetIndex.build(listings)
+        items: list[tuple[GcpSpec, Item]] = []
         for listing in listings:
             if listing.error is not None:
                 observation.warnings.append(self._failure_warning(listing))
                 continue
-            specs = resource_specs if listing.content == RESOURCE else iam_specs
             by_asset_type: dict[str, list[GcpSpec]] = defaultdict(list)
-            for spec in specs:
+            for spec in resource_specs if listing.content == RESOURCE else iam_specs:
                 by_asset_type[spec.asset_type].append(spec)
             for asset in listing.assets:
                 for spec in by_asset_type.get(str(asset.get("asset_type", "")), []):
-                    for resource, warning in self._build(spec, asset, index, managed):
-                        if warning is not None:
-                            observation.warnings.append(warning)
-                        if resource is None:
-                            continue
-                        key = (resource.type, resource.id, resource.scope.region)
-                        if key not in seen:  # overlapping scopes list an asset twice
-                            seen.add(key)
-                            observation.resources.append(resource)
+                    items.extend((spec, item) for item in self._items(spec, asset, index))
 
-        self._coverage(observation, desired, listings, index)
+        managed = {r.key for r in desired}
+        owned = _owned(items)
+        seen: set[tuple[str, str, str]] = set()
+        for spec, item in items:
+            resource, warning = self._resource(spec, item, managed, owned)
+            if warning is not None:
+                observation.warnings.append(warning)
+            if resource is None:
+                continue
+            key = (resource.type, resource.id, resource.scope.region)
+            if key not in seen:  # overlapping scopes list an asset twice
+                seen.add(key)
+                observation.resources.append(resource)
+
+        self._coverage(observation, desired, listings, index, iam_specs)
         observation.account = ",".join(sorted(index.covered_projects(listings, RESOURCE))) or None
         observation.api_calls.update(self.session.calls)
         return observation
 
-    def _list(self, scope: str, content: str, asset_types: list[str]) -> _Listing:
-        listing = _Listing(scope=scope, content=content)
+    def _iam_specs(self, desired: Sequence[Resource]) -> list[GcpSpec]:
+        wanted = {r.type for r in desired}
+        return [s for s in self._specs.values() if s.content == IAM_POLICY and s.type in wanted]
+
+    def _list(self, scope: str, content: str, asset_types: list[str]) -> Listing:
+        listing = Listing(scope=scope, content=content)
         try:
             listing.assets = self.session.list_assets(scope, asset_types, content)
         except CloudriftError:
@@ -201,51 +200,58 @@ class GcpProvider:
             self._progress.task_done(len(listing.assets))
         return listing
 
-    def _build(
-        self, spec: GcpSpec, asset: Mapping[str, Any], index: _ProjectIndex,
-        managed: set[ResourceKey],
-    ) -> list[tuple[Resource | None, ScanWarning | None]]:
+    @staticmethod
+    def _items(spec: GcpSpec, asset: Mapping[str, Any], index: AssetIndex) -> list[Item]:
+        """The asset's payload (or, for a policy, one item per binding member), each with the
+        asset envelope under ``$asset``."""
+        resource = asset.get("resource") or {}
         project = index.project_of(asset)
         envelope = {
             "project": project,
-            "location": (asset.get("resource") or {}).get("location"),
+            "location": resource.get("location"),
             "name": asset.get("name"),
+            "parent": resource.get("parent"),
             "ancestors": asset.get("ancestors") or [],
+            "related": index.data(spec.related(asset)) if spec.related else None,
         }
         if spec.expand is not None:
             items: list[Item] = spec.expand(asset, project)
         else:
-            data = (asset.get("resource") or {}).get("data")
+            data = resource.get("data")
             items = [dict(data)] if isinstance(data, Mapping) else []
-        built: list[tuple[Resource | None, ScanWarning | None]] = []
         for item in items:
             item[ASSET] = envelope
-            try:
-                import_id = spec.cloud_id(item) if spec.cloud_id else None
-                if not import_id:
-                    continue
-                region = spec.location_from_cloud(item, import_id)
-                key = ResourceKey(type=spec.type, id=import_id, region=region)
-                attributes = spec.actual_attributes(item) if key in managed else {}
-                is_default = bool(spec.is_default(item)) if spec.is_default else False
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                # a payload shaped unlike the API's documentation: say so, compare nothing
-                built.append((None, ScanWarning(
-                    code="payload_unreadable", provider=NAME, type=spec.type,
-                    scope=Scope(account=project),
-                    message=f"{spec.type} {asset.get('name')}: unexpected payload "
-                    f"({type(exc).__name__}: {exc}); not compared",
-                )))
-                continue
-            built.append((Resource(
-                provider=NAME, type=spec.type, id=import_id,
-                scope=Scope(account=project, region=region),
-                attributes=attributes, is_default=is_default,
-            ), None))
-        return built
+        return items
+
+    def _resource(self, spec: GcpSpec, item: Item, managed: set[ResourceKey],
+                  owned: set[tuple[str, str]]) -> _Built:
+        envelope = item[ASSET]
+        project = envelope.get("project")
+        try:
+            import_id = spec.cloud_id(item) if spec.cloud_id else None
+            if not import_id:
+                return None, None
+            region = spec.location_from_cloud(item, import_id)
+            key = ResourceKey(type=spec.type, id=import_id, region=region)
+            if key not in managed and ((spec.type, import_id) in owned or (
+                    spec.created_by is not None and spec.created_by(item))):
+                # created by another resource with itself: that one speaks for it
+                return None, None
+            attributes = spec.actual_attributes(item) if key in managed else {}
+            is_default = bool(spec.is_default(item)) if spec.is_default else False
+            parent = next((found for part in spec.part_of
+                           if (found := part.cloud_parent(item)) is not None), None)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            return None, _unreadable(spec, envelope, exc)
+        return Resource(
+            provider=NAME, type=spec.type, id=import_id,
+            scope=Scope(account=project, region=region),
+            attributes=attributes, is_default=is_default, parent=parent,
+        ), None
 
     def _coverage(self, observation: Observation, desired: Sequence[Resource],
-                  listings: Sequence[_Listing], index: _ProjectIndex) -> None:
+                  listings: Sequence[Listing], index: AssetIndex,
+                  iam_specs: Sequence[GcpSpec]) -> None:
         """Which (type, location, project) units were fully seen.
 
         One GCP scan covers several projects, and a location such as ``global`` is shared by
@@ -256,14 +262,22 @@ class GcpProvider:
         an ``outside_scope`` warning) otherwise; nothing in either is reported missing. A
         failed scope is also recorded under its own name for every type it would have listed,
         since which projects a folder or organisation holds is not known.
+
+        IAM members of a scope whose resources were not listed are not seen either: they are
+        named after, and judged against, the resources of that listing.
         """
+        resources_failed = {lst.scope for lst in listings
+                            if lst.content == RESOURCE and lst.error is not None}
         for content in (RESOURCE, IAM_POLICY):
-            types = {s.type for s in self._specs.values() if s.content == content}
+            types = {s.type for s in self._specs.values() if s.content == RESOURCE} \
+                if content == RESOURCE else {s.type for s in iam_specs}
             requested = [lst for lst in listings if lst.content == content]
             if not requested:
                 continue
-            covered = index.covered_projects(listings, content)
-            failed = [lst for lst in requested if lst.error is not None]
+            failed = [lst for lst in requested
+                      if lst.error is not None or lst.scope in resources_failed]
+            covered = index.covered_projects(listings, content,
+                                             failed={lst.scope for lst in failed})
             failed_projects = {index.project_id(lst.scope.partition("/")[2])
                                for lst in failed if lst.scope.startswith("projects/")}
             for lst in failed:
@@ -294,7 +308,7 @@ class GcpProvider:
                 ))
         observation.scanned_in -= observation.failed_in
 
-    def _failure_warning(self, listing: _Listing) -> ScanWarning:
+    def _failure_warning(self, listing: Listing) -> ScanWarning:
         exc = listing.error
         assert exc is not None
         what = "resources" if listing.content == RESOURCE else "IAM policies"
@@ -336,59 +350,30 @@ class GcpProvider:
         return ScanWarning(code=code, provider=NAME, scope=Scope(account=account), message=text)
 
 
-class _ProjectIndex:
-    """Project numbers to ids, from the Project assets the listings returned: some assets name
-    their project by number only (buckets, IAM policies)."""
-
-    def __init__(self, by_number: Mapping[str, str]) -> None:
-        self.by_number = dict(by_number)
-
-    @classmethod
-    def build(cls, listings: Sequence[_Listing]) -> _ProjectIndex:
-        by_number: dict[str, str] = {}
-        for listing in listings:
-            for asset in listing.assets:
-                if asset.get("asset_type") != PROJECT_ASSET_TYPE:
-                    continue
-                data = (asset.get("resource") or {}).get("data") or {}
-                number, project_id = data.get("projectNumber"), data.get("projectId")
-                if number and project_id:
-                    by_number[str(number)] = str(project_id)
-        return cls(by_number)
-
-    def project_id(self, number_or_id: str) -> str:
-        return self.by_number.get(number_or_id, number_or_id)
-
-    def project_of(self, asset: Mapping[str, Any]) -> str | None:
-        match = _PROJECT_IN_NAME.match(str(asset.get("name", "")))
-        if match:
-            return self.project_id(match.group(1))
-        for ancestor in asset.get("ancestors") or []:
-            if str(ancestor).startswith("projects/"):
-                return self.project_id(str(ancestor).partition("/")[2])
-        return None
-
-    def covered_projects(self, listings: Sequence[_Listing], content: str) -> set[str]:
-        """Projects a successful listing of ``content`` covered: the project scopes, and every
-        project any listing of the same folder or organisation showed (its Project assets)."""
-        in_scope: dict[str, set[str]] = defaultdict(set)
-        for listing in listings:
-            for asset in listing.assets:
-                project = self.project_of(asset)
-                if project:
-                    in_scope[listing.scope].add(project)
-        covered: set[str] = set()
-        for listing in listings:
-            if listing.content != content or listing.error is not None:
-                continue
-            if listing.scope.startswith("projects/"):
-                covered.add(self.project_id(listing.scope.partition("/")[2]))
-            else:
-                covered |= in_scope[listing.scope]
-        return covered
-
-
 def _project_in_id(import_id: str) -> str | None:
     if import_id.startswith("projects/"):
         return import_id.split("/")[1]
     return None
+
+
+def _owned(items: Sequence[tuple[GcpSpec, Item]]) -> set[tuple[str, str]]:
+    """Every (type, import id) a listed resource created with itself."""
+    owned: set[tuple[str, str]] = set()
+    for spec, item in items:
+        if spec.owns is None:
+            continue
+        try:
+            owned.update(spec.owns(item))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # its own payload warning says so when it is built
+    return owned
+
+
+def _unreadable(spec: GcpSpec, envelope: Mapping[str, Any], exc: Exception) -> ScanWarning:
+    """A payload shaped unlike the API's documentation: say so, compare nothing."""
+    return ScanWarning(
+        code="payload_unreadable", provider=NAME, type=spec.type,
+        scope=Scope(account=envelope.get("project")),
+        message=f"{spec.type} {envelope.get('name')}: unexpected payload "
+        f"({type(exc).__name__}: {exc}); not compared",
+    )

@@ -1,0 +1,125 @@
+"""What an API creates with a resource is that resource's (issue 11): never unmanaged on its own.
+
+With a managed parent it is managed through the parent; with an unmanaged parent the parent's
+own finding covers it; only what was made apart from any parent is reported unmanaged.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cloudrift.model import FindingKind, ScanReport
+from tests.providers.gcp.conftest import SCOPE, GcpCase, GcpWorld, all_cases, patched
+
+CASES = {case.type: case for case in all_cases()}
+BOOT_DISK = "projects/acme-prod/zones/europe-west1-b/disks/web-1"
+
+
+def _case(rtype: str) -> GcpCase:
+    return CASES[rtype]
+
+
+def _renamed(asset: Any, old: str, new: str) -> dict[str, Any]:
+    return dict(json.loads(json.dumps(asset).replace(old, new)))
+
+
+def _unmanaged(report: ScanReport) -> list[tuple[str, str]]:
+    return sorted((f.type, f.id) for f in report.findings if f.kind is FindingKind.UNMANAGED)
+
+
+def _boot_disk() -> dict[str, Any]:
+    """The disk ``boot_disk.initialize_params`` created for the instance fixture ``web-1``."""
+    disk = _renamed(_case("google_compute_disk").asset, "pg-data", "web-1")
+    return patched(disk, {"resource.data.users": [
+        "https://www.googleapis.com/compute/v1/projects/acme-prod/zones/europe-west1-b/"
+        "instances/web-1"]})
+
+
+# -- an instance's disks ----------------------------------------------------------------------
+
+
+def test_the_boot_disk_of_a_managed_instance_is_not_unmanaged(gcp: GcpWorld) -> None:
+    instance = _case("google_compute_instance")
+    gcp.publish([instance.asset, _boot_disk()])
+    for strict in (False, True):
+        report = gcp.scan([instance.instance()], strict=strict)
+        assert _unmanaged(report) == [], strict
+        assert report.summary.in_sync == 1
+
+
+def test_the_boot_disk_of_an_unmanaged_instance_is_covered_by_the_instance(
+        gcp: GcpWorld) -> None:
+    instance = _case("google_compute_instance")
+    gcp.publish([instance.asset, _boot_disk()])
+    report = gcp.scan([], scopes=[SCOPE])
+    assert _unmanaged(report) == [("google_compute_instance", instance.id)]
+
+
+def test_a_managed_boot_disk_is_still_compared(gcp: GcpWorld) -> None:
+    """``boot_disk.source`` may name a ``google_compute_disk`` a state manages: it is matched
+    and compared like any managed disk."""
+    instance, disk = _case("google_compute_instance"), _case("google_compute_disk")
+    attributes = json.loads(json.dumps(disk.state["attributes"]).replace("pg-data", "web-1"))
+    boot = patched(_boot_disk(), {"resource.data.sizeGb": "500"})
+    gcp.publish([instance.asset, boot])
+    report = gcp.scan([instance.instance(), disk.instance("boot", attributes)])
+    assert [(f.kind, f.id) for f in report.findings] == [(FindingKind.CHANGED, BOOT_DISK)]
+
+
+def test_a_disk_attached_from_elsewhere_is_unmanaged(gcp: GcpWorld) -> None:
+    """A disk the instance keeps when deleted (``attached_disk``) was made apart from it."""
+    instance, disk = _case("google_compute_instance"), _case("google_compute_disk")
+    attached = {
+        "type": "PERSISTENT", "mode": "READ_WRITE", "boot": False, "autoDelete": False,
+        "source": "https://www.googleapis.com/compute/v1/projects/acme-prod/zones/"
+                  "europe-west1-b/disks/pg-data",
+        "deviceName": "pg-data", "index": 1,
+    }
+    scratch = {"type": "SCRATCH", "mode": "READ_WRITE", "boot": False, "autoDelete": True,
+               "interface": "NVME", "deviceName": "local-ssd-0", "index": 2}
+    asset = patched(instance.asset, {"resource.data.disks.1": attached,
+                                     "resource.data.disks.2": scratch})
+    gcp.publish([asset, _boot_disk(), disk.asset])
+    report = gcp.scan([instance.instance()])
+    assert _unmanaged(report) == [("google_compute_disk", disk.id)]
+
+
+# -- an auto-mode network's subnetworks ---------------------------------------------------------
+
+
+def _auto_network() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    network, subnetwork = _case("google_compute_network"), _case("google_compute_subnetwork")
+    auto = patched(network.asset, {
+        "resource.data.autoCreateSubnetworks": True,
+        "resource.data.subnetworks": [
+            "https://www.googleapis.com/compute/v1/projects/acme-prod/regions/europe-west1/"
+            "subnetworks/prod-vpc",
+            "https://www.googleapis.com/compute/v1/projects/acme-prod/regions/europe-west1/"
+            "subnetworks/prod-web",
+        ],
+    })
+    made = _renamed(subnetwork.asset, "subnetworks/prod-web", "subnetworks/prod-vpc")
+    made["resource"]["data"]["name"] = "prod-vpc"
+    # prod-web: added to the auto-mode network by hand, in a range outside the auto ones
+    return auto, made, dict(subnetwork.asset)
+
+
+def test_the_subnetworks_of_a_managed_auto_mode_network_are_not_unmanaged(
+        gcp: GcpWorld) -> None:
+    network = _case("google_compute_network")
+    attributes = {**network.state["attributes"], "auto_create_subnetworks": True}
+    auto, made, by_hand = _auto_network()
+    gcp.publish([auto, made, by_hand])
+    report = gcp.scan([network.instance(attributes=attributes)], strict=True)
+    assert _unmanaged(report) == [
+        ("google_compute_subnetwork", "projects/acme-prod/regions/europe-west1/subnetworks/"
+                                      "prod-web")]
+
+
+def test_the_subnetworks_of_an_unmanaged_auto_mode_network_are_covered_by_it(
+        gcp: GcpWorld) -> None:
+    auto, made, _ = _auto_network()
+    gcp.publish([auto, made])
+    report = gcp.scan([], scopes=[SCOPE])
+    assert _unmanaged(report) == [("google_compute_network", _case("google_compute_network").id)]
