@@ -123,3 +123,57 @@ def test_the_subnetworks_of_an_unmanaged_auto_mode_network_are_covered_by_it(
     gcp.publish([auto, made])
     report = gcp.scan([], scopes=[SCOPE])
     assert _unmanaged(report) == [("google_compute_network", _case("google_compute_network").id)]
+
+
+# -- a managed instance group's VMs, GKE's groups -------------------------------------------------
+
+GROUP = "projects/314159265358/zones/europe-west1-b/instanceGroupManagers/web-mig"
+
+
+def _group_vm(name: str, creator: str) -> list[dict[str, Any]]:
+    """A VM an instance group made from its template, and the boot disk made with it."""
+    instance = _renamed(_case("google_compute_instance").asset, "web-1", name)
+    data = instance["resource"]["data"]
+    data["metadata"]["items"].append({"key": "created-by", "value": creator})
+    disk = _renamed(_boot_disk(), "web-1", name)
+    return [instance, disk]
+
+
+def test_the_vms_of_a_managed_instance_group_are_not_unmanaged(gcp: GcpWorld) -> None:
+    group = _case("google_compute_instance_group_manager")
+    gcp.publish([group.asset, *_group_vm("web-x1y2", GROUP), *_group_vm("web-z3w4", GROUP)])
+    report = gcp.scan([group.instance()], strict=True)
+    assert report.findings == []
+
+
+def test_the_vms_of_an_unmanaged_group_are_covered_by_the_group(gcp: GcpWorld) -> None:
+    group = _case("google_compute_instance_group_manager")
+    gcp.publish([group.asset, *_group_vm("web-x1y2", GROUP)])
+    report = gcp.scan([], scopes=[SCOPE])
+    assert _unmanaged(report) == [("google_compute_instance_group_manager", group.id)]
+
+
+def test_the_groups_of_a_gke_cluster_are_the_clusters(gcp: GcpWorld) -> None:
+    cluster = _case("google_container_cluster")
+    group = _case("google_compute_instance_group_manager")
+    gke_group = _renamed(group.asset, "web-mig", "gke-prod-gke-default-pool-1a2b3c4d-grp")
+    link = gke_group["resource"]["data"]["selfLink"]
+    with_pools = patched(cluster.asset, {"resource.data.nodePools": [
+        {"name": "default-pool", "instanceGroupUrls": [link]}]})
+    vm = _group_vm("gke-prod-gke-default-pool-1a2b3c4d-x1y2", link.split("/v1/", 1)[1])
+    gcp.publish([with_pools, gke_group, *vm])
+    report = gcp.scan([cluster.instance()], strict=True)
+    assert report.findings == []
+
+
+def test_an_autoscaled_group_s_size_is_not_compared(gcp: GcpWorld) -> None:
+    group = _case("google_compute_instance_group_manager")
+    scaled = patched(group.asset, {
+        "resource.data.targetSize": 9,
+        "resource.data.status.autoscaler": "https://www.googleapis.com/compute/v1/projects/"
+                                           "acme-prod/zones/europe-west1-b/autoscalers/web-as"})
+    gcp.publish([scaled])
+    report = gcp.scan([group.instance()])
+    assert report.findings == []
+    [coverage] = [c for c in report.coverage if c.type == group.type]
+    assert coverage.unknown_fields == 1
