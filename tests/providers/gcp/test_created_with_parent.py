@@ -177,3 +177,41 @@ def test_an_autoscaled_group_s_size_is_not_compared(gcp: GcpWorld) -> None:
     assert report.findings == []
     [coverage] = [c for c in report.coverage if c.type == group.type]
     assert coverage.unknown_fields == 1
+
+
+# -- what Cloud Functions and Eventarc create ----------------------------------------------------
+
+
+def _function_service() -> dict[str, Any]:
+    """The Cloud Run service Cloud Functions made for the function fixture ``thumbnailer``."""
+    service = _renamed(_case("google_cloud_run_v2_service").asset, "orders-api", "thumbnailer")
+    service["resource"]["data"]["metadata"]["labels"]["goog-managed-by"] = "cloudfunctions"
+    return service
+
+
+def _trigger_subscription() -> dict[str, Any]:
+    subscription = _case("google_pubsub_subscription").asset
+    return _renamed(subscription, "subscriptions/orders-billing",
+                    "subscriptions/eventarc-europe-west1-thumbnailer-418207-sub-042")
+
+
+def test_the_service_and_subscription_of_a_managed_function_are_not_unmanaged(
+        gcp: GcpWorld) -> None:
+    function = _case("google_cloudfunctions2_function")
+    gcp.publish([function.asset, _function_service(), _trigger_subscription()])
+    report = gcp.scan([function.instance()], strict=True)
+    assert report.findings == []
+
+
+def test_a_function_s_service_is_the_function_s_by_its_name_alone(gcp: GcpWorld) -> None:
+    """Without the label, the function's ``serviceConfig.service`` says it."""
+    function = _case("google_cloudfunctions2_function")
+    service = _function_service()
+    del service["resource"]["data"]["metadata"]["labels"]["goog-managed-by"]
+    gcp.publish([function.asset, service])
+    assert gcp.scan([function.instance()]).findings == []
+    # and a Cloud Run service nobody made for a function is unmanaged
+    gcp.publish([function.asset, service, _case("google_cloud_run_v2_service").asset])
+    report = gcp.scan([function.instance()])
+    assert _unmanaged(report) == [("google_cloud_run_v2_service",
+                                   _case("google_cloud_run_v2_service").id)]
