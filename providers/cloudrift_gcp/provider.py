@@ -87,6 +87,7 @@ class GcpProvider:
         resources: list[Resource] = []
         unsupported: dict[str, int] = defaultdict(int)
         no_id: list[str] = []
+        homeless: list[tuple[GcpSpec, StateInstance, Resource]] = []
         for inst in instances:
             spec = self._specs.get(inst.type)
             if spec is None:
@@ -110,6 +111,9 @@ class GcpProvider:
                     sensitive=inst.sensitive_paths | spec.sensitive_paths,
                 )
             )
+            if not project:
+                homeless.append((spec, inst, resources[-1]))
+        _in_parents_projects(homeless, resources)
         return resources, unsupported_warnings(NAME, unsupported) + no_id_warnings(NAME, no_id)
 
     # -- observe ---------------------------------------------------------------------------
@@ -301,10 +305,13 @@ class GcpProvider:
                         for r in observation.resources if r.type in types)
             observation.scanned_in |= seen - unseen
             for project, count in sorted(outside.items()):
+                where = f"of project {project} are outside the scanned scopes" \
+                    if project != "?" else "name no project (the IAM members of a bucket no " \
+                    "state manages) and may be outside the scanned scopes"
                 observation.warnings.append(ScanWarning(
                     code="outside_scope", provider=NAME, scope=Scope(account=project),
-                    message=f"{count} resource(s) of project {project} are outside the scanned "
-                    f"scopes ({', '.join(self.scopes)}); not compared",
+                    message=f"{count} resource(s) {where} ({', '.join(self.scopes)}); "
+                    "not compared",
                 ))
         observation.scanned_in -= observation.failed_in
 
@@ -377,3 +384,19 @@ def _unreadable(spec: GcpSpec, envelope: Mapping[str, Any], exc: Exception) -> S
         message=f"{spec.type} {envelope.get('name')}: unexpected payload "
         f"({type(exc).__name__}: {exc}); not compared",
     )
+
+
+def _in_parents_projects(homeless: Sequence[tuple[GcpSpec, StateInstance, Resource]],
+                         resources: Sequence[Resource]) -> None:
+    """A part whose state names no project (a bucket's IAM member records only the bucket) is
+    in its parent's project, when a state manages the parent."""
+    if not homeless:
+        return
+    projects = {(r.type, r.id): r.scope.account for r in resources if r.scope.account}
+    for spec, inst, resource in homeless:
+        for part in spec.part_of:
+            parent = part.state_parent(inst.attributes)
+            found = projects.get((part.parent_type, parent)) if parent else None
+            if found:
+                resource.scope = Scope(account=found, region=resource.scope.region)
+                break
