@@ -215,3 +215,41 @@ def test_a_function_s_service_is_the_function_s_by_its_name_alone(gcp: GcpWorld)
     report = gcp.scan([function.instance()])
     assert _unmanaged(report) == [("google_cloud_run_v2_service",
                                    _case("google_cloud_run_v2_service").id)]
+
+
+# -- a network's generated routes, a zone's apex records -------------------------------------------
+
+
+def _route(name: str, **data: Any) -> dict[str, Any]:
+    route = _renamed(_case("google_compute_route").asset, "to-onprem", name)
+    route["resource"]["data"].update(data)
+    return route
+
+
+def test_the_routes_a_network_generates_are_the_networks(gcp: GcpWorld) -> None:
+    network = _case("google_compute_network")
+    internet = _route("default-route-3f1c0e5a9b7d2c48",
+                      description="Default route to the Internet.", destRange="0.0.0.0/0",
+                      nextHopGateway="https://www.googleapis.com/compute/v1/projects/acme-prod/"
+                                     "global/gateways/default-internet-gateway")
+    subnet = _route("default-route-9e2b7c4d1a0f5e36", routeType="SUBNET", destRange="10.10.0.0/20",
+                    description="Default local route to the subnetwork 10.10.0.0/20.")
+    by_hand = _case("google_compute_route").asset
+    gcp.publish([network.asset, internet, subnet, by_hand])
+    report = gcp.scan([network.instance()], strict=True)
+    assert _unmanaged(report) == [("google_compute_route", _case("google_compute_route").id)]
+
+
+def test_the_apex_records_of_a_managed_zone_are_the_zones(gcp: GcpWorld) -> None:
+    zone, record = _case("google_dns_managed_zone"), _case("google_dns_record_set")
+    apex = "internal.acme.example."
+    ns = _renamed(record.asset, "db.internal.acme.example./A", f"{apex}/NS")
+    ns["resource"]["data"].update(name=apex, type="NS",
+                                  rrdatas=["ns-gcp-private.googledomains.com."])
+    soa = _renamed(record.asset, "db.internal.acme.example./A", f"{apex}/SOA")
+    soa["resource"]["data"].update(name=apex, type="SOA", rrdatas=[
+        "ns-gcp-private.googledomains.com. cloud-dns-hostmaster.google.com. 1 21600 3600 "
+        "259200 300"])
+    gcp.publish([zone.asset, ns, soa, record.asset])
+    report = gcp.scan([zone.instance()], strict=True)
+    assert _unmanaged(report) == [("google_dns_record_set", record.id)]

@@ -66,9 +66,10 @@ def test_google_created_resources_are_not_unmanaged(gcp: GcpWorld) -> None:
     assert report.findings == []
     assert report.summary.in_sync == 1
     # they were seen, just not reported; what a resource created with itself is not listed
-    # on its own (the default network's subnetwork, the VM of GKE's instance group)
+    # on its own (the default network's subnetwork and internet route, the VM of GKE's
+    # instance group)
     seen = sum(c.actual for c in report.coverage)
-    assert seen == 14 - 2 + 6 + 1
+    assert seen == 20 - 3 + 6 + 1
 
 
 def test_strict_reports_google_created_resources_too(gcp: GcpWorld) -> None:
@@ -89,6 +90,10 @@ def test_strict_reports_google_created_resources_too(gcp: GcpWorld) -> None:
         "google_storage_bucket": 2,
         "google_pubsub_topic": 1,
         "google_project_iam_member": 6,
+        "google_logging_project_sink": 2,
+        "google_project_service": 1,
+        "google_artifact_registry_repository": 1,
+        "google_compute_global_forwarding_rule": 1,
     }
     assert "projects/acme-prod/global/networks/default" in {f.id for f in report.findings}
 
