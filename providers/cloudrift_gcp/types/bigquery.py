@@ -79,6 +79,9 @@ DATASET = GcpSpec(
         FieldSpec("access", extract=_cloud_access, from_state=_state_access,
                   normalise=(sorted_set,)),
     ),
+    not_compared={
+        "delete_contents_on_destroy": "acted on by Terraform only",
+    },
 )
 
 

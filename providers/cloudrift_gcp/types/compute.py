@@ -131,6 +131,10 @@ INSTANCE = GcpSpec(
         flag("shielded_instance_config.0.enable_integrity_monitoring",
              "shieldedInstanceConfig.enableIntegrityMonitoring", default=True),
     ),
+    not_compared={
+        "allow_stopping_for_update": "acted on by Terraform only",
+        "desired_status": "acted on by Terraform only",
+    },
 )
 
 def _auto_subnetworks(item: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
@@ -161,6 +165,9 @@ NETWORK = GcpSpec(
         text("network_firewall_policy_enforcement_order",
              "networkFirewallPolicyEnforcementOrder", "AFTER_CLASSIC_FIREWALL"),
     ),
+    not_compared={
+        "delete_default_routes_on_create": "acted on by Terraform only",
+    },
 )
 
 

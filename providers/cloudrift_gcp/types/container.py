@@ -72,6 +72,11 @@ CLUSTER = GcpSpec(
         FieldSpec("master_authorized_networks_config.0.cidr_blocks", extract=_cloud_cidr_blocks,
                   from_state=_state_cidr_blocks, normalise=(sorted_set,)),
     ),
+    not_compared={
+        "deletion_protection": "acted on by Terraform only",
+        "remove_default_node_pool": "acted on by Terraform only",
+        "initial_node_count": "acted on by Terraform only",
+    },
 )
 
 SPECS = (CLUSTER,)

@@ -71,6 +71,9 @@ MANAGED_ZONE = GcpSpec(
                   from_state=_state_networks, normalise=(sorted_set,)),
         flag("cloud_logging_config.0.enable_logging", "cloudLoggingConfig.enableLogging"),
     ),
+    not_compared={
+        "force_destroy": "acted on by Terraform only",
+    },
 )
 
 

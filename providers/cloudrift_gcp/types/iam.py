@@ -59,6 +59,9 @@ SERVICE_ACCOUNT = GcpSpec(
         text("description", "description"),
         flag("disabled", "disabled"),
     ),
+    not_compared={
+        "create_ignore_already_exists": "acted on by Terraform only",
+    },
 )
 
 
