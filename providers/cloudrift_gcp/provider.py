@@ -19,9 +19,9 @@ from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warnings, unsupported_warnings
 from cloudrift.errors import CloudriftError, ConfigError
 from cloudrift.model import Resource, ResourceKey, ScanWarning, Scope
-from cloudrift.observed import one_line
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
+from cloudrift_gcp.failures import failure_warning
 from cloudrift_gcp.fields import ASSET, strip_projects
 from cloudrift_gcp.index import AssetIndex, Listing
 from cloudrift_gcp.session import GcpSession, NoAnswerError
@@ -31,12 +31,6 @@ NAME = "gcp"
 STATE_PROVIDERS = ("google", "google-beta")
 
 _SCOPE = re.compile(r"^(projects|folders|organizations)/[A-Za-z0-9._:-]+$")
-
-CONTENT_PERMISSION = {
-    RESOURCE: "cloudasset.assets.listResource",
-    IAM_POLICY: "cloudasset.assets.listIamPolicy",
-}
-
 
 def parse_scopes(values: Sequence[str]) -> list[str]:
     """``--gcp-scope`` values: ``projects/P``, ``folders/F``, ``organizations/O``."""
@@ -160,7 +154,7 @@ class GcpProvider:
         items: list[tuple[GcpSpec, Item]] = []
         for listing in listings:
             if listing.error is not None:
-                observation.warnings.append(self._failure_warning(listing))
+                observation.warnings.append(failure_warning(listing, self.session.backoff.attempts))
                 continue
             by_asset_type: dict[str, list[GcpSpec]] = defaultdict(list)
             for spec in resource_specs if listing.content == RESOURCE else iam_specs:
@@ -314,47 +308,6 @@ class GcpProvider:
                     "not compared",
                 ))
         observation.scanned_in -= observation.failed_in
-
-    def _failure_warning(self, listing: Listing) -> ScanWarning:
-        exc = listing.error
-        assert exc is not None
-        what = "resources" if listing.content == RESOURCE else "IAM policies"
-        head = f"Cloud Asset Inventory: {what} of {listing.scope} not listed"
-        reason = str(getattr(exc, "reason", "") or "")
-        message = one_line(getattr(exc, "message", None) or exc)
-        if isinstance(exc, (gexc.Forbidden, gexc.PermissionDenied)):
-            metadata = getattr(exc, "metadata", None) or {}
-            if reason == "SERVICE_DISABLED" or "has not been used" in message \
-                    or "is disabled" in message:
-                service = metadata.get("service") or "cloudasset.googleapis.com"
-                consumer = str(metadata.get("consumer") or "")
-                where = consumer or "the credentials' quota project"
-                project = f" --project {consumer.partition('/')[2]}" \
-                    if consumer.startswith("projects/") else ""
-                code = "api_disabled"
-                text = (f"{head}: the Cloud Asset API ({service}) is disabled in {where}; "
-                        f"enable it with `gcloud services enable {service}{project}`")
-            else:
-                code = "access_denied"
-                text = (f"{head}: permission denied on {listing.scope} (it needs "
-                        f"{CONTENT_PERMISSION[listing.content]}, e.g. roles/cloudasset.viewer)"
-                        f": {message}")
-        elif isinstance(exc, (gexc.TooManyRequests, gexc.ResourceExhausted)):
-            code = "throttled"
-            text = (f"{head}: quota still exhausted after {self.session.backoff.attempts} "
-                    f"attempts (ListAssets allows 100 requests a minute per project): {message}")
-        elif isinstance(exc, gexc.NotFound):
-            code = "scope_not_found"
-            text = f"{head}: the scope does not exist: {message}"
-        elif isinstance(exc, NoAnswerError):
-            code = "api_error"
-            text = f"{head}: {message}"
-        else:
-            code = "api_error"
-            text = f"{head}: {type(exc).__name__}: {message}"
-        account = listing.scope.partition("/")[2] if listing.scope.startswith("projects/") \
-            else listing.scope
-        return ScanWarning(code=code, provider=NAME, scope=Scope(account=account), message=text)
 
 
 def _project_in_id(import_id: str) -> str | None:
