@@ -59,8 +59,13 @@ class GcpProvider:
         specs: Mapping[str, GcpSpec],
         options: ScanOptions,
         session: GcpSession | None = None,
+        owners: Mapping[str, GcpSpec] | None = None,
     ) -> None:
         self._specs: Mapping[str, GcpSpec] = specs
+        # types a scan does not compare (--type) may still own what it does: their assets are
+        # listed too (in the same calls) to tell what they created, and nothing else
+        self._owners = [spec for rtype, spec in (owners or {}).items()
+                        if spec.owns is not None and rtype not in specs]
         self.options = options
         progress = getattr(options, "progress", None)
         self._progress = progress
@@ -134,7 +139,8 @@ class GcpProvider:
     def observe(self, desired: Sequence[Resource]) -> Observation:
         self.scopes = self.resolve_scopes(desired)
         resource_specs = [s for s in self._specs.values() if s.content == RESOURCE]
-        asset_types = sorted({s.asset_type for s in resource_specs} | {PROJECT_ASSET_TYPE})
+        asset_types = sorted({s.asset_type for s in [*resource_specs, *self._owners]}
+                             | {PROJECT_ASSET_TYPE})
         # reading IAM policies is a second listing per scope, of the asset types whose members
         # the states manage only (otherwise every human binding would be "unmanaged")
         iam_specs = self._iam_specs(desired)
@@ -157,7 +163,8 @@ class GcpProvider:
                 observation.warnings.append(failure_warning(listing, self.session.backoff.attempts))
                 continue
             by_asset_type: dict[str, list[GcpSpec]] = defaultdict(list)
-            for spec in resource_specs if listing.content == RESOURCE else iam_specs:
+            for spec in [*resource_specs, *self._owners] if listing.content == RESOURCE \
+                    else iam_specs:
                 by_asset_type[spec.asset_type].append(spec)
             for asset in listing.assets:
                 for spec in by_asset_type.get(str(asset.get("asset_type", "")), []):
@@ -167,6 +174,8 @@ class GcpProvider:
         owned = _owned(items)
         seen: set[tuple[str, str, str]] = set()
         for spec, item in items:
+            if spec.type not in self._specs:
+                continue  # an owner only
             resource, warning = self._resource(spec, item, managed, owned)
             if warning is not None:
                 observation.warnings.append(warning)
@@ -235,7 +244,9 @@ class GcpProvider:
                     spec.created_by is not None and spec.created_by(item))):
                 # created by another resource with itself: that one speaks for it
                 return None, None
-            attributes = spec.actual_attributes(item) if key in managed else {}
+            # an unmanaged resource's fields are read when a fix is to be written from them
+            observed = key in managed or self.options.observe_unmanaged
+            attributes = spec.actual_attributes(item) if observed else {}
             is_default = bool(spec.is_default(item)) if spec.is_default else False
             parent = next((found for part in spec.part_of
                            if (found := part.cloud_parent(item)) is not None), None)

@@ -9,8 +9,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cloudrift.engine import Scan, ScanInput
 from cloudrift.model import FindingKind, ScanReport
-from tests.providers.gcp.conftest import SCOPE, GcpCase, GcpWorld, all_cases, patched
+from cloudrift.plugin import ScanOptions
+from cloudrift.sources.tfstate import parse_state
+from cloudrift_gcp import GcpPlugin
+from tests.providers.gcp.conftest import (
+    SCOPE,
+    GcpCase,
+    GcpWorld,
+    all_cases,
+    patched,
+    state_document,
+)
 
 CASES = {case.type: case for case in all_cases()}
 BOOT_DISK = "projects/acme-prod/zones/europe-west1-b/disks/web-1"
@@ -253,3 +264,20 @@ def test_the_apex_records_of_a_managed_zone_are_the_zones(gcp: GcpWorld) -> None
     gcp.publish([zone.asset, ns, soa, record.asset])
     report = gcp.scan([zone.instance()], strict=True)
     assert _unmanaged(report) == [("google_dns_record_set", record.id)]
+
+
+# -- when the scan does not compare the parent's type ----------------------------------------------
+
+
+def test_a_parent_left_out_by_type_still_owns_what_it_made(gcp: GcpWorld) -> None:
+    """``--type google_compute_disk``: instances are neither compared nor reported, yet the
+    listing still tells that the boot disk is the instance's."""
+    instance, disk = _case("google_compute_instance"), _case("google_compute_disk")
+    gcp.publish([instance.asset, _boot_disk(), disk.asset])
+    options = ScanOptions(types=("google_compute_disk",), settings={
+        "gcp_scopes": (SCOPE,), "gcp_endpoint": gcp.server.endpoint, "gcp_anonymous": True})
+    provider = GcpPlugin().create(options)
+    parsed = parse_state(json.dumps(state_document([instance.instance()])).encode(), "t.tfstate")
+    report = Scan(ScanInput([parsed]), {"gcp": provider}, wants=options.wants).run()
+    assert _unmanaged(report) == [("google_compute_disk", disk.id)]
+    assert {c.type for c in report.coverage} == {"google_compute_disk"}

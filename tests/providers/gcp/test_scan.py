@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
+from cloudrift.engine import Scan, ScanInput
 from cloudrift.errors import ConfigError
 from cloudrift.model import FindingKind
+from cloudrift.plugin import ScanOptions
 from cloudrift.report import OutputTarget, render
+from cloudrift_gcp import GcpPlugin, GcpProvider
 from tests.providers.gcp.conftest import (
     FIXTURES,
     SCOPE,
@@ -18,6 +21,7 @@ from tests.providers.gcp.conftest import (
     GcpWorld,
     all_cases,
     load_json,
+    make_session,
     patched,
     project_asset,
 )
@@ -289,3 +293,17 @@ def test_secrets_from_the_state_never_reach_the_report(gcp: GcpWorld) -> None:
     assert report.summary.changed == 1
     for fmt in ("json", "console", "markdown", "sarif"):
         assert password not in render(report, OutputTarget(fmt, None), color=False)
+
+
+def test_observe_unmanaged_reads_the_fields_of_unmanaged_resources(gcp: GcpWorld) -> None:
+    """For fixes written from a report: the payload is in hand, nothing more is asked."""
+    topic = _case("google_pubsub_topic")
+    gcp.publish([topic.asset])
+    options = ScanOptions(observe_unmanaged=True, settings={"gcp_scopes": (SCOPE,)})
+    provider = GcpProvider(GcpPlugin().types(), options, make_session(gcp.server.endpoint))
+    report = Scan(ScanInput([]), {"gcp": provider}).run()
+    [finding] = report.findings
+    assert finding.kind is FindingKind.UNMANAGED
+    assert finding.observed is not None
+    assert finding.observed["labels"] == topic.asset["resource"]["data"]["labels"]
+    assert [c.path for c in gcp.server.list_calls] == [f"/v1/{SCOPE}/assets"]
