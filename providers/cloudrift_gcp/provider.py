@@ -47,7 +47,7 @@ def parse_scopes(values: Sequence[str]) -> list[str]:
     return scopes
 
 
-_Built = tuple["Resource | None", "ScanWarning | None"]
+_Built = tuple[Resource | None, ScanWarning | None]
 
 
 class GcpProvider:
@@ -171,7 +171,7 @@ class GcpProvider:
                     items.extend((spec, item) for item in self._items(spec, asset, index))
 
         managed = {r.key for r in desired}
-        owned = _owned(items)
+        owned = _owned(items, index)
         seen: set[tuple[str, str, str]] = set()
         for spec, item in items:
             if spec.type not in self._specs:
@@ -327,14 +327,20 @@ def _project_in_id(import_id: str) -> str | None:
     return None
 
 
-def _owned(items: Sequence[tuple[GcpSpec, Item]]) -> set[tuple[str, str]]:
-    """Every (type, import id) a listed resource created with itself."""
+def _owned(items: Sequence[tuple[GcpSpec, Item]], index: AssetIndex) -> set[tuple[str, str]]:
+    """Every (type, import id) a listed resource created with itself; a payload may name the
+    project by number (``projects/314159265358/...``), an import id names it by id."""
     owned: set[tuple[str, str]] = set()
     for spec, item in items:
         if spec.owns is None:
             continue
         try:
-            owned.update(spec.owns(item))
+            for rtype, import_id in spec.owns(item):
+                head, sep, rest = import_id.partition("/")
+                if head == "projects" and sep:
+                    number, slash, tail = rest.partition("/")
+                    import_id = f"projects/{index.project_id(number)}{slash}{tail}"
+                owned.add((rtype, import_id))
         except (KeyError, TypeError, ValueError, AttributeError):
             continue  # its own payload warning says so when it is built
     return owned

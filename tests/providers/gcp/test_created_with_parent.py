@@ -221,6 +221,12 @@ def test_a_function_s_service_is_the_function_s_by_its_name_alone(gcp: GcpWorld)
     del service["resource"]["data"]["metadata"]["labels"]["goog-managed-by"]
     gcp.publish([function.asset, service])
     assert gcp.scan([function.instance()]).findings == []
+    # however the function names its project (by number, here)
+    by_number = patched(function.asset, {"resource.data.serviceConfig.service":
+                                         "projects/314159265358/locations/europe-west1/"
+                                         "services/thumbnailer"})
+    gcp.publish([by_number, service])
+    assert gcp.scan([function.instance()]).findings == []
     # and a Cloud Run service nobody made for a function is unmanaged
     gcp.publish([function.asset, service, _case("google_cloud_run_v2_service").asset])
     report = gcp.scan([function.instance()])
