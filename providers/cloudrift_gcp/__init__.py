@@ -36,4 +36,4 @@ class GcpPlugin:
         return SPECS
 
     def create(self, options: ScanOptions) -> GcpProvider:
-        return GcpProvider(options.selected(self.types()), options)
+        return GcpProvider(options.selected(self.types()), options, owners=self.types())

@@ -221,3 +221,62 @@ def text(path: str, query: str, default: str | None = None,
 
 def string_set(path: str, query: str) -> FieldSpec:
     return opt(path, query, None, sorted_set)
+
+
+def _references(values: Any, own_project: str | None) -> Any:
+    if values is None:
+        return None
+    if not isinstance(values, list):
+        values = [values]
+    return [reference(v, own_project) for v in values]
+
+
+def ref_list(path: str, query: str, *, ordered: bool = False) -> FieldSpec:
+    """A list of references (health checks, certificates, NAT addresses): a set unless
+    ``ordered`` (the first SSL certificate of a proxy is its primary one)."""
+    import jmespath
+
+    compiled = jmespath.compile(query)
+
+    def cloud(item: Mapping[str, Any]) -> Any:
+        return _references(compiled.search(item), asset_project(item))
+
+    def state(attributes: Mapping[str, Any]) -> Any:
+        value = state_at(attributes, path)
+        if value is UNKNOWN:
+            return UNKNOWN
+        return _references(value, state_project(attributes))
+
+    return FieldSpec(path, extract=cloud, from_state=state,
+                     normalise=() if ordered else (sorted_set,))
+
+
+def seconds(path: str, query: str, default: str | None = None) -> FieldSpec:
+    """A protobuf duration (``"86400s"``), or a number of seconds, on either side."""
+    return opt(path, query, default, duration)
+
+
+def enum_of(mapping: Mapping[str, str]) -> Callable[[Any], Any]:
+    """One spelling of an enum for both sides: the API's short form (``all``) and the
+    provider's (``INGRESS_TRAFFIC_ALL``) map to the latter."""
+
+    def normalise(value: Any) -> Any:
+        return mapping.get(value, value) if isinstance(value, str) else value
+
+    return normalise
+
+
+def reported(path: str, query: str, *normalise: Callable[[Any], Any]) -> FieldSpec:
+    """An optional argument the API fills in when it is not set (``Optional`` and
+    ``Computed`` in the provider's schema): compared when the payload holds it, unknown when it
+    leaves it out, since the value the API would pick is not documented."""
+    import jmespath
+
+    compiled = jmespath.compile(query)
+
+    def cloud(item: Mapping[str, Any]) -> Any:
+        value = compiled.search(item)
+        return UNKNOWN if value is None else value
+
+    return FieldSpec(path, extract=cloud, from_state=state_get(path),
+                     normalise=tuple(normalise))

@@ -2,8 +2,8 @@
 specs.
 
 A scan lists each scope (project, folder or organisation) with one paged ``ListAssets`` call
-for every supported asset type at once, plus one ``IAM_POLICY`` listing of projects when the
-states manage project IAM members. Nothing is asked per resource.
+for every supported asset type at once, plus one ``IAM_POLICY`` listing of the asset types whose
+IAM members the states manage. Nothing is asked per resource.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from google.api_core import exceptions as gexc
@@ -20,10 +19,11 @@ from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warnings, unsupported_warnings
 from cloudrift.errors import CloudriftError, ConfigError
 from cloudrift.model import Resource, ResourceKey, ScanWarning, Scope
-from cloudrift.observed import one_line
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
+from cloudrift_gcp.failures import failure_warning
 from cloudrift_gcp.fields import ASSET, strip_projects
+from cloudrift_gcp.index import AssetIndex, Listing
 from cloudrift_gcp.session import GcpSession, NoAnswerError
 from cloudrift_gcp.spec import IAM_POLICY, PROJECT_ASSET_TYPE, RESOURCE, GcpSpec, Item
 
@@ -31,13 +31,6 @@ NAME = "gcp"
 STATE_PROVIDERS = ("google", "google-beta")
 
 _SCOPE = re.compile(r"^(projects|folders|organizations)/[A-Za-z0-9._:-]+$")
-_PROJECT_IN_NAME = re.compile(r"^//[^/]+/projects/([^/]+)")
-
-CONTENT_PERMISSION = {
-    RESOURCE: "cloudasset.assets.listResource",
-    IAM_POLICY: "cloudasset.assets.listIamPolicy",
-}
-
 
 def parse_scopes(values: Sequence[str]) -> list[str]:
     """``--gcp-scope`` values: ``projects/P``, ``folders/F``, ``organizations/O``."""
@@ -54,14 +47,7 @@ def parse_scopes(values: Sequence[str]) -> list[str]:
     return scopes
 
 
-@dataclass
-class _Listing:
-    """What one scope returned for one content type, or why it did not."""
-
-    scope: str
-    content: str
-    assets: list[dict[str, Any]] = field(default_factory=list)
-    error: BaseException | None = None
+_Built = tuple[Resource | None, ScanWarning | None]
 
 
 class GcpProvider:
@@ -73,8 +59,13 @@ class GcpProvider:
         specs: Mapping[str, GcpSpec],
         options: ScanOptions,
         session: GcpSession | None = None,
+        owners: Mapping[str, GcpSpec] | None = None,
     ) -> None:
         self._specs: Mapping[str, GcpSpec] = specs
+        # types a scan does not compare (--type) may still own what it does: their assets are
+        # listed too (in the same calls) to tell what they created, and nothing else
+        self._owners = [spec for rtype, spec in (owners or {}).items()
+                        if spec.owns is not None and rtype not in specs]
         self.options = options
         progress = getattr(options, "progress", None)
         self._progress = progress
@@ -95,6 +86,7 @@ class GcpProvider:
         resources: list[Resource] = []
         unsupported: dict[str, int] = defaultdict(int)
         no_id: list[str] = []
+        homeless: list[tuple[GcpSpec, StateInstance, Resource]] = []
         for inst in instances:
             spec = self._specs.get(inst.type)
             if spec is None:
@@ -118,6 +110,9 @@ class GcpProvider:
                     sensitive=inst.sensitive_paths | spec.sensitive_paths,
                 )
             )
+            if not project:
+                homeless.append((spec, inst, resources[-1]))
+        _in_parents_projects(homeless, resources)
         return resources, unsupported_warnings(NAME, unsupported) + no_id_warnings(NAME, no_id)
 
     # -- observe ---------------------------------------------------------------------------
@@ -144,16 +139,16 @@ class GcpProvider:
     def observe(self, desired: Sequence[Resource]) -> Observation:
         self.scopes = self.resolve_scopes(desired)
         resource_specs = [s for s in self._specs.values() if s.content == RESOURCE]
-        iam_specs = [s for s in self._specs.values() if s.content == IAM_POLICY]
-        asset_types = sorted({s.asset_type for s in resource_specs} | {PROJECT_ASSET_TYPE})
-        # reading IAM policies is a second listing per scope: only when the states manage
-        # project IAM members (otherwise every human binding would be "unmanaged")
-        iam_types = {s.type for s in iam_specs}
-        wants_iam = any(r.type in iam_types for r in desired)
+        asset_types = sorted({s.asset_type for s in [*resource_specs, *self._owners]}
+                             | {PROJECT_ASSET_TYPE})
+        # reading IAM policies is a second listing per scope, of the asset types whose members
+        # the states manage only (otherwise every human binding would be "unmanaged")
+        iam_specs = self._iam_specs(desired)
+        iam_types = sorted({s.asset_type for s in iam_specs})
 
         jobs: list[tuple[str, str, list[str]]] = [(s, RESOURCE, asset_types) for s in self.scopes]
-        if wants_iam:
-            jobs += [(s, IAM_POLICY, [PROJECT_ASSET_TYPE]) for s in self.scopes]
+        if iam_types:
+            jobs += [(s, IAM_POLICY, iam_types) for s in self.scopes]
         if self._progress is not None:
             self._progress.tasks(len(jobs))
         workers = max(1, min(self.options.parallelism, len(jobs)))
@@ -161,36 +156,47 @@ class GcpProvider:
             listings = list(pool.map(lambda job: self._list(*job), jobs))
 
         observation = Observation()
-        index = _ProjectIndex.build(listings)
-        managed = {r.key for r in desired}
-        seen: set[tuple[str, str, str]] = set()
+        index = AssetIndex.build(listings)
+        items: list[tuple[GcpSpec, Item]] = []
         for listing in listings:
             if listing.error is not None:
-                observation.warnings.append(self._failure_warning(listing))
+                observation.warnings.append(failure_warning(listing, self.session.backoff.attempts))
                 continue
-            specs = resource_specs if listing.content == RESOURCE else iam_specs
             by_asset_type: dict[str, list[GcpSpec]] = defaultdict(list)
-            for spec in specs:
+            for spec in [*resource_specs, *self._owners] if listing.content == RESOURCE \
+                    else iam_specs:
                 by_asset_type[spec.asset_type].append(spec)
             for asset in listing.assets:
                 for spec in by_asset_type.get(str(asset.get("asset_type", "")), []):
-                    for resource, warning in self._build(spec, asset, index, managed):
-                        if warning is not None:
-                            observation.warnings.append(warning)
-                        if resource is None:
-                            continue
-                        key = (resource.type, resource.id, resource.scope.region)
-                        if key not in seen:  # overlapping scopes list an asset twice
-                            seen.add(key)
-                            observation.resources.append(resource)
+                    items.extend((spec, item) for item in self._items(spec, asset, index))
 
-        self._coverage(observation, desired, listings, index)
+        managed = {r.key for r in desired}
+        owned = _owned(items, index)
+        seen: set[tuple[str, str, str]] = set()
+        for spec, item in items:
+            if spec.type not in self._specs:
+                continue  # an owner only
+            resource, warning = self._resource(spec, item, managed, owned)
+            if warning is not None:
+                observation.warnings.append(warning)
+            if resource is None:
+                continue
+            key = (resource.type, resource.id, resource.scope.region)
+            if key not in seen:  # overlapping scopes list an asset twice
+                seen.add(key)
+                observation.resources.append(resource)
+
+        self._coverage(observation, desired, listings, index, iam_specs)
         observation.account = ",".join(sorted(index.covered_projects(listings, RESOURCE))) or None
         observation.api_calls.update(self.session.calls)
         return observation
 
-    def _list(self, scope: str, content: str, asset_types: list[str]) -> _Listing:
-        listing = _Listing(scope=scope, content=content)
+    def _iam_specs(self, desired: Sequence[Resource]) -> list[GcpSpec]:
+        wanted = {r.type for r in desired}
+        return [s for s in self._specs.values() if s.content == IAM_POLICY and s.type in wanted]
+
+    def _list(self, scope: str, content: str, asset_types: list[str]) -> Listing:
+        listing = Listing(scope=scope, content=content)
         try:
             listing.assets = self.session.list_assets(scope, asset_types, content)
         except CloudriftError:
@@ -201,51 +207,60 @@ class GcpProvider:
             self._progress.task_done(len(listing.assets))
         return listing
 
-    def _build(
-        self, spec: GcpSpec, asset: Mapping[str, Any], index: _ProjectIndex,
-        managed: set[ResourceKey],
-    ) -> list[tuple[Resource | None, ScanWarning | None]]:
+    @staticmethod
+    def _items(spec: GcpSpec, asset: Mapping[str, Any], index: AssetIndex) -> list[Item]:
+        """The asset's payload (or, for a policy, one item per binding member), each with the
+        asset envelope under ``$asset``."""
+        resource = asset.get("resource") or {}
         project = index.project_of(asset)
         envelope = {
             "project": project,
-            "location": (asset.get("resource") or {}).get("location"),
+            "location": resource.get("location"),
             "name": asset.get("name"),
+            "parent": resource.get("parent"),
             "ancestors": asset.get("ancestors") or [],
+            "related": index.data(spec.related(asset)) if spec.related else None,
         }
         if spec.expand is not None:
             items: list[Item] = spec.expand(asset, project)
         else:
-            data = (asset.get("resource") or {}).get("data")
+            data = resource.get("data")
             items = [dict(data)] if isinstance(data, Mapping) else []
-        built: list[tuple[Resource | None, ScanWarning | None]] = []
         for item in items:
             item[ASSET] = envelope
-            try:
-                import_id = spec.cloud_id(item) if spec.cloud_id else None
-                if not import_id:
-                    continue
-                region = spec.location_from_cloud(item, import_id)
-                key = ResourceKey(type=spec.type, id=import_id, region=region)
-                attributes = spec.actual_attributes(item) if key in managed else {}
-                is_default = bool(spec.is_default(item)) if spec.is_default else False
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                # a payload shaped unlike the API's documentation: say so, compare nothing
-                built.append((None, ScanWarning(
-                    code="payload_unreadable", provider=NAME, type=spec.type,
-                    scope=Scope(account=project),
-                    message=f"{spec.type} {asset.get('name')}: unexpected payload "
-                    f"({type(exc).__name__}: {exc}); not compared",
-                )))
-                continue
-            built.append((Resource(
-                provider=NAME, type=spec.type, id=import_id,
-                scope=Scope(account=project, region=region),
-                attributes=attributes, is_default=is_default,
-            ), None))
-        return built
+        return items
+
+    def _resource(self, spec: GcpSpec, item: Item, managed: set[ResourceKey],
+                  owned: set[tuple[str, str]]) -> _Built:
+        envelope = item[ASSET]
+        project = envelope.get("project")
+        try:
+            import_id = spec.cloud_id(item) if spec.cloud_id else None
+            if not import_id:
+                return None, None
+            region = spec.location_from_cloud(item, import_id)
+            key = ResourceKey(type=spec.type, id=import_id, region=region)
+            if key not in managed and ((spec.type, import_id) in owned or (
+                    spec.created_by is not None and spec.created_by(item))):
+                # created by another resource with itself: that one speaks for it
+                return None, None
+            # an unmanaged resource's fields are read when a fix is to be written from them
+            observed = key in managed or self.options.observe_unmanaged
+            attributes = spec.actual_attributes(item) if observed else {}
+            is_default = bool(spec.is_default(item)) if spec.is_default else False
+            parent = next((found for part in spec.part_of
+                           if (found := part.cloud_parent(item)) is not None), None)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            return None, _unreadable(spec, envelope, exc)
+        return Resource(
+            provider=NAME, type=spec.type, id=import_id,
+            scope=Scope(account=project, region=region),
+            attributes=attributes, is_default=is_default, parent=parent,
+        ), None
 
     def _coverage(self, observation: Observation, desired: Sequence[Resource],
-                  listings: Sequence[_Listing], index: _ProjectIndex) -> None:
+                  listings: Sequence[Listing], index: AssetIndex,
+                  iam_specs: Sequence[GcpSpec]) -> None:
         """Which (type, location, project) units were fully seen.
 
         One GCP scan covers several projects, and a location such as ``global`` is shared by
@@ -256,14 +271,22 @@ class GcpProvider:
         an ``outside_scope`` warning) otherwise; nothing in either is reported missing. A
         failed scope is also recorded under its own name for every type it would have listed,
         since which projects a folder or organisation holds is not known.
+
+        IAM members of a scope whose resources were not listed are not seen either: they are
+        named after, and judged against, the resources of that listing.
         """
+        resources_failed = {lst.scope for lst in listings
+                            if lst.content == RESOURCE and lst.error is not None}
         for content in (RESOURCE, IAM_POLICY):
-            types = {s.type for s in self._specs.values() if s.content == content}
+            types = {s.type for s in self._specs.values() if s.content == RESOURCE} \
+                if content == RESOURCE else {s.type for s in iam_specs}
             requested = [lst for lst in listings if lst.content == content]
             if not requested:
                 continue
-            covered = index.covered_projects(listings, content)
-            failed = [lst for lst in requested if lst.error is not None]
+            failed = [lst for lst in requested
+                      if lst.error is not None or lst.scope in resources_failed]
+            covered = index.covered_projects(listings, content,
+                                             failed={lst.scope for lst in failed})
             failed_projects = {index.project_id(lst.scope.partition("/")[2])
                                for lst in failed if lst.scope.startswith("projects/")}
             for lst in failed:
@@ -287,108 +310,63 @@ class GcpProvider:
                         for r in observation.resources if r.type in types)
             observation.scanned_in |= seen - unseen
             for project, count in sorted(outside.items()):
+                where = f"of project {project} are outside the scanned scopes" \
+                    if project != "?" else "name no project (the IAM members of a bucket no " \
+                    "state manages) and may be outside the scanned scopes"
                 observation.warnings.append(ScanWarning(
                     code="outside_scope", provider=NAME, scope=Scope(account=project),
-                    message=f"{count} resource(s) of project {project} are outside the scanned "
-                    f"scopes ({', '.join(self.scopes)}); not compared",
+                    message=f"{count} resource(s) {where} ({', '.join(self.scopes)}); "
+                    "not compared",
                 ))
         observation.scanned_in -= observation.failed_in
-
-    def _failure_warning(self, listing: _Listing) -> ScanWarning:
-        exc = listing.error
-        assert exc is not None
-        what = "resources" if listing.content == RESOURCE else "IAM policies"
-        head = f"Cloud Asset Inventory: {what} of {listing.scope} not listed"
-        reason = str(getattr(exc, "reason", "") or "")
-        message = one_line(getattr(exc, "message", None) or exc)
-        if isinstance(exc, (gexc.Forbidden, gexc.PermissionDenied)):
-            metadata = getattr(exc, "metadata", None) or {}
-            if reason == "SERVICE_DISABLED" or "has not been used" in message \
-                    or "is disabled" in message:
-                service = metadata.get("service") or "cloudasset.googleapis.com"
-                consumer = str(metadata.get("consumer") or "")
-                where = consumer or "the credentials' quota project"
-                project = f" --project {consumer.partition('/')[2]}" \
-                    if consumer.startswith("projects/") else ""
-                code = "api_disabled"
-                text = (f"{head}: the Cloud Asset API ({service}) is disabled in {where}; "
-                        f"enable it with `gcloud services enable {service}{project}`")
-            else:
-                code = "access_denied"
-                text = (f"{head}: permission denied on {listing.scope} (it needs "
-                        f"{CONTENT_PERMISSION[listing.content]}, e.g. roles/cloudasset.viewer)"
-                        f": {message}")
-        elif isinstance(exc, (gexc.TooManyRequests, gexc.ResourceExhausted)):
-            code = "throttled"
-            text = (f"{head}: quota still exhausted after {self.session.backoff.attempts} "
-                    f"attempts (ListAssets allows 100 requests a minute per project): {message}")
-        elif isinstance(exc, gexc.NotFound):
-            code = "scope_not_found"
-            text = f"{head}: the scope does not exist: {message}"
-        elif isinstance(exc, NoAnswerError):
-            code = "api_error"
-            text = f"{head}: {message}"
-        else:
-            code = "api_error"
-            text = f"{head}: {type(exc).__name__}: {message}"
-        account = listing.scope.partition("/")[2] if listing.scope.startswith("projects/") \
-            else listing.scope
-        return ScanWarning(code=code, provider=NAME, scope=Scope(account=account), message=text)
-
-
-class _ProjectIndex:
-    """Project numbers to ids, from the Project assets the listings returned: some assets name
-    their project by number only (buckets, IAM policies)."""
-
-    def __init__(self, by_number: Mapping[str, str]) -> None:
-        self.by_number = dict(by_number)
-
-    @classmethod
-    def build(cls, listings: Sequence[_Listing]) -> _ProjectIndex:
-        by_number: dict[str, str] = {}
-        for listing in listings:
-            for asset in listing.assets:
-                if asset.get("asset_type") != PROJECT_ASSET_TYPE:
-                    continue
-                data = (asset.get("resource") or {}).get("data") or {}
-                number, project_id = data.get("projectNumber"), data.get("projectId")
-                if number and project_id:
-                    by_number[str(number)] = str(project_id)
-        return cls(by_number)
-
-    def project_id(self, number_or_id: str) -> str:
-        return self.by_number.get(number_or_id, number_or_id)
-
-    def project_of(self, asset: Mapping[str, Any]) -> str | None:
-        match = _PROJECT_IN_NAME.match(str(asset.get("name", "")))
-        if match:
-            return self.project_id(match.group(1))
-        for ancestor in asset.get("ancestors") or []:
-            if str(ancestor).startswith("projects/"):
-                return self.project_id(str(ancestor).partition("/")[2])
-        return None
-
-    def covered_projects(self, listings: Sequence[_Listing], content: str) -> set[str]:
-        """Projects a successful listing of ``content`` covered: the project scopes, and every
-        project any listing of the same folder or organisation showed (its Project assets)."""
-        in_scope: dict[str, set[str]] = defaultdict(set)
-        for listing in listings:
-            for asset in listing.assets:
-                project = self.project_of(asset)
-                if project:
-                    in_scope[listing.scope].add(project)
-        covered: set[str] = set()
-        for listing in listings:
-            if listing.content != content or listing.error is not None:
-                continue
-            if listing.scope.startswith("projects/"):
-                covered.add(self.project_id(listing.scope.partition("/")[2]))
-            else:
-                covered |= in_scope[listing.scope]
-        return covered
 
 
 def _project_in_id(import_id: str) -> str | None:
     if import_id.startswith("projects/"):
         return import_id.split("/")[1]
     return None
+
+
+def _owned(items: Sequence[tuple[GcpSpec, Item]], index: AssetIndex) -> set[tuple[str, str]]:
+    """Every (type, import id) a listed resource created with itself; a payload may name the
+    project by number (``projects/314159265358/...``), an import id names it by id."""
+    owned: set[tuple[str, str]] = set()
+    for spec, item in items:
+        if spec.owns is None:
+            continue
+        try:
+            for rtype, import_id in spec.owns(item):
+                head, sep, rest = import_id.partition("/")
+                if head == "projects" and sep:
+                    number, slash, tail = rest.partition("/")
+                    import_id = f"projects/{index.project_id(number)}{slash}{tail}"
+                owned.add((rtype, import_id))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # its own payload warning says so when it is built
+    return owned
+
+
+def _unreadable(spec: GcpSpec, envelope: Mapping[str, Any], exc: Exception) -> ScanWarning:
+    """A payload shaped unlike the API's documentation: say so, compare nothing."""
+    return ScanWarning(
+        code="payload_unreadable", provider=NAME, type=spec.type,
+        scope=Scope(account=envelope.get("project")),
+        message=f"{spec.type} {envelope.get('name')}: unexpected payload "
+        f"({type(exc).__name__}: {exc}); not compared",
+    )
+
+
+def _in_parents_projects(homeless: Sequence[tuple[GcpSpec, StateInstance, Resource]],
+                         resources: Sequence[Resource]) -> None:
+    """A part whose state names no project (a bucket's IAM member records only the bucket) is
+    in its parent's project, when a state manages the parent."""
+    if not homeless:
+        return
+    projects = {(r.type, r.id): r.scope.account for r in resources if r.scope.account}
+    for spec, inst, resource in homeless:
+        for part in spec.part_of:
+            parent = part.state_parent(inst.attributes)
+            found = projects.get((part.parent_type, parent)) if parent else None
+            if found:
+                resource.scope = Scope(account=found, region=resource.scope.region)
+                break

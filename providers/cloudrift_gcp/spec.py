@@ -4,7 +4,7 @@ how to read its import id and location, and which resources Google created itsel
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,8 @@ ASSET_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9]*\.googleapis\.com/[A-Z][A-Za-z0
 CloudId = Callable[[Mapping[str, Any]], "str | None"]
 StateLocation = Callable[[Mapping[str, Any]], "str | None"]
 Expander = Callable[[Mapping[str, Any], "str | None"], "list[Item]"]
+# (Terraform type, import id) of resources another resource created with itself
+Owned = Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]]
 
 
 def location_in_id(import_id: str | None) -> str | None:
@@ -49,6 +51,19 @@ class GcpSpec(ResourceSpec):
     otherwise (a bucket's location is an attribute), else ``global``. ``is_default`` marks what
     Google created itself (the ``default`` network, Google-managed service accounts): not
     reported unmanaged unless ``--strict``.
+
+    Resources an API creates as parts of another resource (a managed instance's boot disk, the
+    instances of a managed instance group, the subnetworks of an auto-mode network) are never
+    unmanaged on their own: with a managed parent they are managed through it, with an
+    unmanaged one the parent's own finding covers them. ``owns(item)`` names what a parent
+    created, as ``(type, import id)`` pairs; ``created_by(item)`` says so from the child's own
+    payload (the instance group a VM's ``created-by`` metadata names). Neither is listed unless
+    a state manages it.
+
+    ``related(asset)`` names another asset (its full Cloud Asset name) whose ``resource.data``
+    the items of ``asset`` need (a record set's zone, a service account's e-mail for its IAM
+    policy): the provider puts it under ``"$asset"`` as ``related`` when a RESOURCE listing
+    holds it.
     """
 
     asset_type: str = ""
@@ -58,6 +73,9 @@ class GcpSpec(ResourceSpec):
     state_location: StateLocation | None = None
     cloud_location: StateLocation | None = None
     is_default: Callable[[Mapping[str, Any]], bool] | None = None
+    owns: Owned | None = None
+    created_by: Callable[[Mapping[str, Any]], str | None] | None = None
+    related: Callable[[Mapping[str, Any]], str | None] | None = None
 
     def __post_init__(self) -> None:
         if not ASSET_TYPE_PATTERN.match(self.asset_type):

@@ -5,15 +5,22 @@ fault on the Nth call can land on a later page):
 
 ``acme-prod``: a bucket and a topic drifted, a network and a key ring in sync, a service
 account deleted (missing) and a topic nobody manages (unmanaged);
-``acme-shared``: a topic, a service account and a disk in sync. Its topic and service account
-share the ``global`` location with ``acme-prod``'s: losing one project must not blur the other
-(the deleted service account is still missing when ``acme-shared`` cannot be listed).
+``acme-shared``: a topic, a service account and a disk in sync, and one in-sync resource of
+every other supported type (their fixtures, moved to the project), parts with their parents
+(a router's NAT, a zone's record set) and IAM members with the resources whose policy holds them.
+Its topic and service account share the ``global`` location with ``acme-prod``'s: losing one
+project must not blur the other (the deleted service account is still missing when
+``acme-shared`` cannot be listed).
+
+The states manage IAM members, so each project has a second listing, of IAM policies: it can
+fail on its own (its members are then not seen, and nothing else), and it fails with the
+project's resource listing (the members are named after, and judged against, those resources).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +29,10 @@ from google.auth.credentials import AnonymousCredentials
 
 from cloudrift.engine import Scan, ScanInput
 from cloudrift.model import ScanReport
-from cloudrift.sources.tfstate import parse_state
+from cloudrift.plugin import ScanOptions
+from cloudrift.sources.tfstate import StateInstance, parse_state
 from cloudrift_gcp import Backoff, GcpPlugin, GcpProvider, GcpSession
-from cloudrift_gcp.spec import RESOURCE
+from cloudrift_gcp.spec import IAM_POLICY, RESOURCE
 from cloudrift_gcp.testing import CloudAssetServer
 from tests.faults.estate import dumped
 from tests.providers.gcp.conftest import (
@@ -40,9 +48,16 @@ from tests.providers.gcp.conftest import (
 PROD, PROD_NUMBER = "acme-prod", "314159265358"
 SHARED, SHARED_NUMBER = "acme-shared", "577215664901"
 SCOPES = (f"projects/{PROD}", f"projects/{SHARED}")
-PAGE_SIZE = 3
-# every type one RESOURCE listing covers: a failed listing leaves all of them unseen there
-LISTED_TYPES = frozenset(s.type for s in GcpPlugin().types().values() if s.content == RESOURCE)
+PAGE_SIZE = 8
+# every type one RESOURCE listing covers, and the IAM members the estate manages (read from
+# the IAM listing, judged against the resource listing): a failed resource listing leaves all
+# of them unseen there, a failed IAM listing the members only
+RESOURCE_TYPES = frozenset(s.type for s in GcpPlugin().types().values() if s.content == RESOURCE)
+IAM_TYPES = frozenset(s.type for s in GcpPlugin().types().values() if s.content == IAM_POLICY)
+LISTED_TYPES = RESOURCE_TYPES | IAM_TYPES
+# the types acme-shared holds in the estate of old; every other one joins it from its fixture
+SHARED_OF_OLD = frozenset({"google_pubsub_topic", "google_service_account",
+                           "google_compute_disk"})
 
 # the client's deadline per request, and the retry budget: a stall costs TIMEOUT per attempt
 TIMEOUT = 0.3
@@ -90,31 +105,38 @@ def build_gcp_estate(server: CloudAssetServer, directory: Path) -> GcpEstate:
         project_asset(), _changed(bucket), _changed(topic), network.asset, ring.asset,
         _stray_topic(),
     ])
-    server.set_assets(SCOPES[1], [
-        _moved(project_asset(), SHARED, SHARED_NUMBER),
-        _moved(topic.asset, SHARED, SHARED_NUMBER),
-        _moved(account.asset, SHARED, SHARED_NUMBER),
-        _moved(disk.asset, SHARED, SHARED_NUMBER),
-    ])
+    shared = [case for case in all_cases() if case.type not in SHARED_OF_OLD]
+    shared_assets: dict[str, dict[str, Any]] = {}
+    for asset in [project_asset(), topic.asset, account.asset, disk.asset,
+                  *(case.asset for case in shared)]:
+        moved = _moved(asset, SHARED, SHARED_NUMBER)
+        # a part and its parent may be one asset (a router and its NATs, a bucket and its
+        # IAM policy): the asset holds both
+        shared_assets[moved["name"]] = {**shared_assets.get(moved["name"], {}), **moved}
+    server.set_assets(SCOPES[1], list(shared_assets.values()))
     instances = [
         bucket.instance(), topic.instance(), network.instance(), ring.instance(),
         account.instance(),
         topic.instance("shared", _moved(topic.state["attributes"], SHARED, SHARED_NUMBER)),
         account.instance("shared", _moved(account.state["attributes"], SHARED, SHARED_NUMBER)),
         disk.instance("shared", _moved(disk.state["attributes"], SHARED, SHARED_NUMBER)),
+        *(case.instance("shared", _moved(case.state["attributes"], SHARED, SHARED_NUMBER))
+          for case in shared),
     ]
     document = state_document(instances)
     path = directory / "gcp.tfstate"
     path.write_text(json.dumps(document), encoding="utf-8")
     parsed = parse_state(path.read_bytes(), str(path))
-    projects = {(i["type"], _state_id(i)): str(i["attributes"]["project"]) for i in instances}
-    return GcpEstate(path, ScanInput([parsed]), projects)
+    return GcpEstate(path, ScanInput([parsed]), _projects(parsed.instances))
 
 
-def _state_id(instance: Mapping[str, Any]) -> str:
-    spec = GcpPlugin().types()[instance["type"]]
-    found = spec.state_import_id(instance["attributes"])
-    assert found is not None
+def _projects(instances: Sequence[StateInstance]) -> dict[tuple[str, str], str]:
+    """The project of every managed resource, as the provider reads it from the states."""
+    provider = GcpProvider(GcpPlugin().types(), ScanOptions(),
+                           session=GcpSession(credentials=AnonymousCredentials()))  # type: ignore[no-untyped-call]
+    desired, _ = provider.desired(instances)
+    found = {(r.type, r.id): str(r.scope.account) for r in desired}
+    assert "None" not in found.values(), "a resource of the estate has no project"
     return found
 
 
@@ -160,11 +182,12 @@ def warned_projects(report: ScanReport) -> set[str]:
 def judge_gcp(report: ScanReport, baseline: ScanReport, estate: GcpEstate) -> str:
     """Check the promise every faulted GCP scan keeps, and say which way it kept it.
 
-    One listing per project covers every type, and it is all or nothing: either the report is
-    the fault-free one ("same"), or ("partial") the warnings name exactly the projects coverage
-    shows not listed, coverage shows every type of theirs failed and each of their managed
-    resources not seen, nothing of theirs is reported, every finding of the other projects is
-    the baseline's, and the scan is incomplete.
+    Each listing is all or nothing: either the report is the fault-free one ("same"), or
+    ("partial") the warnings name exactly the projects coverage shows not listed; in each of
+    them either every type failed (its resources were not listed) or the IAM members only (its
+    IAM policies were not), and each managed resource of a failed type is not seen; nothing of a
+    failed (project, type) is reported, every other finding is the baseline's, and the scan is
+    incomplete.
     """
     failed = failed_projects(report)
     assert warned_projects(report) == failed, (
@@ -178,11 +201,12 @@ def judge_gcp(report: ScanReport, baseline: ScanReport, estate: GcpEstate) -> st
         assert report.complete == baseline.complete
         return "same"
 
-    for project in failed:
-        assert types_failed_in(report, project) == LISTED_TYPES, project
+    failed_types = {project: types_failed_in(report, project) for project in failed}
+    for project, types in failed_types.items():
+        assert types in (LISTED_TYPES, IAM_TYPES), (project, sorted(types))
     unseen: dict[str, int] = {}
     for (rtype, _), project in estate.projects.items():
-        if project in failed:
+        if rtype in failed_types.get(project, ()):
             unseen[rtype] = unseen.get(rtype, 0) + 1
     coverage = {c.type: c for c in report.coverage}
     for rtype, count in unseen.items():
@@ -195,7 +219,8 @@ def judge_gcp(report: ScanReport, baseline: ScanReport, estate: GcpEstate) -> st
             if "/projects/" not in label:
                 assert label.split("/", 1)[0] in failed, (cov.type, label)
     assert dumped(report.findings) == dumped(
-        f for f in baseline.findings if f.scope.account not in failed
-    ), "the projects that were listed do not show exactly their fault-free findings"
+        f for f in baseline.findings
+        if f.type not in failed_types.get(f.scope.account or "", ())
+    ), "what was listed does not show exactly its fault-free findings"
     assert not report.complete, "a project was not listed, yet the scan calls itself complete"
     return "partial"

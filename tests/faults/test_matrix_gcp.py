@@ -27,6 +27,7 @@ from cloudrift_gcp.testing import CloudAssetServer
 from tests.faults.estate import quiet
 from tests.faults.gcp_estate import (
     BACKOFF,
+    IAM_TYPES,
     LISTED_TYPES,
     PROD,
     SCOPES,
@@ -193,19 +194,22 @@ def test_gcp_scan_under_fault(fault: Fault, expect: str, failed: frozenset[str] 
 def test_a_denied_project_leaves_the_other_whole(gcp_estate: GcpEstate,
                                                  gcp_baseline: tuple[ScanReport, int],
                                                  gcp_proxy: FaultProxy) -> None:
-    """A 403 on one project: a warning names it and the permission, coverage shows every type
-    failed there and its resources not seen, and the other project is reported in full, its
-    deleted service account too, although both keep service accounts in ``global``."""
+    """A 403 on one project: a warning for each of its listings names it and the permission,
+    coverage shows every type failed there and its resources not seen, and the other project is
+    reported in full, its deleted service account too, although both keep service accounts in
+    ``global``."""
     baseline, _ = gcp_baseline
     gcp_proxy.set_faults([Fault(K.DENY, operation=ON_SHARED)])
     report, _ = scan_gcp(gcp_estate, gcp_proxy.endpoint)
 
-    [warning] = report.warnings
-    assert warning.code == "access_denied"
-    assert warning.scope is not None
-    assert warning.scope.account == SHARED
-    assert f"projects/{SHARED}" in warning.message
-    assert "cloudasset.assets.listResource" in warning.message
+    resources, policies = sorted(report.warnings, key=lambda w: "IAM" in w.message)
+    for warning, permission in ((resources, "cloudasset.assets.listResource"),
+                                (policies, "cloudasset.assets.listIamPolicy")):
+        assert warning.code == "access_denied"
+        assert warning.scope is not None
+        assert warning.scope.account == SHARED
+        assert f"projects/{SHARED}" in warning.message
+        assert permission in warning.message
     assert types_failed_in(report, SHARED) == LISTED_TYPES
     assert types_failed_in(report, PROD) == set()
 
@@ -221,3 +225,21 @@ def test_a_denied_project_leaves_the_other_whole(gcp_estate: GcpEstate,
     assert report.findings == baseline.findings
     assert not report.complete
     assert exit_code(quiet(report, baseline), allow_incomplete=False) == EXIT_ERROR
+
+
+def test_denied_iam_policies_leave_only_the_members_unseen(
+        gcp_estate: GcpEstate, gcp_baseline: tuple[ScanReport, int], gcp_proxy: FaultProxy,
+        asset_server: CloudAssetServer) -> None:
+    """A project's IAM policies denied, its resources listed: only its IAM members are not
+    seen, every other finding is the fault-free scan's."""
+    baseline, _ = gcp_baseline
+    asset_server.permission_denied(parent=f"projects/{SHARED}", content="IAM_POLICY",
+                                   permission="cloudasset.assets.listIamPolicy")
+    report, _ = scan_gcp(gcp_estate, gcp_proxy.endpoint)
+
+    assert judge_gcp(report, baseline, gcp_estate) == "partial"
+    assert types_failed_in(report, SHARED) == IAM_TYPES
+    assert types_failed_in(report, PROD) == set()
+    [warning] = report.warnings
+    assert "IAM policies" in warning.message
+    assert "cloudasset.assets.listIamPolicy" in warning.message

@@ -2,11 +2,16 @@
 
 Cloud Asset returns the Compute Engine REST resource: references are self-links, int64 values
 (``sizeGb``) strings, and ``tags`` / ``metadata`` are wrapped with a fingerprint.
+
+What Compute Engine creates with a resource is that resource's: an instance's boot disk and
+the disks it deletes with itself (``boot_disk.initialize_params``, an instance template's
+disks), the instances a managed instance group (or GKE, through one) creates, and the
+subnetworks an auto-mode network creates in every region.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cloudrift import normalise as n
@@ -24,9 +29,11 @@ from cloudrift_gcp.fields import (
     text,
 )
 from cloudrift_gcp.spec import GcpSpec
-from cloudrift_gcp.types._ids import from_self_link, template
+from cloudrift_gcp.types._ids import from_self_link, relative_name, template
 
 DEFAULT_NETWORK = "default"
+DISK_TYPE = "google_compute_disk"
+SUBNETWORK_TYPE = "google_compute_subnetwork"
 # the rules Google creates with the default network
 DEFAULT_FIREWALLS = frozenset(
     {"default-allow-internal", "default-allow-ssh", "default-allow-rdp", "default-allow-icmp"}
@@ -68,9 +75,24 @@ def _state_startup_script(attributes: Mapping[str, Any]) -> Any:
     )
 
 
-def _made_by_gke_or_group(item: Mapping[str, Any]) -> bool:
-    item_labels = item.get("labels") or {}
-    return "goog-gke-node" in item_labels or "created-by" in (_metadata(item) or {})
+def _instance_creator(item: Mapping[str, Any]) -> str | None:
+    """The instance group manager that created the instance (its ``created-by`` metadata), or
+    GKE for a node of a cluster."""
+    creator = (_metadata(item) or {}).get("created-by")
+    if creator:
+        return creator
+    return "GKE" if "goog-gke-node" in (item.get("labels") or {}) else None
+
+
+def _instance_disks(item: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """The boot disk, and every disk the instance deletes with itself: created with it from
+    ``initialize_params`` or an instance template, not attached from elsewhere."""
+    for disk in item.get("disks") or []:
+        if disk.get("type", "PERSISTENT") != "PERSISTENT":
+            continue  # local SSDs (scratch disks) are no Disk resources at all
+        source = relative_name(disk.get("source"))
+        if source and (disk.get("boot") or disk.get("autoDelete")):
+            yield DISK_TYPE, source
 
 
 INSTANCE = GcpSpec(
@@ -78,7 +100,8 @@ INSTANCE = GcpSpec(
     asset_type="compute.googleapis.com/Instance",
     import_id=template("projects/{project}/zones/{zone}/instances/{name}"),
     cloud_id=from_self_link,
-    is_default=_made_by_gke_or_group,
+    created_by=_instance_creator,
+    owns=_instance_disks,
     fields=(
         FieldSpec("machine_type", query="machineType", normalise=(short_name,)),
         text("description", "description"),
@@ -108,7 +131,22 @@ INSTANCE = GcpSpec(
         flag("shielded_instance_config.0.enable_integrity_monitoring",
              "shieldedInstanceConfig.enableIntegrityMonitoring", default=True),
     ),
+    not_compared={
+        "allow_stopping_for_update": "acted on by Terraform only",
+        "desired_status": "acted on by Terraform only",
+    },
 )
+
+def _auto_subnetworks(item: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """An auto-mode network creates one subnetwork named after itself in every region."""
+    if not item.get("autoCreateSubnetworks"):
+        return
+    for link in item.get("subnetworks") or []:
+        if short_name(link) == item.get("name"):
+            found = relative_name(link)
+            if found:
+                yield SUBNETWORK_TYPE, found
+
 
 NETWORK = GcpSpec(
     type="google_compute_network",
@@ -116,6 +154,7 @@ NETWORK = GcpSpec(
     import_id=template("projects/{project}/global/networks/{name}"),
     cloud_id=from_self_link,
     is_default=lambda item: item.get("name") == DEFAULT_NETWORK,
+    owns=_auto_subnetworks,
     fields=(
         text("description", "description"),
         flag("auto_create_subnetworks", "autoCreateSubnetworks"),
@@ -126,6 +165,9 @@ NETWORK = GcpSpec(
         text("network_firewall_policy_enforcement_order",
              "networkFirewallPolicyEnforcementOrder", "AFTER_CLASSIC_FIREWALL"),
     ),
+    not_compared={
+        "delete_default_routes_on_create": "acted on by Terraform only",
+    },
 )
 
 
@@ -146,7 +188,7 @@ def _cloud_secondary_ranges(item: Mapping[str, Any]) -> Any:
 
 
 SUBNETWORK = GcpSpec(
-    type="google_compute_subnetwork",
+    type=SUBNETWORK_TYPE,
     asset_type="compute.googleapis.com/Subnetwork",
     import_id=template("projects/{project}/regions/{region}/subnetworks/{name}"),
     cloud_id=from_self_link,
@@ -238,7 +280,7 @@ def _made_by_kubernetes(item: Mapping[str, Any]) -> bool:
 
 
 DISK = GcpSpec(
-    type="google_compute_disk",
+    type=DISK_TYPE,
     asset_type="compute.googleapis.com/Disk",
     import_id=template("projects/{project}/zones/{zone}/disks/{name}"),
     cloud_id=from_self_link,

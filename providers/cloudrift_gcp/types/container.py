@@ -1,15 +1,29 @@
 """GKE clusters. The container API is proto-based: false and empty fields are left out, and
-``network`` / ``subnetwork`` are short names."""
+``network`` / ``subnetwork`` are short names.
+
+A cluster's node pools run on managed instance groups GKE creates (``instanceGroupUrls``): those
+groups, and through them their VMs and disks, are the cluster's.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cloudrift.spec import UNKNOWN, FieldSpec, has_path
 from cloudrift_gcp.fields import flag, label_map, ref, sorted_set, text
 from cloudrift_gcp.spec import GcpSpec
-from cloudrift_gcp.types._ids import cloud_template, template
+from cloudrift_gcp.types._ids import cloud_template, relative_name, template
+
+GROUP_TYPE = "google_compute_instance_group_manager"
+
+
+def _node_pool_groups(item: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    for pool in item.get("nodePools") or []:
+        for link in pool.get("instanceGroupUrls") or []:
+            found = relative_name(link)
+            if found:
+                yield GROUP_TYPE, found
 
 
 def _networking_mode(item: Mapping[str, Any]) -> str:
@@ -36,6 +50,7 @@ CLUSTER = GcpSpec(
     asset_type="container.googleapis.com/Cluster",
     import_id=template("projects/{project}/locations/{location}/clusters/{name}"),
     cloud_id=cloud_template("projects/{project}/locations/{location}/clusters/{name}"),
+    owns=_node_pool_groups,
     fields=(
         text("description", "description"),
         ref("network", "network"),
@@ -57,6 +72,11 @@ CLUSTER = GcpSpec(
         FieldSpec("master_authorized_networks_config.0.cidr_blocks", extract=_cloud_cidr_blocks,
                   from_state=_state_cidr_blocks, normalise=(sorted_set,)),
     ),
+    not_compared={
+        "deletion_protection": "acted on by Terraform only",
+        "remove_default_node_pool": "acted on by Terraform only",
+        "initial_node_count": "acted on by Terraform only",
+    },
 )
 
 SPECS = (CLUSTER,)

@@ -59,6 +59,9 @@ SERVICE_ACCOUNT = GcpSpec(
         text("description", "description"),
         flag("disabled", "disabled"),
     ),
+    not_compared={
+        "create_ignore_already_exists": "acted on by Terraform only",
+    },
 )
 
 
@@ -75,10 +78,11 @@ def member_key(member: Any) -> str:
     return text_member
 
 
-def _member_id(project: Any, role: Any, member: Any, title: Any) -> str | None:
-    if not project or not role or not member:
+def member_id(resource: Any, role: Any, member: Any, title: Any) -> str | None:
+    """An IAM member's import id: ``"<resource> <role> <member>[ <condition title>]"``."""
+    if not resource or not role or not member:
         return None
-    parts = [str(project), str(role), member_key(member)]
+    parts = [str(resource), str(role), member_key(member)]
     if title:
         parts.append(str(title))
     return " ".join(parts)
@@ -86,12 +90,12 @@ def _member_id(project: Any, role: Any, member: Any, title: Any) -> str | None:
 
 def _state_member_id(attributes: Mapping[str, Any]) -> str | None:
     # `terraform import` takes "<project> <role> <member>[ <condition title>]"
-    return _member_id(state_project(attributes), attributes.get("role"),
+    return member_id(state_project(attributes), attributes.get("role"),
                       attributes.get("member"), get_path(attributes, "condition.0.title"))
 
 
 def _cloud_member_id(item: Mapping[str, Any]) -> str | None:
-    return _member_id(item.get("project"), item.get("role"), item.get("member"),
+    return member_id(item.get("project"), item.get("role"), item.get("member"),
                       get_path(item, "condition.title"))
 
 
@@ -106,7 +110,7 @@ def expand_policy(asset: Mapping[str, Any], project: str | None) -> list[Item]:
     return items
 
 
-def _google_granted(item: Mapping[str, Any]) -> bool:
+def google_granted(item: Mapping[str, Any]) -> bool:
     """Bindings Google makes when an API is enabled: service agents and the default accounts."""
     member = str(item.get("member", ""))
     if member.startswith("deleted:"):
@@ -125,7 +129,7 @@ PROJECT_IAM_MEMBER = GcpSpec(
     expand=expand_policy,
     import_id=_state_member_id,
     cloud_id=_cloud_member_id,
-    is_default=_google_granted,
+    is_default=google_granted,
     fields=(
         # project, role, member and the condition's title are the member's identity
         FieldSpec("condition.0.expression", query="condition.expression"),

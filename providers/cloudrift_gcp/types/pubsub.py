@@ -1,4 +1,10 @@
-"""Pub/Sub topics and subscriptions. Durations arrive as ``"600s"``, counts as Struct floats."""
+"""Pub/Sub topics and subscriptions. Durations arrive as ``"600s"``, counts as Struct floats.
+
+Eventarc makes the subscription (and, for events of other sources, the topic) of each trigger,
+named ``eventarc-<region>-<trigger>-...``, and 1st gen Cloud Functions the subscription of each
+Pub/Sub-triggered function (``gcf-<function>-<region>-<topic>``): they are those triggers' and
+functions', never unmanaged on their own.
+"""
 
 from __future__ import annotations
 
@@ -26,12 +32,23 @@ GOOGLE_TOPICS = frozenset({
     "container-analysis-occurrences-v1", "container-analysis-occurrences-v1beta1", "gcr",
 })
 
+def _made_for_a_trigger(item: Mapping[str, Any]) -> str | None:
+    name = str(short_name(item.get("name")) or "")
+    if name.startswith("eventarc-"):
+        return "Eventarc"
+    if name.startswith("gcf-"):
+        return "Cloud Functions"
+    return None
+
+
 TOPIC = GcpSpec(
     type="google_pubsub_topic",
     asset_type="pubsub.googleapis.com/Topic",
     import_id=template("projects/{project}/topics/{name}"),
     cloud_id=lambda item: item.get("name"),
     is_default=lambda item: short_name(item.get("name")) in GOOGLE_TOPICS,
+    created_by=lambda item: "Eventarc" if str(short_name(item.get("name")) or "").startswith(
+        "eventarc-") else None,
     fields=(
         label_map(),
         text("kms_key_name", "kmsKeyName"),
@@ -60,6 +77,7 @@ SUBSCRIPTION = GcpSpec(
     asset_type="pubsub.googleapis.com/Subscription",
     import_id=template("projects/{project}/subscriptions/{name}"),
     cloud_id=lambda item: item.get("name"),
+    created_by=_made_for_a_trigger,
     fields=(
         FieldSpec("topic", query="topic", from_state=_state_topic),
         number("ack_deadline_seconds", "ackDeadlineSeconds", 10),

@@ -74,6 +74,9 @@ DATABASE_INSTANCE = GcpSpec(
         # the Admin API never returns the root password: declared so it is known to be secret
         FieldSpec("root_password", extract=lambda item: UNKNOWN, sensitive=True),
     ),
+    not_compared={
+        "deletion_protection": "acted on by Terraform only",
+    },
 )
 
 SPECS = (DATABASE_INSTANCE,)

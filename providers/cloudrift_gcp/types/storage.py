@@ -143,6 +143,9 @@ BUCKET = GcpSpec(
                   normalise=(sorted_set,)),
         FieldSpec("cors", extract=_cloud_cors, from_state=_state_cors),
     ),
+    not_compared={
+        "force_destroy": "acted on by Terraform only",
+    },
 )
 
 SPECS = (BUCKET,)

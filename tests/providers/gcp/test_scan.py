@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
+from cloudrift.engine import Scan, ScanInput
 from cloudrift.errors import ConfigError
 from cloudrift.model import FindingKind
+from cloudrift.plugin import ScanOptions
 from cloudrift.report import OutputTarget, render
+from cloudrift_gcp import GcpPlugin, GcpProvider
 from tests.providers.gcp.conftest import (
     FIXTURES,
     SCOPE,
@@ -18,6 +21,7 @@ from tests.providers.gcp.conftest import (
     GcpWorld,
     all_cases,
     load_json,
+    make_session,
     patched,
     project_asset,
 )
@@ -65,9 +69,11 @@ def test_google_created_resources_are_not_unmanaged(gcp: GcpWorld) -> None:
     report = gcp.scan([member.instance()])
     assert report.findings == []
     assert report.summary.in_sync == 1
-    # they were seen, just not reported
+    # they were seen, just not reported; what a resource created with itself is not listed
+    # on its own (the default network's subnetwork and internet route, the VM of GKE's
+    # instance group)
     seen = sum(c.actual for c in report.coverage)
-    assert seen == 14 + 6 + 1
+    assert seen == 20 - 3 + 6 + 1
 
 
 def test_strict_reports_google_created_resources_too(gcp: GcpWorld) -> None:
@@ -78,16 +84,20 @@ def test_strict_reports_google_created_resources_too(gcp: GcpWorld) -> None:
     by_type: dict[str, int] = {}
     for finding in report.findings:
         by_type[finding.type] = by_type.get(finding.type, 0) + 1
+    # the default network's subnetwork is its own, the node VM GKE's: their parents speak
+    # for them, --strict or not
     assert by_type == {
         "google_compute_network": 1,
-        "google_compute_subnetwork": 1,
         "google_compute_firewall": 5,
-        "google_compute_instance": 1,
         "google_compute_disk": 1,
         "google_service_account": 2,
         "google_storage_bucket": 2,
         "google_pubsub_topic": 1,
         "google_project_iam_member": 6,
+        "google_logging_project_sink": 2,
+        "google_project_service": 1,
+        "google_artifact_registry_repository": 1,
+        "google_compute_global_forwarding_rule": 1,
     }
     assert "projects/acme-prod/global/networks/default" in {f.id for f in report.findings}
 
@@ -283,3 +293,17 @@ def test_secrets_from_the_state_never_reach_the_report(gcp: GcpWorld) -> None:
     assert report.summary.changed == 1
     for fmt in ("json", "console", "markdown", "sarif"):
         assert password not in render(report, OutputTarget(fmt, None), color=False)
+
+
+def test_observe_unmanaged_reads_the_fields_of_unmanaged_resources(gcp: GcpWorld) -> None:
+    """For fixes written from a report: the payload is in hand, nothing more is asked."""
+    topic = _case("google_pubsub_topic")
+    gcp.publish([topic.asset])
+    options = ScanOptions(observe_unmanaged=True, settings={"gcp_scopes": (SCOPE,)})
+    provider = GcpProvider(GcpPlugin().types(), options, make_session(gcp.server.endpoint))
+    report = Scan(ScanInput([]), {"gcp": provider}).run()
+    [finding] = report.findings
+    assert finding.kind is FindingKind.UNMANAGED
+    assert finding.observed is not None
+    assert finding.observed["labels"] == topic.asset["resource"]["data"]["labels"]
+    assert [c.path for c in gcp.server.list_calls] == [f"/v1/{SCOPE}/assets"]

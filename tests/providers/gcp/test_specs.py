@@ -13,6 +13,7 @@ from tests.providers.gcp.conftest import GcpCase, all_cases
 
 SPECS = GcpPlugin().types()
 CASES = {case.type: case for case in all_cases()}
+PAGE = (Path(__file__).resolve().parents[3] / "docs" / "providers" / "gcp.md").read_text()
 # arguments only Terraform acts on: the API has no such field, so comparing them is noise
 TERRAFORM_ONLY = {
     "google_compute_instance": {"allow_stopping_for_update", "desired_status"},
@@ -24,6 +25,13 @@ TERRAFORM_ONLY = {
                                  "initial_node_count"},
     "google_dns_managed_zone": {"force_destroy"},
     "google_service_account": {"create_ignore_already_exists"},
+    "google_cloud_run_v2_service": {"deletion_protection"},
+    "google_redis_instance": {"deletion_protection"},
+    "google_bigquery_table": {"deletion_protection"},
+    "google_secret_manager_secret": {"deletion_protection"},
+    "google_compute_instance_group_manager": {"wait_for_instances"},
+    "google_project_service": {"disable_on_destroy", "disable_dependent_services",
+                               "check_if_service_has_usage_on_destroy"},
 }
 
 
@@ -34,9 +42,13 @@ def test_spec_is_well_formed(spec: GcpSpec) -> None:
     assert spec.cloud_id is not None
     paths = [f.path for f in spec.fields]
     assert len(paths) == len(set(paths))
-    for field in spec.fields:
-        assert field.path.split(".")[0] not in TERRAFORM_ONLY.get(spec.type, set()), \
-            f"{spec.type}.{field.path}"
+    roots = {field.path.split(".")[0] for field in spec.fields}
+    for argument in TERRAFORM_ONLY.get(spec.type, set()):
+        assert argument not in roots, f"{spec.type}.{argument} is compared"
+        # and the spec says why it is not
+        assert argument in spec.not_compared, f"{spec.type}.{argument}"
+    for argument in spec.not_compared:
+        assert argument not in {f.path for f in spec.fields}, f"{spec.type}.{argument}"
 
 
 @pytest.mark.parametrize("spec", list(SPECS.values()), ids=list(SPECS))
@@ -64,8 +76,16 @@ def test_import_ids_of_the_fixtures_match_both_sides() -> None:
         assert spec.state_import_id(case.state["attributes"]) == case.id, rtype
 
 
-def test_the_provider_page_documents_every_type() -> None:
-    page = (Path(__file__).resolve().parents[3] / "docs" / "providers" / "gcp.md").read_text()
-    for rtype, spec in SPECS.items():
-        assert f"`{rtype}`" in page, rtype
-        assert f"`{spec.asset_type}`" in page, rtype
+def _row(rtype: str) -> str:
+    rows = [line for line in PAGE.splitlines() if line.startswith(f"| `{rtype}` |")]
+    assert len(rows) == 1, f"{rtype}: {len(rows)} rows in the type table"
+    return rows[0]
+
+
+@pytest.mark.parametrize("spec", list(SPECS.values()), ids=list(SPECS))
+def test_the_provider_page_documents_every_type(spec: GcpSpec) -> None:
+    """One row per type, naming its asset type and every argument it does not compare."""
+    row = _row(spec.type)
+    assert f"`{spec.asset_type}`" in row
+    for argument in spec.not_compared:
+        assert f"`{argument}`" in row, f"{spec.type}: {argument} is not on its row"

@@ -11,6 +11,10 @@ from cloudrift_gcp.testing import CloudAssetServer, read_only
 from tests.providers.gcp.conftest import SCOPE, all_cases, project_asset
 
 MEMBER = next(c for c in all_cases() if c.type == "google_project_iam_member")
+# two Compute Engine resources and two others
+RESOURCES = [c.asset for c in all_cases() if c.type in (
+    "google_compute_disk", "google_compute_network", "google_pubsub_topic",
+    "google_storage_bucket")]
 
 
 def _get(server: CloudAssetServer, path: str, method: str = "GET") -> tuple[int, Any]:
@@ -26,7 +30,7 @@ def test_pages_tokens_and_content_types(cloud_asset_server: CloudAssetServer) ->
     server = cloud_asset_server
     server.reset()
     with_policy = dict(project_asset(), iamPolicy=MEMBER.asset["iamPolicy"])
-    server.set_assets(SCOPE, [with_policy, *(c.asset for c in all_cases()[:4])])
+    server.set_assets(SCOPE, [with_policy, *RESOURCES])
 
     status, first = _get(server, f"/v1/{SCOPE}/assets?contentType=RESOURCE&pageSize=2")
     assert status == 200
