@@ -74,6 +74,7 @@ PARAM_NAMES = {
     "aws_role": "aws_roles",
     "shard": "shard",
     "min_coverage": "min_coverage",
+    "attribute": "attribute",
     "quiet": "quiet",
     "verbose": "verbose",
 }
@@ -220,6 +221,12 @@ def scan_options(func: F) -> F:
                      metavar="FRACTION", envvar=env_var("min_coverage"),
                      help="Exit 2 when fewer than this share of the managed resources were "
                      "compared (e.g. 0.95): a CI gate on coverage."),
+        click.option("--attribute", is_flag=True, envvar=env_var("attribute"),
+                     help="Say who changed each changed or missing resource: its last write "
+                     "events (principal, time, source IP, call) from CloudTrail, the Azure "
+                     "Activity Log or GCP Cloud Audit Logs, 90 days back. Costs at least one "
+                     "API call per finding; CloudTrail answers two a second per region "
+                     "(docs/attribution.md)."),
         click.option("--quiet", "-q", is_flag=True, envvar=env_var("quiet"),
                      help="No progress display (it is shown only on a terminal, never in CI)."),
         click.option("--verbose", "-v", is_flag=True, envvar=env_var("verbose"),
@@ -265,6 +272,7 @@ def scan(
     observe_unmanaged: bool,
     shard: str | None,
     min_coverage: float | None,
+    attribute: bool,
     quiet: bool,
     verbose: bool,
     no_color: bool,
@@ -337,6 +345,11 @@ def scan(
         report = Scan(scan_input, providers, strict=strict, shard=shard_spec,
                       wants=options.wants).run()
     report = postprocess.apply(report, ignores, filters)
+    if attribute:
+        from cloudrift.attribution import attribute_report
+
+        # after ignores and filters: a finding nobody will see is not worth a lookup
+        report = attribute_report(report, providers)
     write_outputs(report, targets, color=False if no_color else None,
                   redactor=scan_input.redactor)
     sys.exit(exit_code(report, allow_incomplete, min_coverage))
