@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from cloudrift_aws.testing_cloudtrail import CloudTrailServer
+from cloudrift_gcp.testing_logging import LoggingServer
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +29,27 @@ def cloudtrail(cloudtrail_server: CloudTrailServer,
     cloudtrail_server.enforce_rate = True
     monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", cloudtrail_server.endpoint)
     return cloudtrail_server
+
+
+# the GCP tier's fixtures: its Cloud Asset server, and no real Google credentials or endpoint
+from tests.providers.gcp.conftest import (  # noqa: E402
+    _no_real_google,  # noqa: F401
+    cloud_asset_server,  # noqa: F401
+    gcp,  # noqa: F401
+)
+
+
+@pytest.fixture(scope="session")
+def logging_server_session() -> Iterator[LoggingServer]:
+    with LoggingServer() as server:
+        yield server
+
+
+@pytest.fixture
+def logging_server(logging_server_session: LoggingServer,
+                   monkeypatch: pytest.MonkeyPatch) -> LoggingServer:
+    """The shared Cloud Logging, empty."""
+    logging_server_session.reset()
+    logging_server_session.max_page_size = 1000
+    monkeypatch.delenv("CLOUDRIFT_GCP_LOGGING_ENDPOINT", raising=False)
+    return logging_server_session
