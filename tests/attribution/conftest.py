@@ -31,6 +31,9 @@ def cloudtrail(cloudtrail_server: CloudTrailServer,
     return cloudtrail_server
 
 
+# the Azure tier's ARM server
+from tests.providers.azure.conftest import arm, arm_server  # noqa: E402, F401
+
 # the GCP tier's fixtures: its Cloud Asset server, and no real Google credentials or endpoint
 from tests.providers.gcp.conftest import (  # noqa: E402
     _no_real_google,  # noqa: F401
