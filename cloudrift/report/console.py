@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cloudrift.model import Finding, FindingKind, ScanReport
+from cloudrift.report._attribution import attribution_lines
 from cloudrift.report._coverage import compared_line, not_compared_groups
 
 _COLORS = {
@@ -86,4 +87,6 @@ class ConsoleReporter:
             lines.append(
                 f"      {change.path}: {_value(change.expected)} → {_value(change.actual)}"
             )
+        lines.extend(f"      {style(line, dim=True)}"
+                     for line in attribution_lines(finding.attribution))
         return lines
