@@ -10,9 +10,10 @@ ordered ``timestamp desc``, paged with ``pageToken`` until ``MAX_EVENTS`` change
 ``MAX_PAGES`` pages were read. The Admin Activity log holds only calls that change
 configuration, so every entry is a write; entries whose ``protoPayload.status`` carries an
 error changed nothing and are dropped, and the two entries of one long-running operation
-(``first``, ``last``) count once. Requests are paced under the API's 60 reads a minute per
-project and retried on 429 by the session (``GcpSession.list_log_entries``); projects are
-looked up in parallel, one project's lookups one after the other.
+(``first``, ``last``) count once. Requests are paced under the API's 60 reads a minute (a
+quota of the calling project, so one budget for every project looked into) and retried on 429
+by the session (``GcpSession.list_log_entries``); projects are looked up in parallel, one
+project's lookups one after the other.
 
 Only principal, time, caller IP, method and insert id are read from an entry: its request
 may hold secrets and is never copied.
