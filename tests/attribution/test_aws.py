@@ -46,8 +46,9 @@ def attributor(max_attempts: int = 4, **kwargs: Any) -> CloudTrailAttributor:
 
 
 def within_rate(times: list[float]) -> bool:
-    """No three requests within one second (50 ms of slack for the loopback's jitter)."""
-    return all(later - first >= 0.95 for first, later in zip(times, times[2:], strict=False))
+    """No three requests within one second, give or take 200 ms of a loaded machine's jitter
+    between sending and the server's reading (unpaced, they come milliseconds apart)."""
+    return all(later - first >= 0.8 for first, later in zip(times, times[2:], strict=False))
 
 
 # -- the command line ----------------------------------------------------------------------------
