@@ -74,6 +74,7 @@ PARAM_NAMES = {
     "aws_role": "aws_roles",
     "shard": "shard",
     "min_coverage": "min_coverage",
+    "attribute": "attribute",
     "quiet": "quiet",
     "verbose": "verbose",
     "history": "history",
@@ -227,6 +228,12 @@ def scan_options(func: F) -> F:
                      metavar="FRACTION", envvar=env_var("min_coverage"),
                      help="Exit 2 when fewer than this share of the managed resources were "
                      "compared (e.g. 0.95): a CI gate on coverage."),
+        click.option("--attribute", is_flag=True, envvar=env_var("attribute"),
+                     help="Say who changed each changed or missing resource: its last write "
+                     "events (principal, time, source IP, call) from CloudTrail, the Azure "
+                     "Activity Log or GCP Cloud Audit Logs, 90 days back. Costs at least one "
+                     "API call per finding; CloudTrail answers two a second per region "
+                     "(docs/attribution.md)."),
         click.option("--quiet", "-q", is_flag=True, envvar=env_var("quiet"),
                      help="No progress display (it is shown only on a terminal, never in CI)."),
         click.option("--verbose", "-v", is_flag=True, envvar=env_var("verbose"),
@@ -286,6 +293,7 @@ def scan(
     observe_unmanaged: bool,
     shard: str | None,
     min_coverage: float | None,
+    attribute: bool,
     quiet: bool,
     verbose: bool,
     no_color: bool,
@@ -377,6 +385,11 @@ def scan(
     from cloudrift.history.grouping import assign_groups
 
     report = postprocess.apply(assign_groups(accepted), None, filters)
+    if attribute:
+        from cloudrift.attribution import attribute_report
+
+        # after ignores and filters: a finding nobody will see is not worth a lookup
+        report = attribute_report(report, providers)
     write_outputs(report, targets, color=False if no_color else None,
                   redactor=scan_input.redactor)
     if failure is not None:

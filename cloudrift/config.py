@@ -66,6 +66,7 @@ SCAN_KEYS: dict[str, str] = {
     "aws_role": "list",
     "shard": "str",
     "min_coverage": "float",
+    "attribute": "bool",
     "quiet": "bool",
     "verbose": "bool",
     "history": "str",

@@ -20,7 +20,7 @@ from pydantic import (
     model_serializer,
 )
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 GLOBAL_REGION = "global"
 
@@ -108,6 +108,36 @@ class FieldChange(BaseModel):
     actual: Any = None
 
 
+class AttributionStatus(str, Enum):
+    FOUND = "found"  # write events on the resource were found
+    UNKNOWN = "unknown"  # the lookup worked and found no write event: no evidence, no guess
+    FAILED = "failed"  # the lookup itself failed (denied, throttled past retries, unreachable)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ChangeEvent(BaseModel):
+    """One write event on a resource, from the cloud's audit log. Only these fields are ever
+    copied from an event: its request parameters may hold secrets."""
+
+    principal: str = Field(description="who made the call: an ARN, an e-mail, a principal id")
+    time: str = Field(description="when, ISO-8601 in UTC")
+    source_ip: str | None = Field(None, description="the caller's address as the log has it")
+    event_name: str = Field(description="the API call: ModifyDBInstance, "
+                            "Microsoft.Compute/virtualMachines/write, v1.compute.instances.insert")
+    source: str = Field(description="the log: cloudtrail, azure-activity-log, gcp-audit-log")
+    event_id: str | None = None
+
+
+class Attribution(BaseModel):
+    """Who changed a resource: its last write events, newest first (``--attribute``)."""
+
+    status: AttributionStatus
+    events: list[ChangeEvent] = Field(default_factory=list)
+    note: str | None = Field(None, description="why unknown or failed, or what was searched")
+
+
 class Finding(BaseModel):
     kind: FindingKind
     type: str
@@ -133,14 +163,20 @@ class Finding(BaseModel):
     age_days: float | None = None
     # findings of one type with the same changes (paths and values) share a group id
     group: str | None = None
+    attribution: Attribution | None = Field(
+        default=None,
+        description="changed and missing findings only, and only from `scan --attribute`: who "
+        "changed the resource, from the cloud's audit log",
+    )
 
     @model_serializer(mode="wrap")
     def _leave_out_unobserved(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # an optional extra of a few findings: absent, not null, everywhere else (1.0 readers
+        # optional extras of a few findings: absent, not null, everywhere else (1.0 readers
         # see the same findings they always did)
         data: dict[str, Any] = handler(self)
-        if data.get("observed") is None:
-            data.pop("observed", None)
+        for extra in ("observed", "attribution"):
+            if data.get(extra) is None:
+                data.pop(extra, None)
         return data
 
     def with_fingerprint(self) -> Finding:

@@ -9,6 +9,7 @@ import click
 
 from cloudrift.history.grouping import group_findings
 from cloudrift.model import Finding, FindingKind, ScanReport
+from cloudrift.report._attribution import attribution_lines
 from cloudrift.report._coverage import compared_line, not_compared_groups
 
 _COLORS = {
@@ -112,4 +113,6 @@ class ConsoleReporter:
             lines.append(
                 f"      {change.path}: {_value(change.expected)} → {_value(change.actual)}"
             )
+        lines.extend(f"      {style(line, dim=True)}"
+                     for line in attribution_lines(finding.attribution))
         return lines

@@ -20,6 +20,7 @@ from typing import Any
 from cloudrift.history.grouping import group_findings
 from cloudrift.history.trend import TREND_STYLE, trend_svg
 from cloudrift.model import Finding, FindingKind, ScanReport
+from cloudrift.report._attribution import attribution_lines, no_events_text
 from cloudrift.report._coverage import compared_line, not_compared_groups
 
 _TITLES = {
@@ -58,6 +59,7 @@ h3 > code { font-size: 15px; }
 h3 .muted { font-weight: normal; }
 pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
+ul.who { margin: .5rem 0 0; padding-left: 1.25rem; overflow-wrap: anywhere; }
 .verdict { font-weight: 600; }
 .cards { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0; padding: 0;
   list-style: none; }
@@ -228,6 +230,8 @@ def _search_text(finding: Finding) -> str:
         parts.append(change.path)
         parts.append(json.dumps(change.expected, ensure_ascii=False, default=str))
         parts.append(json.dumps(change.actual, ensure_ascii=False, default=str))
+    # the search box finds a finding by who changed it too
+    parts.extend(attribution_lines(finding.attribution))
     return " ".join(parts).lower()[:_MAX_SEARCH]
 
 
@@ -270,6 +274,16 @@ def _finding(finding: Finding) -> str:
                 f'<td class="actual"><pre>{right}</pre></td></tr>'
             )
         parts.append("</tbody></table>")
+    if finding.attribution is not None:
+        # --attribute: who changed the resource, every value escaped like the rest
+        items = []
+        for event in finding.attribution.events:
+            where = f" from <code>{esc(event.source_ip)}</code>" if event.source_ip else ""
+            items.append(f"<li>changed by <code>{esc(event.principal)}</code> at "
+                         f"{esc(event.time)}{where} (<code>{esc(event.event_name)}</code>)</li>")
+        if not items:
+            items.append(f'<li class="muted">{esc(no_events_text(finding.attribution))}</li>')
+        parts.append(f'<ul class="who">{"".join(items)}</ul>')
     parts.append("</article>")
     return "\n".join(parts)
 

@@ -25,6 +25,7 @@ from cloudrift.model import (
     ScanWarning,
     TypeCoverage,
 )
+from cloudrift.report._attribution import attribution_lines
 from cloudrift.report._coverage import REASON_TITLES
 
 _MAX_VALUE = 500
@@ -96,6 +97,10 @@ def _failure_text(finding: Finding) -> str:
             f"  {c.path}: expected {_value(c.expected)}, actual {_value(c.actual)}"
             for c in finding.changes
         )
+    who = attribution_lines(finding.attribution)
+    if who:
+        lines.append("who:")
+        lines.extend(f"  {line}" for line in who)
     lines.append(f"fingerprint: {finding.fingerprint}")
     return "\n".join(lines)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudrift.model import Finding, FindingKind, ScanReport
+from cloudrift.report._attribution import no_events_text
 from cloudrift.report._coverage import compared_line, not_compared_groups
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -105,18 +106,41 @@ def _changed_block(finding: Finding) -> str:
     )
     if count > _MAX_CHANGES:
         rows.append(f"| … {count - _MAX_CHANGES} more changes | | |")
+    who = _who(finding)
+    if who:
+        rows += ["", who]
     return (
         f"<details>\n<summary>{summary}</summary>\n\n" + "\n".join(rows) + "\n\n</details>\n"
     )
 
 
-def _row(finding: Finding) -> str:
+def _who(finding: Finding) -> str:
+    """``--attribute``: the newest writes on the resource, every value as untrusted text."""
+    attribution = finding.attribution
+    if attribution is None:
+        return ""
+    if not attribution.events:
+        return f"_{escape(no_events_text(attribution))}_"
+    lines = []
+    for event in attribution.events:
+        where = f" from {code(event.source_ip)}" if event.source_ip else ""
+        lines.append(f"changed by {code(event.principal)} at {escape(event.time)}{where} "
+                     f"({code(event.event_name)})")
+    return "<br>\n".join(lines)
+
+
+def _row(finding: Finding, attributed: bool = False) -> str:
     where = f"{finding.scope.account or '?'}/{finding.scope.region}"
     address = code(finding.address) if finding.address else "—"
     location = code(finding.location) if finding.location else "—"
+    who = ""
+    if attributed:
+        # a table cell holds one line: the newest write only
+        first = _who(finding).split("<br>")[0].strip()
+        who = f" {first or '—'} |"
     return (
         f"| {address} | {escape(finding.type)} | {code(finding.id)} | {escape(where)} "
-        f"| {location} |\n"
+        f"| {location} |{who}\n"
     )
 
 
@@ -226,12 +250,16 @@ class MarkdownReporter:
         if kind is FindingKind.CHANGED:
             return _Section(kind, head, [_changed_block(f) for f in group], "\n")
         plural = "resource" if len(group) == 1 else "resources"
+        # the column only when --attribute looked these findings up
+        attributed = any(f.attribution is not None for f in group)
+        extra = (" Last change |", " --- |") if attributed else ("", "")
         table_head = (
             f"<details>\n<summary>{len(group)} {plural}</summary>\n\n"
-            "| Address | Type | ID | Account/region | Declared at |\n"
-            "| --- | --- | --- | --- | --- |\n"
+            f"| Address | Type | ID | Account/region | Declared at |{extra[0]}\n"
+            f"| --- | --- | --- | --- | --- |{extra[1]}\n"
         )
-        return _Section(kind, head + table_head, [_row(f) for f in group], "\n</details>\n\n")
+        return _Section(kind, head + table_head, [_row(f, attributed) for f in group],
+                        "\n</details>\n\n")
 
     def _foot(self, report: ScanReport) -> str:
         lines: list[str] = []

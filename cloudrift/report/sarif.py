@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from cloudrift import __version__
 from cloudrift.model import Finding, FindingKind, ScanReport, ScanWarning
+from cloudrift.report._attribution import event_text, no_events_text
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (
@@ -99,12 +100,24 @@ def message(finding: Finding) -> str:
             for c in finding.changes
         )
         noun = "field" if count == 1 else "fields"
-        return f"{who} differs from its Terraform state in {count} {noun}: {fields}."
+        return f"{who} differs from its Terraform state in {count} {noun}: {fields}." + _who(
+            finding)
     if finding.kind is FindingKind.MISSING:
-        return f"{who} is in the Terraform state but no longer exists in the cloud."
+        return (f"{who} is in the Terraform state but no longer exists in the cloud."
+                + _who(finding))
     if finding.kind is FindingKind.UNMANAGED:
         return f"{who} exists in the cloud but in no scanned Terraform state."
     return f"{who} is declared in code but absent from the Terraform state."
+
+
+def _who(finding: Finding) -> str:
+    """The newest write on the resource, for ``--attribute``: a sentence to end the message."""
+    attribution = finding.attribution
+    if attribution is None:
+        return ""
+    if attribution.events:
+        return f" Last {event_text(attribution.events[0])}."
+    return f" Who changed it: {no_events_text(attribution).removeprefix('who: ')}."
 
 
 def split_location(location: str) -> tuple[str, int | None]:
@@ -160,6 +173,8 @@ def _result(finding: Finding, rule_index: dict[FindingKind, int]) -> dict[str, A
         properties["state"] = finding.source
     if finding.changes:
         properties["changes"] = [c.model_dump(mode="json") for c in finding.changes]
+    if finding.attribution is not None:
+        properties["attribution"] = finding.attribution.model_dump(mode="json")
     return {
         "ruleId": finding.kind.value,
         "ruleIndex": rule_index[finding.kind],

@@ -9,10 +9,11 @@ from typing import Any
 import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
 
+from cloudrift.attribution import AttributionResult
 from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warnings, unsupported_warnings
 from cloudrift.errors import CloudriftError, ProviderError
-from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
+from cloudrift.model import GLOBAL_REGION, Finding, Resource, ScanWarning, Scope
 from cloudrift.observed import api_failure, dedupe_warnings
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
@@ -56,6 +57,8 @@ class AwsProvider:
         self.primary = primary
         self.other_accounts = other_accounts
         self._ids = {t: jmespath.compile(s.id_query) for t, s in specs.items()}
+        # the ARN each managed resource's state records: --attribute looks it up in CloudTrail
+        self.arns: dict[tuple[str, str], str] = {}
 
     # -- desired ---------------------------------------------------------------------------
 
@@ -90,6 +93,9 @@ class AwsProvider:
             if import_id is None:
                 no_id.append(inst.address)
                 continue
+            arn = inst.attributes.get("arn")
+            if isinstance(arn, str) and arn:
+                self.arns[(inst.type, import_id)] = arn
             resources.append(
                 Resource(
                     provider=NAME,
@@ -132,6 +138,19 @@ class AwsProvider:
         if account in self.other_accounts or not self.primary:
             return ""
         return account
+
+    # -- attribute (--attribute) -----------------------------------------------------------
+
+    def attribute(self, findings: Sequence[Finding]) -> AttributionResult:
+        """Who changed this account's resources, from CloudTrail (``attribution.py``)."""
+        from cloudrift_aws.attribution import CloudTrailAttributor
+
+        account = self.account or self.ctx.account_id(self.default_region)
+        mine = [f for f in findings if f.provider == NAME and (
+            f.scope.account == account or (f.scope.account is None and self.primary))]
+        attributor = CloudTrailAttributor(self.ctx, self.default_region,
+                                          parallelism=self.options.parallelism)
+        return attributor.attribute(mine, self.arns)
 
     # -- observe ---------------------------------------------------------------------------
 

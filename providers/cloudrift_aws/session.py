@@ -144,6 +144,8 @@ PUBLISHED_LIMITS: dict[str, tuple[float, float]] = {
     "rds": (20.0, 40.0),
     "logs": (20.0, 40.0),
     "ecr": (20.0, 40.0),
+    # LookupEvents (--attribute): two a second per account and region, no burst
+    "cloudtrail": (2.0, 1.0),
 }
 DEFAULT_LIMIT = (10.0, 20.0)
 

@@ -24,9 +24,10 @@ from typing import Any
 
 import jmespath
 
+from cloudrift.attribution import AttributionResult
 from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warning, unsupported_warnings
-from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
+from cloudrift.model import GLOBAL_REGION, Finding, Resource, ScanWarning, Scope
 from cloudrift.observed import dedupe_warnings
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
@@ -103,6 +104,15 @@ class AzureProvider:
     @property
     def specs(self) -> Mapping[str, AzureSpec]:
         return self._specs
+
+    # -- attribute (--attribute) -----------------------------------------------------------
+
+    def attribute(self, findings: Sequence[Finding]) -> AttributionResult:
+        """Who changed these resources, from the Activity Log (``attribution.py``)."""
+        from cloudrift_azure.attribution import ActivityLogAttributor
+
+        attributor = ActivityLogAttributor(self.ctx, parallelism=self.options.parallelism)
+        return attributor.attribute([f for f in findings if f.provider == NAME])
 
     # -- desired ---------------------------------------------------------------------------
 

@@ -67,6 +67,8 @@ if TYPE_CHECKING:
 Item = dict[str, Any]
 
 PUBLIC_ENDPOINT = "https://management.azure.com"
+ACTIVITY_LOG_PATH = (r"/subscriptions/[^/]+/providers/microsoft\.insights/eventtypes/management"
+                     r"/values")
 ENDPOINT_ENV = "CLOUDRIFT_AZURE_ENDPOINT"
 
 # 401 for a subscription of another tenant; 403 for a role that does not cover the scope
@@ -130,6 +132,8 @@ def operation_name(method: str, url: str) -> str:
         return "resources.list_by_resource_group"
     if lowered == "/providers/microsoft.resourcegraph/resources":
         return "resourcegraph.resources"
+    if re.fullmatch(ACTIVITY_LOG_PATH, lowered):
+        return "activity_logs.list"
     if method.upper() == "GET":
         return f"resources.get_by_id:{ids.arm_type_of(path) or 'unknown'}"
     return f"{method.upper()} {path}"
@@ -235,6 +239,7 @@ class AzureContext:
         self._lock = threading.Lock()
         self._clients: dict[str, ResourceManagementClient] = {}
         self._graph: Any = None
+        self._monitors: dict[str, Any] = {}
         self._session: requests.Session | None = None
 
     # -- plumbing --------------------------------------------------------------------------
@@ -325,10 +330,31 @@ class AzureContext:
                 self._clients[key] = found
             return found
 
+    def monitor(self, subscription: str) -> Any:
+        """azure-mgmt-monitor's client for one subscription (the Activity Log, for
+        ``--attribute``), on the same pipeline and HTTP session as the ARM clients."""
+        key = subscription.lower()
+        with self._lock:
+            found = self._monitors.get(key)
+        if found is not None:
+            return found
+        from azure.mgmt.monitor import MonitorManagementClient
+
+        credential = self.credential
+        policies = self._policies()
+        with self._lock:
+            if key not in self._monitors:
+                self._monitors[key] = MonitorManagementClient(
+                    credential, subscription, base_url=self.endpoint, policies=policies,
+                    transport=self._transport(),
+                )
+            return self._monitors[key]
+
     def close(self) -> None:
         with self._lock:
-            clients: list[Any] = list(self._clients.values())
+            clients: list[Any] = [*self._clients.values(), *self._monitors.values()]
             self._clients = {}
+            self._monitors = {}
             if self._graph is not None:
                 clients.append(self._graph)
                 self._graph = None

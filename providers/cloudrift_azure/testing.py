@@ -5,8 +5,9 @@ self-signed certificate (the client is given it as ``connection_verify``, so the
 policy that refuses plain HTTP runs unchanged), ``value`` + absolute ``nextLink`` paging,
 case-insensitive paths, per-type api-versions, ARM's error bodies, and
 ``x-ms-ratelimit-remaining-*`` headers, and Azure Resource Graph's read-only query for
-``Resources | where id in~ (...)``. It records every request it receives, so a test can assert a
-scan only read. Faults (403, 429 with ``Retry-After``...) are injected per path.
+``Resources | where id in~ (...)``, and the Activity Log (``activity``, see
+``testing_activity.py``). It records every request it receives, so a test can assert a scan only
+read. Faults (403, 429 with ``Retry-After``...) are injected per path.
 
 Resources are stored as ARM returns them from a GET. The list endpoints answer with the list
 shape (no ``properties``, no ``zones``); subnets live inside their virtual network's
@@ -28,6 +29,8 @@ from typing import Any
 from urllib.parse import quote
 
 from cloudrift.testing.servers import LocalServer, Request, Response
+from cloudrift_azure.testing_activity import PATH as ACTIVITY_PATH
+from cloudrift_azure.testing_activity import ActivityLog
 
 Payload = dict[str, Any]
 
@@ -145,6 +148,8 @@ class ArmServer(LocalServer):
         self._groups: dict[tuple[str, str], Payload] = {}
         self._resources: dict[str, Payload] = {}
         self._children: dict[str, Payload] = {}
+        # the Activity Log ARM serves (testing_activity.py)
+        self.activity = ActivityLog()
 
     @property
     def cert_path(self) -> str:
@@ -163,6 +168,7 @@ class ArmServer(LocalServer):
             self._children.clear()
             self.page_size = 100
             self.ratelimit_remaining = 11999
+        self.activity.reset()
 
     # -- content ---------------------------------------------------------------------------
 
@@ -350,6 +356,8 @@ class ArmServer(LocalServer):
             if subscription not in self._subscriptions:
                 return _error(404, "SubscriptionNotFound",
                               f"The subscription '{subscription}' could not be found.")
+            if ACTIVITY_PATH.match(lowered):
+                return self.activity.list(self.endpoint, path, subscription, query)
             if len(parts) == 3 and parts[2] == "resourcegroups":
                 groups = sorted(self._groups.items())
                 items = [g for (sub, _), g in groups if sub == subscription]

@@ -15,10 +15,11 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 
+from cloudrift.attribution import AttributionResult
 from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warnings, unsupported_warnings
 from cloudrift.errors import CloudriftError, ConfigError
-from cloudrift.model import Resource, ResourceKey, ScanWarning, Scope
+from cloudrift.model import Finding, Resource, ResourceKey, ScanWarning, Scope
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift_gcp.failures import failure_warning
@@ -77,6 +78,15 @@ class GcpProvider:
     @property
     def specs(self) -> Mapping[str, GcpSpec]:
         return self._specs
+
+    # -- attribute (--attribute) -----------------------------------------------------------
+
+    def attribute(self, findings: Sequence[Finding]) -> AttributionResult:
+        """Who changed these resources, from their projects' audit logs (``attribution.py``)."""
+        from cloudrift_gcp.attribution import AuditLogAttributor
+
+        attributor = AuditLogAttributor(self.session, parallelism=self.options.parallelism)
+        return attributor.attribute([f for f in findings if f.provider == NAME])
 
     # -- desired ---------------------------------------------------------------------------
 

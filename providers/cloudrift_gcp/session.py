@@ -33,6 +33,7 @@ from cloudrift.observed import one_line
 from cloudrift_gcp.spec import CONTENT_TYPES
 
 ENDPOINT_ENV = "CLOUDRIFT_GCP_ENDPOINT"
+LOGGING_ENDPOINT_ENV = "CLOUDRIFT_GCP_LOGGING_ENDPOINT"
 TRANSPORT_ENV = "CLOUDRIFT_GCP_TRANSPORT"
 ANONYMOUS_ENV = "CLOUDRIFT_GCP_ANONYMOUS"
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
@@ -48,6 +49,8 @@ class Quota:
 
 QUOTAS: Mapping[str, Quota] = {
     "ListAssets": Quota(per_project_minute=100, per_organization_minute=800),
+    # Cloud Logging's entries.list (--attribute): 60 a minute per project
+    "ListLogEntries": Quota(per_project_minute=60, per_organization_minute=60),
 }
 
 RETRYABLE = (
@@ -171,8 +174,11 @@ class GcpSession:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         on_call: Callable[[], None] | None = None,
+        logging_endpoint: str | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self.logging_endpoint = logging_endpoint
+        self._logging: dict[str, Any] = {}
         self.transport = transport or "rest"
         self.credentials = credentials
         self.anonymous = anonymous
@@ -203,7 +209,10 @@ class GcpSession:
         anonymous = bool(settings.get("gcp_anonymous")) or os.environ.get(
             ANONYMOUS_ENV, ""
         ).lower() in ("1", "true", "yes")
-        return cls(endpoint=endpoint, transport=transport, anonymous=anonymous, on_call=on_call)
+        logging_endpoint = (settings.get("gcp_logging_endpoint")
+                            or os.environ.get(LOGGING_ENDPOINT_ENV) or None)
+        return cls(endpoint=endpoint, transport=transport, anonymous=anonymous, on_call=on_call,
+                   logging_endpoint=logging_endpoint)
 
     # -- client ----------------------------------------------------------------------------
 
@@ -243,6 +252,22 @@ class GcpSession:
                     client_options=options or None,
                 )
             return self._client
+
+    def logging_client(self, project: str) -> Any:
+        """google-cloud-logging's client over its JSON (REST) transport: its generated client
+        speaks only gRPC."""
+        with self._lock:
+            found = self._logging.get(project)
+        if found is not None:
+            return found
+        from google.cloud import logging as cloud_logging
+
+        credentials = self._credentials()
+        options = {"api_endpoint": self.logging_endpoint} if self.logging_endpoint else None
+        client = cloud_logging.Client(  # type: ignore[no-untyped-call]
+            project=project, credentials=credentials, _use_grpc=False, client_options=options)
+        with self._lock:
+            return self._logging.setdefault(project, client)
 
     def default_project(self) -> str | None:
         """The project Application Default Credentials name, if any (a scope of last resort)."""
@@ -311,6 +336,22 @@ class GcpSession:
                 return assets
             request.page_token = token
 
+    def list_log_entries(self, project: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        """One page of Cloud Logging's ``entries.list`` (the JSON body of the REST method),
+        paced, counted and retried like every other call here.
+
+        The client's own ``list_entries`` is a generator of entries that hides where one page
+        (one request) ends; asked page by page through its JSON connection instead, each
+        request is paced under the per-minute quota, counted, and a retry resumes at the page
+        that failed.
+        """
+        client = self.logging_client(project)
+        answer = self._call(
+            "ListLogEntries", f"projects/{project}",
+            lambda: client._connection.api_request(method="POST", path="/entries:list",
+                                                   data=dict(request), timeout=self.timeout))
+        return dict(answer or {})
+
     def _call(self, method: str, parent: str, send: Callable[[], Any]) -> Any:
         retry = 0
         while True:
@@ -332,7 +373,7 @@ class GcpSession:
                 raise
             except Exception as exc:
                 if not _transient_transport_error(exc):
-                    raise _fatal(exc, self.endpoint) from None
+                    raise _fatal(exc, *self._service(method)) from None
                 if last:
                     raise NoAnswerError(
                         f"no complete answer after {self.backoff.attempts} attempts "
@@ -340,6 +381,12 @@ class GcpSession:
                     ) from None
                 self._back_off(retry, None)
             retry += 1
+
+    def _service(self, method: str) -> tuple[str, str]:
+        """The API a method belongs to, and where it is reached, for error messages."""
+        if method == "ListLogEntries":
+            return "Cloud Logging", self.logging_endpoint or "logging.googleapis.com"
+        return "Cloud Asset Inventory", self.endpoint or "cloudasset.googleapis.com"
 
     def _back_off(self, retry: int, hint: float | None) -> None:
         wait = self.backoff.delay(retry, hint)
@@ -349,7 +396,7 @@ class GcpSession:
         self._sleep(wait)
 
 
-def _fatal(exc: Exception, endpoint: str | None) -> Exception:
+def _fatal(exc: Exception, service: str, where: str) -> Exception:
     """Errors below the API (no route, refused token) mean Google cannot be used at all."""
     from google.auth.exceptions import GoogleAuthError
 
@@ -358,13 +405,11 @@ def _fatal(exc: Exception, endpoint: str | None) -> Exception:
             f"Google Cloud credentials could not be used ({one_line(exc)})",
             hint="run `gcloud auth application-default login`",
         )
-    where = endpoint or "cloudasset.googleapis.com"
     try:
         import requests
 
         if isinstance(exc, requests.exceptions.RequestException):
-            return ProviderError(f"cannot reach Cloud Asset Inventory at {where}: "
-                                 f"{one_line(exc)}")
+            return ProviderError(f"cannot reach {service} at {where}: {one_line(exc)}")
     except ImportError:  # pragma: no cover - requests comes with google-auth's transport
         pass
     return exc
