@@ -1,16 +1,23 @@
 """The Azure provider: state instances and ARM payloads, normalised by the same specs.
 
 Per subscription: one ``resource_groups.list`` and one ``resources.list`` (paged) enumerate
-every supported type at once. Then, concurrently, one ``get_by_id`` per *managed* resource whose
-declared fields need more than the list payload, per parent of a managed child (a virtual
-network holds its subnets), and per unmanaged resource whose type only the full payload tells
-(Linux or Windows virtual machine). A resource in state that the listing does not show is read
-once more by id before it is called missing: ARM's list is served from a cache that can lag,
-and a resource group the caller may not read is not the same as one that is gone.
+every supported top-level type at once, and one list per type ARM lists per subscription
+(role assignments). Then, concurrently, one ``get_by_id`` per *managed* resource whose
+declared fields need more than the list payload, per parent of a managed embedded child (a
+virtual network holds its subnets), and per unmanaged resource whose type only the full payload
+tells (Linux or Windows virtual machine) or that creates resources of its own (a private
+endpoint's network interface); one list per parent of listed children and per target of
+extension resources (see ``children``). A resource in state that the listing does not show is
+read once more by id before it is called missing: ARM's list is served from a cache that can
+lag, and a resource group the caller may not read is not the same as one that is gone.
 
 Scope: ``Scope.account`` is the subscription and ``Scope.region`` the resource group (lower
 case). ARM grants and denies access per resource group, so that is the unit in which the report
 can say "scanned" or "could not be seen".
+
+Ids: matching goes by the lower-cased ARM id; what an unmanaged finding carries is the import id
+in the exact form the azurerm provider's import takes (``ids.provider_form``, or the type's own
+``cloud_import_id``).
 """
 
 from __future__ import annotations
@@ -32,9 +39,11 @@ from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift.spec import UNKNOWN
 from cloudrift_azure import ids
+from cloudrift_azure.children import plan_jobs, run_jobs
 from cloudrift_azure.listing import (
     NAME,
     Listing,
+    SubscriptionList,
     azure_owned_group,
     detail_warning,
     failure_warning,
@@ -47,7 +56,7 @@ from cloudrift_azure.session import (
     is_not_found,
     resolve_endpoint,
 )
-from cloudrift_azure.spec import PROPERTIES, AzureSpec, Item, Source
+from cloudrift_azure.spec import FULL_LISTS, PROPERTIES, AzureSpec, Item, Source
 
 STATE_PROVIDERS = ("azurerm",)
 # ids per Resource Graph query (a query is limited in length), and the columns it returns
@@ -70,6 +79,18 @@ class _Entry:
     error: BaseException | None = None
 
 
+@dataclass
+class _Made:
+    """What managed and fetched parents say they created with themselves."""
+
+    # ids of resources a fetched parent created inline (its OS disk, its network interface)
+    claimed: set[str] = field(default_factory=set)
+    # managed parents whose payload was read: what they did not claim is not theirs
+    inspected: set[str] = field(default_factory=set)
+    # resource groups Azure or another resource manages, per subscription
+    owned_groups: set[tuple[str, str]] = field(default_factory=set)
+
+
 class AzureProvider:
     name = NAME
     state_providers = STATE_PROVIDERS
@@ -85,24 +106,34 @@ class AzureProvider:
         self.ctx = context or AzureContext(
             endpoint=resolve_endpoint(options.settings), parallelism=options.parallelism
         )
+        self._spellings = ids.Spellings(s.arm_type for s in self._specs.values())
         self._by_arm_type: dict[str, list[AzureSpec]] = defaultdict(list)
-        self._children: dict[str, list[AzureSpec]] = defaultdict(list)
+        self._embedded: dict[str, list[AzureSpec]] = defaultdict(list)
         self._group_spec: AzureSpec | None = None
+        self._per_subscription: list[AzureSpec] = []
         for spec in self._specs.values():
             if spec.source is Source.RESOURCE_GROUPS:
                 self._group_spec = spec
             elif spec.source is Source.PARENT:
                 assert spec.parent is not None
-                self._children[spec.parent].append(spec)
-            else:
+                self._embedded[spec.parent].append(spec)
+            elif spec.source is Source.SUBSCRIPTION:
+                self._per_subscription.append(spec)
+            elif spec.source is Source.RESOURCES:
                 self._by_arm_type[spec.arm_type_key].append(spec)
         self._children_query = {
             s.type: jmespath.compile(s.children) for s in self._specs.values() if s.children
         }
+        # the ARM id of each desired resource whose import id is not one, by (type, import id)
+        self._arm_ids: dict[tuple[str, str], str] = {}
 
     @property
     def specs(self) -> Mapping[str, AzureSpec]:
         return self._specs
+
+    def arm_id(self, resource: Resource) -> str:
+        """The ARM id a desired resource stands for."""
+        return self._arm_ids.get((resource.type, resource.id), resource.id)
 
     # -- desired ---------------------------------------------------------------------------
 
@@ -119,8 +150,8 @@ class AzureProvider:
                 unsupported[inst.type] += 1
                 continue
             import_id = spec.state_import_id(inst.attributes)
-            parsed = ids.parse(import_id) if import_id else None
-            if import_id is None or parsed is None:
+            arm_id = spec.arm_id_in_state(inst.attributes)
+            if import_id is None or arm_id is None or ids.parse(arm_id) is None:
                 warnings.append(
                     no_id_warning(NAME, inst.address, rtype=inst.type, id_name="ARM id"))
                 continue
@@ -128,13 +159,13 @@ class AzureProvider:
                 provider=NAME,
                 type=inst.type,
                 id=import_id,
-                scope=_scope(import_id),
+                scope=_scope(arm_id),
                 address=inst.address,
                 source=inst.source,
                 attributes=spec.desired_attributes(inst.attributes),
                 sensitive=inst.sensitive_paths | spec.sensitive_paths,
             )
-            key = (inst.type, ids.canonical(import_id))
+            key = (inst.type, ids.canonical(arm_id))
             first = seen.get(key)
             if first is not None:
                 # ARM ids are case-insensitive: two spellings are one resource, which the
@@ -148,6 +179,8 @@ class AzureProvider:
                 ))
                 continue
             seen[key] = resource
+            if arm_id != import_id:
+                self._arm_ids[(inst.type, import_id)] = arm_id
             resources.append(resource)
         warnings += unsupported_warnings(NAME, unsupported)
         return resources, warnings
@@ -184,11 +217,13 @@ class AzureProvider:
                 "--azure-subscription or set ARM_SUBSCRIPTION_ID",
             ))
             return observation
-        wanted = {(r.type, ids.canonical(r.id)): r for r in desired}
+        wanted = {(r.type, ids.canonical(self.arm_id(r))): r for r in desired}
         state_groups: dict[str, set[str]] = defaultdict(set)
         for r in desired:
             if r.scope.account:
                 state_groups[r.scope.account].add(r.scope.region)
+        extra = [SubscriptionList(s.type, s.list_path or "", s.api_version)
+                 for s in self._per_subscription]
 
         workers = max(1, self.options.parallelism)
         try:
@@ -196,14 +231,17 @@ class AzureProvider:
                 listings = list(pool.map(
                     lambda sub: list_subscription(
                         self.ctx, sub, state_groups.get(sub, set()),
-                        self._group_spec.type if self._group_spec else None),
+                        self._group_spec.type if self._group_spec else None, extra),
                     subscriptions,
                 ))
                 entries = self._classify(listings, wanted)
                 self._fetch_all(pool, entries, wanted, observation.warnings)
+                listed = self._list_children(pool, entries, desired, observation.warnings)
                 children, failed_parents = self._expand_children(entries,
                                                                  observation.warnings)
                 entries.extend(children)
+                entries.extend(listed[0])
+                failed_parents |= listed[1]
                 resources = self._build(entries, wanted, listings, observation.warnings)
                 scanned, failed = self._scopes(listings, desired, resources, failed_parents)
                 self._confirm_missing(pool, desired, resources, scanned, failed, observation)
@@ -228,16 +266,46 @@ class AzureProvider:
         for listing in listings:
             if self._group_spec is not None:
                 entries.extend(_Entry(self._group_spec, dict(g)) for g in listing.groups or [])
+            for listed in self._per_subscription:
+                for item in listing.lists.get(listed.type, ()):
+                    # a role assignment inherited from a management group is not the
+                    # subscription's (and its id is no subscription's either)
+                    if ids.subscription_of(str(item.get("id", ""))) == listing.subscription:
+                        entries.append(_Entry(listed, dict(item), fetched=True))
             for item in listing.resources:
                 candidates = self._by_arm_type.get(str(item.get("type", "")).lower())
                 if not candidates or not item.get("id"):
                     continue
                 canonical = ids.canonical(item["id"])
-                spec = next((s for s in candidates if (s.type, canonical) in wanted), None)
+                spec: AzureSpec | None = next(
+                    (s for s in candidates if (s.type, canonical) in wanted), None)
                 if spec is None and len(candidates) == 1:
                     spec = candidates[0]
+                elif spec is None:
+                    verdicts = [s.matches(item) if s.matches else None for s in candidates]
+                    if True in verdicts:
+                        spec = candidates[verdicts.index(True)]
+                    elif None not in verdicts:
+                        continue  # none of the supported types (a Windows web app)
                 entries.append(_Entry(spec, dict(item), candidates=tuple(candidates)))
         return entries
+
+    def _list_children(
+        self, pool: ThreadPoolExecutor, entries: Sequence[_Entry], desired: Sequence[Resource],
+        warnings: list[ScanWarning],
+    ) -> tuple[list[_Entry], set[tuple[str, str]]]:
+        managed: dict[str, list[str]] = defaultdict(list)
+        for r in desired:
+            managed[r.type].append(self.arm_id(r))
+        listed = [(e.spec.type, str(e.item["id"])) for e in entries
+                  if e.spec is not None and not e.gone]
+        jobs = plan_jobs(self._specs, listed, managed)
+        if not jobs:
+            return [], set()
+        found = run_jobs(self.ctx, pool, jobs)
+        warnings.extend(found.warnings)
+        children = [_Entry(spec, dict(item), fetched=True) for spec, item in found.items]
+        return children, found.failed
 
     # detail calls --------------------------------------------------------------------------
 
@@ -252,14 +320,19 @@ class AzureProvider:
         }
         jobs = []
         for entry in entries:
+            if entry.fetched:
+                continue  # a full list payload (role assignments)
             canonical = ids.canonical(entry.item["id"])
             if entry.spec is None:
                 jobs.append(entry)  # which of several types it is needs the full payload
                 continue
             want = wanted.get((entry.spec.type, canonical))
-            parent_of_managed = bool(self._children.get(entry.spec.type)) and (
+            parent_of_managed = bool(self._embedded.get(entry.spec.type)) and (
                 want is not None or canonical in parents_needed)
-            if parent_of_managed or (want is not None and _needs_detail(entry.spec, want)):
+            # what a resource created with itself is only in its full payload
+            makes_children = entry.spec.inline_children is not None
+            if parent_of_managed or makes_children or (
+                    want is not None and _needs_detail(entry.spec, want)):
                 jobs.append(entry)
         if jobs and self.options.settings.get("azure_resource_graph"):
             from_graph = self._fetch_from_graph(jobs, warnings)
@@ -354,7 +427,7 @@ class AzureProvider:
         for entry in entries:
             if entry.spec is None or entry.gone:
                 continue
-            for child_spec in self._children.get(entry.spec.type, ()):
+            for child_spec in self._embedded.get(entry.spec.type, ()):
                 if not entry.fetched:
                     if entry.error is not None:
                         group = ids.group_of(entry.item["id"]) or GLOBAL_REGION
@@ -378,12 +451,19 @@ class AzureProvider:
 
     def _build(self, entries: Sequence[_Entry], wanted: Mapping[tuple[str, str], Resource],
                listings: Sequence[Listing], warnings: list[ScanWarning]) -> list[Resource]:
-        managed_groups = {
+        made = _Made(owned_groups={
             (listing.subscription, str(g.get("name", "")).lower())
             for listing in listings
             for g in listing.groups or []
             if azure_owned_group(g)
-        }
+        })
+        for entry in entries:
+            if entry.spec is None or entry.spec.inline_children is None or not entry.fetched:
+                continue
+            made.claimed.update(ids.canonical(c) for c in entry.spec.inline_children(entry.item))
+            canonical = ids.canonical(str(entry.item["id"]))
+            if (entry.spec.type, canonical) in wanted:
+                made.inspected.add(canonical)
         failures: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
         resources: list[Resource] = []
         for entry in entries:
@@ -399,13 +479,12 @@ class AzureProvider:
             if entry.spec is None:
                 continue
             want = wanted.get((entry.spec.type, ids.canonical(resource_id)))
-            resources.append(self._resource(entry, want, managed_groups))
+            resources.append(self._resource(entry, want, made))
         for (sub, group, namespace, code), failed_ids in sorted(failures.items()):
             warnings.append(detail_warning(sub, group, namespace, code, len(failed_ids)))
         return resources
 
-    def _resource(self, entry: _Entry, want: Resource | None,
-                  managed_groups: set[tuple[str, str]]) -> Resource:
+    def _resource(self, entry: _Entry, want: Resource | None, made: _Made) -> Resource:
         assert entry.spec is not None
         spec, item = entry.spec, entry.item
         resource_id = str(item["id"])
@@ -413,25 +492,29 @@ class AzureProvider:
         attributes: dict[str, Any] = {}
         if want is not None:
             unavailable = set(entry.unavailable)
-            if not entry.fetched and spec.source is not Source.PARENT:
+            if not entry.fetched and spec.source not in FULL_LISTS:
                 unavailable.add(PROPERTIES)
                 unavailable.update(s.name for s in spec.sub_resources)
             attributes = spec.actual_attributes(item, frozenset(unavailable))
-        group_key = (scope.account or "", scope.region)
-        is_default = bool(item.get("managedBy")) or (
-            spec.source is not Source.RESOURCE_GROUPS and group_key in managed_groups
-        ) or (spec.source is Source.RESOURCE_GROUPS and azure_owned_group(item))
-        if spec.is_default is not None and spec.is_default(item):
-            is_default = True
+        import_id = want.id if want is not None else self._import_id(spec, item)
         return Resource(
             provider=NAME,
             type=spec.type,
             # the state's spelling when managed, so that the finding shows what the user wrote
-            id=want.id if want is not None else resource_id,
+            id=import_id,
             scope=scope,
             attributes=attributes,
-            is_default=is_default,
+            is_default=_is_azure_s(spec, item, scope, made),
         )
+
+    def _import_id(self, spec: AzureSpec, item: Mapping[str, Any]) -> str:
+        """What ``terraform import`` takes for this cloud item, exactly."""
+        arm_id = ids.provider_form(str(item["id"]), self._spellings)
+        if spec.cloud_import_id is not None:
+            found = spec.cloud_import_id(arm_id, item)
+            if found:
+                return found
+        return arm_id
 
     # scopes --------------------------------------------------------------------------------
 
@@ -453,9 +536,12 @@ class AzureProvider:
     def _listed(self, listing: Listing, spec: AzureSpec, group: str) -> bool:
         if spec.source is Source.RESOURCE_GROUPS:
             return listing.groups is not None
-        if spec.source is Source.PARENT:
+        if spec.source is Source.SUBSCRIPTION:
+            return spec.type in listing.lists
+        if spec.source in (Source.PARENT, Source.CHILDREN):
             assert spec.parent is not None
             return self._listed(listing, self._specs[spec.parent], group)
+        # resources, and extension resources: their targets come from the listing
         return listing.whole or group in listing.scanned_groups
 
     def _confirm_missing(
@@ -473,7 +559,7 @@ class AzureProvider:
 
         def confirm(want: Resource) -> tuple[Resource, _Entry]:
             spec = self._specs[want.type]
-            entry = _Entry(spec, {"id": want.id, "type": spec.arm_type})
+            entry = _Entry(spec, {"id": self.arm_id(want), "type": spec.arm_type})
             self._fetch(entry)
             return want, entry
 
@@ -481,17 +567,40 @@ class AzureProvider:
             if entry.gone:
                 continue  # really missing: the engine reports it
             if entry.fetched:
-                resources.append(self._resource(entry, want, set()))
+                resources.append(self._resource(entry, want, _Made()))
                 continue
             assert entry.error is not None
             failed.add((want.type, want.scope.region))
             observation.warnings.append(failure_warning(
-                entry.error, f"{want.type} {want.id} is not in the listing and could not be "
-                "read by id", subscription=want.scope.account, group=want.scope.region,
+                entry.error, f"{want.type} {self.arm_id(want)} is not in the listing and could "
+                "not be read by id", subscription=want.scope.account, group=want.scope.region,
                 rtype=want.type,
             ))
 
-    # warnings ------------------------------------------------------------------------------
+
+def _is_azure_s(spec: AzureSpec, item: Mapping[str, Any], scope: Scope, made: _Made) -> bool:
+    """Whether a cloud item is Azure's or another resource's rather than the user's: not
+    reported unmanaged unless --strict."""
+    resource_id = str(item["id"])
+    canonical = ids.canonical(resource_id)
+    if canonical in made.claimed:
+        return True  # created with a parent (an OS disk, a private endpoint's interface)
+    manager = item.get("managedBy")
+    # a managed parent whose payload was read says itself what it created; anything else it
+    # holds (a data disk attached by hand) is not its own
+    if manager and ids.canonical(str(manager)) not in made.inspected:
+        return True
+    if spec.source is Source.RESOURCE_GROUPS:
+        if azure_owned_group(item):
+            return True
+    elif (scope.account or "", scope.region) in made.owned_groups:
+        return True
+    if ids.arm_type_of(resource_id) != spec.arm_type_key:
+        # listed with its type but nested under another resource (a scale set instance's
+        # network interface): created by that resource
+        return True
+    return spec.is_default is not None and spec.is_default(item)
+
 
 def _needs_detail(spec: AzureSpec, want: Resource) -> bool:
     """True if a field this resource's state declares needs more than the list payload; a

@@ -68,8 +68,11 @@ def _ssh_keys(value: Any) -> Any:
     return n.as_set(rows)
 
 
-def _is_linux(payload: Mapping[str, Any]) -> bool:
-    props = payload.get("properties") or {}
+def _is_linux(payload: Mapping[str, Any]) -> bool | None:
+    """Linux or not, from the full payload; ``None`` from a list payload (no properties)."""
+    props = payload.get("properties")
+    if not isinstance(props, Mapping):
+        return None
     os_profile = props.get("osProfile") or {}
     if os_profile.get("linuxConfiguration") is not None:
         return True
@@ -77,6 +80,19 @@ def _is_linux(payload: Mapping[str, Any]) -> bool:
         return False
     os_type = ((props.get("storageProfile") or {}).get("osDisk") or {}).get("osType")
     return str(os_type).lower() == "linux"
+
+
+def _os_disk(payload: Mapping[str, Any]) -> list[str]:
+    """The managed OS disk a VM was created with (``os_disk`` is an inline block of the
+    azurerm VM resources: the disk is managed through the VM)."""
+    disk = ((((payload.get("properties") or {}).get("storageProfile") or {}).get("osDisk")
+             or {}).get("managedDisk") or {}).get("id")
+    return [str(disk)] if disk else []
+
+
+def _is_windows(payload: Mapping[str, Any]) -> bool | None:
+    linux = _is_linux(payload)
+    return None if linux is None else not linux
 
 
 def _vm_fields(os_key: str, patch_default: str) -> tuple[FieldSpec, ...]:
@@ -135,6 +151,7 @@ LINUX_VIRTUAL_MACHINE = AzureSpec(
     arm_type="Microsoft.Compute/virtualMachines",
     api_version=VM_API,
     matches=_is_linux,
+    inline_children=_os_disk,
     fields=(
         *_vm_fields("linuxConfiguration", "ImageDefault"),
         prop("disable_password_authentication",
@@ -150,7 +167,8 @@ WINDOWS_VIRTUAL_MACHINE = AzureSpec(
     type="azurerm_windows_virtual_machine",
     arm_type="Microsoft.Compute/virtualMachines",
     api_version=VM_API,
-    matches=lambda payload: not _is_linux(payload),
+    matches=_is_windows,
+    inline_children=_os_disk,
     fields=(
         *_vm_fields("windowsConfiguration", "AutomaticByOS"),
         prop("timezone", "properties.osProfile.windowsConfiguration.timeZone"),
@@ -173,7 +191,9 @@ MANAGED_DISK = AzureSpec(
     type="azurerm_managed_disk",
     arm_type="Microsoft.Compute/disks",
     api_version=DISK_API,
-    description="a disk attached to a VM (managedBy set) is not reported unmanaged",
+    description="a VM's OS disk (created with the VM) and a disk held by any other resource "
+    "(managedBy set) are not reported unmanaged; a data disk attached by hand to a managed VM "
+    "is",
     fields=(
         location(),
         tags(),
