@@ -330,6 +330,11 @@ class ArmServer(LocalServer):
             if self._resources.pop(canonical, None) is not None:
                 for key in [k for k in self._children if k.startswith(canonical + "/")]:
                     del self._children[key]
+                # what Azure deletes with its owner: a private endpoint's network interface
+                for key in [k for k, r in self._resources.items()
+                            if _canonical(str(((r.get("properties") or {}).get(
+                                "privateEndpoint") or {}).get("id", ""))) == canonical]:
+                    del self._resources[key]
                 return
             if self._children.pop(canonical, None) is not None:
                 return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cloudrift import normalise as n
 from cloudrift_azure import ids
-from cloudrift_azure.fields import enabled, identity, inverted, location, prop, tags
+from cloudrift_azure.fields import enabled, identity, location, negated, prop, tags
 from cloudrift_azure.spec import AzureSpec
 
 API = "2023-09-01"
@@ -30,8 +30,8 @@ LOG_ANALYTICS_WORKSPACE = AzureSpec(
         # 3.x and early 4.x, then its inverse in later 4.x
         prop("local_authentication_disabled", "properties.features.disableLocalAuth", n.to_bool,
              default=False),
-        prop("local_authentication_enabled", "properties.features.disableLocalAuth", inverted,
-             default=False),
+        prop("local_authentication_enabled", None, n.to_bool,
+             extract=negated("properties.features.disableLocalAuth", False)),
         prop("allow_resource_only_permissions",
              "properties.features.enableLogAccessUsingOnlyResourcePermissions", n.to_bool,
              default=True),
