@@ -13,6 +13,7 @@ from cloudrift.sources.tfstate import parse_state
 from cloudrift.spec import UNKNOWN
 from cloudrift_azure import PROPERTIES, AzurePlugin, AzureProvider, AzureSpec, Source
 from cloudrift_azure.fields import never_returned
+from cloudrift_azure.spec import FULL_LISTS
 from cloudrift_azure.testing import API_VERSIONS, ArmServer
 from tests.providers.azure.conftest import (
     AzureCase,
@@ -24,6 +25,9 @@ from tests.providers.azure.conftest import (
 
 SPECS = AzurePlugin().types()
 CASES = load_cases()
+# types whose azurerm resource has no location argument (global) or no tags argument
+NO_LOCATION = {"azurerm_dns_zone", "azurerm_private_dns_zone"}
+NO_TAGS = {"azurerm_role_assignment", "azurerm_monitor_diagnostic_setting"}
 
 
 def test_the_entry_point_loads_the_plugin() -> None:
@@ -65,9 +69,11 @@ def test_spec_lint(spec: AzureSpec) -> None:
                                             "fqdn", "principal_id", "tenant_id_computed"}
         if f.extract is never_returned:
             assert f.sensitive, f"{f.path}: a value ARM never returns is a secret"
-    if spec.source is not Source.PARENT and spec.type != "azurerm_dns_zone":
-        assert "location" in paths
-    assert "tags" in paths or spec.source is Source.PARENT
+    if spec.source in (Source.RESOURCES, Source.RESOURCE_GROUPS):
+        assert ("location" in paths) != (spec.type in NO_LOCATION)
+    assert ("tags" in paths) != (spec.source is Source.PARENT or spec.type in NO_TAGS)
+    # an import id that is not the ARM id says how to find one from the other
+    assert (spec.state_arm_id is None) == (spec.cloud_import_id is None)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -90,7 +96,7 @@ def test_fixture_fields_are_read_not_skipped(case: AzureCase, arm: ArmServer) ->
     unread = declared - set(have.attributes) - never - set(case.unknown)
     assert unread == set(), f"{case.name}: declared but not read: {unread}"
     assert declared - never, "the fixture declares nothing to compare"
-    if any(f.detail == PROPERTIES for f in spec.fields) and spec.source is not Source.PARENT:
+    if any(f.detail == PROPERTIES for f in spec.fields) and spec.source not in FULL_LISTS:
         assert any(arm_id in r.path.lower() for r in arm.requests
                    for arm_id in [want.id.lower().split("/providers/")[-1]])
 
