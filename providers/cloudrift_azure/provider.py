@@ -26,7 +26,6 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 import jmespath
@@ -37,58 +36,27 @@ from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
 from cloudrift.observed import dedupe_warnings
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
-from cloudrift.spec import UNKNOWN
 from cloudrift_azure import ids
 from cloudrift_azure.children import plan_jobs, run_jobs
+from cloudrift_azure.details import Details, Entry
 from cloudrift_azure.listing import (
     NAME,
     Listing,
     SubscriptionList,
-    azure_owned_group,
     detail_warning,
     failure_warning,
     list_subscription,
 )
+from cloudrift_azure.ownership import Made, is_azure_s, what_was_made
 from cloudrift_azure.session import (
-    CALL_ERRORS,
     AzureContext,
     error_code,
-    is_not_found,
     resolve_endpoint,
 )
-from cloudrift_azure.spec import FULL_LISTS, PROPERTIES, AzureSpec, Item, Source
+from cloudrift_azure.spec import FULL_LISTS, PROPERTIES, AzureSpec, Source
 
 STATE_PROVIDERS = ("azurerm",)
-# ids per Resource Graph query (a query is limited in length), and the columns it returns
-GRAPH_CHUNK = 200
-GRAPH_COLUMNS = ("id, name, type, location, tags, sku, kind, identity, zones, managedBy, "
-                 "extendedLocation, properties")
 SUBSCRIPTION_ENV = ("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID")
-
-
-@dataclass
-class _Entry:
-    """One cloud item on its way to becoming a ``Resource``."""
-
-    spec: AzureSpec | None
-    item: Item
-    candidates: tuple[AzureSpec, ...] = ()
-    unavailable: set[str] = field(default_factory=set)
-    fetched: bool = False
-    gone: bool = False
-    error: BaseException | None = None
-
-
-@dataclass
-class _Made:
-    """What managed and fetched parents say they created with themselves."""
-
-    # ids of resources a fetched parent created inline (its OS disk, its network interface)
-    claimed: set[str] = field(default_factory=set)
-    # managed parents whose payload was read: what they did not claim is not theirs
-    inspected: set[str] = field(default_factory=set)
-    # resource groups Azure or another resource manages, per subscription
-    owned_groups: set[tuple[str, str]] = field(default_factory=set)
 
 
 class AzureProvider:
@@ -121,6 +89,8 @@ class AzureProvider:
                 self._per_subscription.append(spec)
             elif spec.source is Source.RESOURCES:
                 self._by_arm_type[spec.arm_type_key].append(spec)
+        self._details = Details(self.ctx, self._specs, self._embedded,
+                                graph=bool(options.settings.get("azure_resource_graph")))
         self._children_query = {
             s.type: jmespath.compile(s.children) for s in self._specs.values() if s.children
         }
@@ -235,7 +205,7 @@ class AzureProvider:
                     subscriptions,
                 ))
                 entries = self._classify(listings, wanted)
-                self._fetch_all(pool, entries, wanted, observation.warnings)
+                self._details.fetch_all(pool, entries, wanted, observation.warnings)
                 listed = self._list_children(pool, entries, desired, observation.warnings)
                 children, failed_parents = self._expand_children(entries,
                                                                  observation.warnings)
@@ -261,17 +231,17 @@ class AzureProvider:
     # listing -------------------------------------------------------------------------------
 
     def _classify(self, listings: Sequence[Listing],
-                  wanted: Mapping[tuple[str, str], Resource]) -> list[_Entry]:
-        entries: list[_Entry] = []
+                  wanted: Mapping[tuple[str, str], Resource]) -> list[Entry]:
+        entries: list[Entry] = []
         for listing in listings:
             if self._group_spec is not None:
-                entries.extend(_Entry(self._group_spec, dict(g)) for g in listing.groups or [])
+                entries.extend(Entry(self._group_spec, dict(g)) for g in listing.groups or [])
             for listed in self._per_subscription:
                 for item in listing.lists.get(listed.type, ()):
                     # a role assignment inherited from a management group is not the
                     # subscription's (and its id is no subscription's either)
                     if ids.subscription_of(str(item.get("id", ""))) == listing.subscription:
-                        entries.append(_Entry(listed, dict(item), fetched=True))
+                        entries.append(Entry(listed, dict(item), fetched=True))
             for item in listing.resources:
                 candidates = self._by_arm_type.get(str(item.get("type", "")).lower())
                 if not candidates or not item.get("id"):
@@ -287,13 +257,13 @@ class AzureProvider:
                         spec = candidates[verdicts.index(True)]
                     elif None not in verdicts:
                         continue  # none of the supported types (a Windows web app)
-                entries.append(_Entry(spec, dict(item), candidates=tuple(candidates)))
+                entries.append(Entry(spec, dict(item), candidates=tuple(candidates)))
         return entries
 
     def _list_children(
-        self, pool: ThreadPoolExecutor, entries: Sequence[_Entry], desired: Sequence[Resource],
+        self, pool: ThreadPoolExecutor, entries: Sequence[Entry], desired: Sequence[Resource],
         warnings: list[ScanWarning],
-    ) -> tuple[list[_Entry], set[tuple[str, str]]]:
+    ) -> tuple[list[Entry], set[tuple[str, str]]]:
         managed: dict[str, list[str]] = defaultdict(list)
         for r in desired:
             managed[r.type].append(self.arm_id(r))
@@ -304,125 +274,16 @@ class AzureProvider:
             return [], set()
         found = run_jobs(self.ctx, pool, jobs)
         warnings.extend(found.warnings)
-        children = [_Entry(spec, dict(item), fetched=True) for spec, item in found.items]
+        children = [Entry(spec, dict(item), fetched=True) for spec, item in found.items]
         return children, found.failed
 
-    # detail calls --------------------------------------------------------------------------
-
-    def _fetch_all(self, pool: ThreadPoolExecutor, entries: Sequence[_Entry],
-                   wanted: Mapping[tuple[str, str], Resource],
-                   warnings: list[ScanWarning]) -> None:
-        parents_needed = {
-            ids.canonical(parent)
-            for (rtype, canonical), _ in wanted.items()
-            if self._specs[rtype].source is Source.PARENT
-            for parent in [ids.parent_id(canonical)] if parent
-        }
-        jobs = []
-        for entry in entries:
-            if entry.fetched:
-                continue  # a full list payload (role assignments)
-            canonical = ids.canonical(entry.item["id"])
-            if entry.spec is None:
-                jobs.append(entry)  # which of several types it is needs the full payload
-                continue
-            want = wanted.get((entry.spec.type, canonical))
-            parent_of_managed = bool(self._embedded.get(entry.spec.type)) and (
-                want is not None or canonical in parents_needed)
-            # what a resource created with itself is only in its full payload
-            makes_children = entry.spec.inline_children is not None
-            if parent_of_managed or makes_children or (
-                    want is not None and _needs_detail(entry.spec, want)):
-                jobs.append(entry)
-        if jobs and self.options.settings.get("azure_resource_graph"):
-            from_graph = self._fetch_from_graph(jobs, warnings)
-            list(pool.map(self._fetch_sub_resources, from_graph))
-            jobs = [entry for entry in jobs if not entry.fetched]
-        list(pool.map(self._fetch, jobs))
-
-    def _fetch_from_graph(self, jobs: Sequence[_Entry],
-                          warnings: list[ScanWarning]) -> list[_Entry]:
-        """Full payloads from Azure Resource Graph, a few queries for all of them; what it
-        does not return (it indexes changes within seconds, not at once) is read by id."""
-        if not self.ctx.graph_available():
-            warnings.append(ScanWarning(
-                code="resource_graph_unavailable", provider=NAME,
-                message="azure_resource_graph is set but azure-mgmt-resourcegraph is not "
-                "installed; properties were read resource by resource",
-            ))
-            return []
-        by_id = {ids.canonical(e.item["id"]): e for e in jobs}
-        subscriptions = sorted({ids.subscription_of(i) or "" for i in by_id} - {""})
-        ordered = sorted(by_id)
-        rows: list[Item] = []
-        try:
-            for start in range(0, len(ordered), GRAPH_CHUNK):
-                chunk = ordered[start:start + GRAPH_CHUNK]
-                quoted = ", ".join("'" + i.replace("'", "\\'") + "'" for i in chunk)
-                rows.extend(self.ctx.graph_query(
-                    subscriptions, f"Resources | where id in~ ({quoted}) | project {GRAPH_COLUMNS}"
-                ))
-        except CALL_ERRORS as exc:
-            warnings.append(failure_warning(
-                exc, "Azure Resource Graph query failed; properties were read resource by "
-                "resource instead", subscription=None,
-            ))
-            return []
-        fetched: list[_Entry] = []
-        for row in rows:
-            entry = by_id.get(ids.canonical(str(row.get("id", ""))))
-            if entry is None or entry.fetched:
-                continue
-            entry.item = {**entry.item, **{k: v for k, v in row.items() if v is not None}}
-            entry.fetched = True
-            if entry.spec is None:
-                entry.spec = next(
-                    (s for s in entry.candidates if s.matches and s.matches(entry.item)), None)
-            fetched.append(entry)
-        return fetched
-
-    def _fetch(self, entry: _Entry) -> None:
-        spec = entry.spec or entry.candidates[0]
-        resource_id = entry.item["id"]
-        try:
-            payload = self.ctx.get(resource_id, spec.api_version)
-        except CALL_ERRORS as exc:
-            if is_not_found(exc):
-                entry.gone = True  # deleted between the listing and now
-            else:
-                entry.error = exc
-                entry.unavailable.add(PROPERTIES)
-            return
-        entry.item = {**entry.item, **payload}
-        entry.fetched = True
-        if entry.spec is None:
-            entry.spec = next((s for s in entry.candidates if s.matches and s.matches(payload)),
-                              None)
-        self._fetch_sub_resources(entry)
-
-    def _fetch_sub_resources(self, entry: _Entry) -> None:
-        if entry.spec is None:
-            return
-        for sub in entry.spec.sub_resources:
-            try:
-                entry.item[sub.name] = self.ctx.get(
-                    entry.item["id"].rstrip("/") + sub.suffix,
-                    sub.api_version or entry.spec.api_version,
-                )
-            except CALL_ERRORS as exc:
-                if is_not_found(exc):
-                    entry.item[sub.name] = None
-                else:
-                    entry.error = exc
-                    entry.unavailable.add(sub.name)
-
     def _expand_children(
-        self, entries: Sequence[_Entry], warnings: list[ScanWarning]
-    ) -> tuple[list[_Entry], set[tuple[str, str]]]:
+        self, entries: Sequence[Entry], warnings: list[ScanWarning]
+    ) -> tuple[list[Entry], set[tuple[str, str]]]:
         """Child items from their parents' payloads; the (type, group) pairs whose parent
         could not be read, each with a warning naming the child type (the parent's own
         warning only says its properties were not compared)."""
-        children: list[_Entry] = []
+        children: list[Entry] = []
         failed: set[tuple[str, str]] = set()
         for entry in entries:
             if entry.spec is None or entry.gone:
@@ -444,26 +305,14 @@ class AzureProvider:
                     if isinstance(child, Mapping) and child.get("id"):
                         item = dict(child)
                         item.setdefault("type", child_spec.arm_type)
-                        children.append(_Entry(child_spec, item, fetched=True))
+                        children.append(Entry(child_spec, item, fetched=True))
         return children, failed
 
     # building ------------------------------------------------------------------------------
 
-    def _build(self, entries: Sequence[_Entry], wanted: Mapping[tuple[str, str], Resource],
+    def _build(self, entries: Sequence[Entry], wanted: Mapping[tuple[str, str], Resource],
                listings: Sequence[Listing], warnings: list[ScanWarning]) -> list[Resource]:
-        made = _Made(owned_groups={
-            (listing.subscription, str(g.get("name", "")).lower())
-            for listing in listings
-            for g in listing.groups or []
-            if azure_owned_group(g)
-        })
-        for entry in entries:
-            if entry.spec is None or entry.spec.inline_children is None or not entry.fetched:
-                continue
-            made.claimed.update(ids.canonical(c) for c in entry.spec.inline_children(entry.item))
-            canonical = ids.canonical(str(entry.item["id"]))
-            if (entry.spec.type, canonical) in wanted:
-                made.inspected.add(canonical)
+        made = what_was_made(entries, set(wanted), listings)
         failures: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
         resources: list[Resource] = []
         for entry in entries:
@@ -484,7 +333,7 @@ class AzureProvider:
             warnings.append(detail_warning(sub, group, namespace, code, len(failed_ids)))
         return resources
 
-    def _resource(self, entry: _Entry, want: Resource | None, made: _Made) -> Resource:
+    def _resource(self, entry: Entry, want: Resource | None, made: Made) -> Resource:
         assert entry.spec is not None
         spec, item = entry.spec, entry.item
         resource_id = str(item["id"])
@@ -504,7 +353,7 @@ class AzureProvider:
             id=import_id,
             scope=scope,
             attributes=attributes,
-            is_default=_is_azure_s(spec, item, scope, made),
+            is_default=is_azure_s(spec, item, scope, made),
         )
 
     def _import_id(self, spec: AzureSpec, item: Mapping[str, Any]) -> str:
@@ -557,17 +406,17 @@ class AzureProvider:
             and (r.type, r.scope.region) not in failed
         ]
 
-        def confirm(want: Resource) -> tuple[Resource, _Entry]:
+        def confirm(want: Resource) -> tuple[Resource, Entry]:
             spec = self._specs[want.type]
-            entry = _Entry(spec, {"id": self.arm_id(want), "type": spec.arm_type})
-            self._fetch(entry)
+            entry = Entry(spec, {"id": self.arm_id(want), "type": spec.arm_type})
+            self._details.fetch(entry)
             return want, entry
 
         for want, entry in pool.map(confirm, suspects):
             if entry.gone:
                 continue  # really missing: the engine reports it
             if entry.fetched:
-                resources.append(self._resource(entry, want, _Made()))
+                resources.append(self._resource(entry, want, Made()))
                 continue
             assert entry.error is not None
             failed.add((want.type, want.scope.region))
@@ -576,40 +425,6 @@ class AzureProvider:
                 "not be read by id", subscription=want.scope.account, group=want.scope.region,
                 rtype=want.type,
             ))
-
-
-def _is_azure_s(spec: AzureSpec, item: Mapping[str, Any], scope: Scope, made: _Made) -> bool:
-    """Whether a cloud item is Azure's or another resource's rather than the user's: not
-    reported unmanaged unless --strict."""
-    resource_id = str(item["id"])
-    canonical = ids.canonical(resource_id)
-    if canonical in made.claimed:
-        return True  # created with a parent (an OS disk, a private endpoint's interface)
-    manager = item.get("managedBy")
-    # a managed parent whose payload was read says itself what it created; anything else it
-    # holds (a data disk attached by hand) is not its own
-    if manager and ids.canonical(str(manager)) not in made.inspected:
-        return True
-    if spec.source is Source.RESOURCE_GROUPS:
-        if azure_owned_group(item):
-            return True
-    elif (scope.account or "", scope.region) in made.owned_groups:
-        return True
-    if ids.arm_type_of(resource_id) != spec.arm_type_key:
-        # listed with its type but nested under another resource (a scale set instance's
-        # network interface): created by that resource
-        return True
-    return spec.is_default is not None and spec.is_default(item)
-
-
-def _needs_detail(spec: AzureSpec, want: Resource) -> bool:
-    """True if a field this resource's state declares needs more than the list payload; a
-    field the state's provider version does not have costs no call."""
-    return any(
-        f.detail is not None and f.path in want.attributes
-        and want.attributes[f.path] is not UNKNOWN
-        for f in spec.fields
-    )
 
 
 def _scope(resource_id: str) -> Scope:

@@ -78,7 +78,9 @@ class AzureSpec(ResourceSpec):
     ``state_arm_id`` gives the ARM id from the state's attributes (for matching and scope),
     ``cloud_import_id`` the import id from the provider-form ARM id and the payload (``None``:
     the payload does not tell). ``inline_children`` gives the ids of the resources a resource
-    of this type created with itself (a VM's OS disk): those are not unmanaged.
+    of this type created with itself (a VM's OS disk): those are not unmanaged; and
+    ``inline_types`` the Terraform types they may be of: when such a resource cannot be read,
+    no resource of those types in its resource group is called unmanaged.
     """
 
     arm_type: str = ""
@@ -95,6 +97,7 @@ class AzureSpec(ResourceSpec):
     state_arm_id: Callable[[Mapping[str, Any]], str | None] | None = None
     cloud_import_id: Callable[[str, Mapping[str, Any]], str | None] | None = None
     inline_children: Callable[[Mapping[str, Any]], list[str]] | None = None
+    inline_types: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.arm_type or "/" not in self.arm_type:
@@ -109,6 +112,8 @@ class AzureSpec(ResourceSpec):
         if listed != bool(self.list_path):
             raise ValueError(f"{self.type}: list_path= goes with listed children, extension "
                              "and subscription types, which need it")
+        if (self.inline_children is None) != (not self.inline_types):
+            raise ValueError(f"{self.type}: inline_children= and inline_types= go together")
         if (self.source is Source.EXTENSION) != bool(self.targets):
             raise ValueError(f"{self.type}: targets= is for Source.EXTENSION, which needs it")
         details = {PROPERTIES} | {s.name for s in self.sub_resources}

@@ -201,6 +201,9 @@ class ArmServer(LocalServer):
         self.ratelimit_remaining: int | Callable[[int], int] | None = 11999
         # canonical ids the list endpoints leave out (ARM's list is served from a cache)
         self.hidden_from_list: set[str] = set()
+        # role assignments made above every subscription (a management group, the root):
+        # each subscription's role assignment list includes them, as ARM's does
+        self.inherited_role_assignments: list[Payload] = []
         self._subscriptions: set[str] = set()
         self._groups: dict[tuple[str, str], Payload] = {}
         self._resources: dict[str, Payload] = {}
@@ -217,6 +220,7 @@ class ArmServer(LocalServer):
             self.requests.clear()
             self.faults.clear()
             self.hidden_from_list.clear()
+            self.inherited_role_assignments.clear()
             self._subscriptions.clear()
             self._groups.clear()
             self._resources.clear()
@@ -469,6 +473,8 @@ class ArmServer(LocalServer):
             scope = canonical[:-len(_SCOPE_WIDE)]
             items = [r for k, r in sorted(stored) if k.startswith(scope + "/")
                      and _arm_type(k).lower() == arm_type.lower()]
+            if len(_parts(scope)) == 2:
+                items = [*self.inherited_role_assignments, *items]
         else:
             items = [r for k, r in sorted(stored)
                      if k.startswith(canonical + "/") and k.count("/") == canonical.count("/") + 1]

@@ -155,6 +155,7 @@ LINUX_VIRTUAL_MACHINE = AzureSpec(
     api_version=VM_API,
     matches=_is_linux,
     inline_children=_os_disk,
+    inline_types=frozenset({"azurerm_managed_disk"}),
     fields=(
         *_vm_fields("linuxConfiguration", "ImageDefault"),
         prop("disable_password_authentication",
@@ -172,6 +173,7 @@ WINDOWS_VIRTUAL_MACHINE = AzureSpec(
     api_version=VM_API,
     matches=_is_windows,
     inline_children=_os_disk,
+    inline_types=frozenset({"azurerm_managed_disk"}),
     fields=(
         *_vm_fields("windowsConfiguration", "AutomaticByOS"),
         prop("timezone", "properties.osProfile.windowsConfiguration.timeZone"),

@@ -137,6 +137,7 @@ PRIVATE_ENDPOINT = AzureSpec(
     "groups are read from a list below the endpoint",
     sub_resources=(SubResource(_DNS_GROUPS, "/privateDnsZoneGroups"),),
     inline_children=_interfaces,
+    inline_types=frozenset({"azurerm_network_interface"}),
     fields=(
         location(),
         tags(),
