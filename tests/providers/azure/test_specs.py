@@ -54,6 +54,20 @@ def test_the_issue_types_are_all_supported() -> None:
     } <= set(SPECS)
 
 
+def test_the_second_issue_s_types_are_all_supported() -> None:
+    assert {
+        "azurerm_linux_virtual_machine_scale_set", "azurerm_application_gateway", "azurerm_lb",
+        "azurerm_lb_rule", "azurerm_lb_backend_address_pool", "azurerm_private_endpoint",
+        "azurerm_private_dns_zone", "azurerm_private_dns_zone_virtual_network_link",
+        "azurerm_route_table", "azurerm_nat_gateway", "azurerm_mssql_server",
+        "azurerm_mssql_database", "azurerm_postgresql_flexible_server",
+        "azurerm_cosmosdb_account", "azurerm_service_plan", "azurerm_linux_web_app",
+        "azurerm_linux_function_app", "azurerm_role_assignment", "azurerm_key_vault_secret",
+        "azurerm_monitor_diagnostic_setting",
+    } <= set(SPECS)
+    assert len(SPECS) >= 35
+
+
 @pytest.mark.parametrize("spec", list(SPECS.values()), ids=list(SPECS))
 def test_spec_lint(spec: AzureSpec) -> None:
     assert spec.type.startswith("azurerm_")
@@ -112,3 +126,5 @@ def test_the_provider_doc_names_every_type_and_field() -> None:
         assert spec.api_version in doc, spec.type
         for f in spec.fields:
             assert f.path.rsplit(".", 1)[-1] in doc, f"{spec.type}.{f.path} is not documented"
+        for argument in spec.not_compared:
+            assert f"`{argument}`" in doc, f"{spec.type}: why {argument} is not compared"
