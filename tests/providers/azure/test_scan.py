@@ -308,3 +308,22 @@ def test_resource_graph_asked_for_but_not_installed_falls_back_to_gets(
     assert report.findings == []
     assert [w.code for w in report.warnings] == ["resource_graph_unavailable"]
     assert arm.requested("/publicipaddresses/", "GET")
+
+
+def test_an_enabled_argument_over_a_disable_property_is_negated_on_the_cloud_side_only(
+    arm: ArmServer, scan: ScanFn
+) -> None:
+    """Later 4.x states write local_authentication_enabled, the inverse of ARM's
+    disableLocalAuth (and of the 3.x local_authentication_disabled)."""
+    case = load_case("log_analytics_workspace")
+    load_arm(arm, case.arm, case.state)
+    state = json.loads(json.dumps(case.state))
+    attributes = state[0]["attributes"]
+    attributes["local_authentication_enabled"] = not attributes.pop(
+        "local_authentication_disabled")
+    assert scan(state_of(state, arm)).findings == []
+
+    arm.patch(case.arm_id, {"properties": {"features": {"disableLocalAuth": True}}})
+    [finding] = scan(state_of(state, arm)).findings
+    assert [(c.path, c.expected, c.actual) for c in finding.changes] == [
+        ("local_authentication_enabled", True, False)]
