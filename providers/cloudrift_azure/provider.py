@@ -206,12 +206,12 @@ class AzureProvider:
                 ))
                 entries = self._classify(listings, wanted)
                 self._details.fetch_all(pool, entries, wanted, observation.warnings)
-                listed = self._list_children(pool, entries, desired, observation.warnings)
-                children, failed_parents = self._expand_children(entries,
+                listed, failed_lists = self._list_children(pool, entries, desired,
+                                                           observation.warnings)
+                embedded, failed_parents = self._expand_children(entries,
                                                                  observation.warnings)
-                entries.extend(children)
-                entries.extend(listed[0])
-                failed_parents |= listed[1]
+                entries += [*embedded, *listed]
+                failed_parents |= failed_lists
                 resources = self._build(entries, wanted, listings, observation.warnings)
                 scanned, failed = self._scopes(listings, desired, resources, failed_parents)
                 self._confirm_missing(pool, desired, resources, scanned, failed, observation)

@@ -141,6 +141,15 @@ def _secret_import_id(_arm_id: str, payload: Mapping[str, Any]) -> str | None:
     return str(found) if found else None
 
 
+# what Key Vault stores a certificate's key pair as: a secret of the certificate's name
+_CERTIFICATE_CONTENT = frozenset({"application/x-pkcs12", "application/x-pem-file"})
+
+
+def _backs_a_certificate(item: Mapping[str, Any]) -> bool:
+    content = str((item.get("properties") or {}).get("contentType") or "").lower()
+    return content in _CERTIFICATE_CONTENT
+
+
 KEY_VAULT_SECRET = AzureSpec(
     type="azurerm_key_vault_secret",
     arm_type="Microsoft.KeyVault/vaults/secrets",
@@ -150,8 +159,10 @@ KEY_VAULT_SECRET = AzureSpec(
     list_path="/secrets",
     state_arm_id=_secret_arm_id,
     cloud_import_id=_secret_import_id,
+    is_default=_backs_a_certificate,
     description="existence and metadata only, from ARM's mirror of the secret (listed below "
-    "each vault that is managed or holds a managed secret); the value is never read",
+    "each vault that is managed or holds a managed secret); the value is never read. A secret "
+    "holding a certificate (PKCS#12 or PEM content) is the certificate's, not unmanaged",
     fields=(
         tags(),
         prop("content_type", "properties.contentType"),

@@ -191,6 +191,21 @@ def test_a_denied_secret_list_is_a_warning_not_missing(arm: ArmServer, scan: Sca
     assert not report.complete
 
 
+def test_a_secret_added_by_hand_is_unmanaged_and_a_certificate_s_is_not(
+    arm: ArmServer, scan: ScanFn
+) -> None:
+    case = load_case("key_vault_secret")
+    load_arm(arm, case.arm, case.state)
+    by_hand = _copy(case.arm[0], "db-password", "api-token")
+    certificate = _copy(case.arm[0], "db-password", "tls-web")
+    certificate["properties"]["contentType"] = "application/x-pkcs12"
+    for payload in (by_hand, certificate):
+        arm.put(payload)
+    report = scan(state_of(case.state, arm))
+    assert _findings(report) == [(FindingKind.UNMANAGED, "azurerm_key_vault_secret",
+                                  by_hand["properties"]["secretUriWithVersion"])]
+
+
 def test_a_secret_s_value_is_never_read_nor_shown(arm: ArmServer, scan: ScanFn) -> None:
     case = load_case("key_vault_secret")
     load_arm(arm, case.arm, case.state)
