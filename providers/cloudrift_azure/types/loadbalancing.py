@@ -90,7 +90,7 @@ def _rule_pools(payload: Mapping[str, Any]) -> Any:
 
 
 def _lb_child(name: str) -> str:
-    return f"{name}: the load balancer is read once for all of its {name}s"
+    return f"the load balancer is read once for all of its {name}s"
 
 
 LB_RULE = AzureSpec(
