@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 import jmespath
@@ -63,7 +64,7 @@ def prop(
     )
 
 
-def listed(path: str, query: str, *normalise: Normaliser, default: Any = _UNSET,
+def listed(path: str, query: str | None, *normalise: Normaliser, default: Any = _UNSET,
            extract: Extractor | None = None) -> FieldSpec:
     """A field the list payload already carries (``sku``, ``kind``, ``identity``)."""
     return prop(path, query, *normalise, extract=extract, default=default, detail=None)
@@ -97,6 +98,18 @@ def inverted(value: Any) -> Any:
     """For ``*_disabled`` arguments over an ``enabled`` API value, and the reverse."""
     as_bool = enabled(value)
     return (not as_bool) if isinstance(as_bool, bool) else as_bool
+
+
+def negated(query: str, default: Any = None) -> Extractor:
+    """The opposite of the ARM value at ``query`` (``default`` when ARM leaves it out): for a
+    ``*_enabled`` argument over a ``disable*`` property. The state's side is not negated."""
+    expression = jmespath.compile(query)
+
+    def extract(payload: Mapping[str, Any]) -> Any:
+        found = expression.search(payload)
+        return inverted(default if found is None else found)
+
+    return extract
 
 
 def none_word(value: Any) -> Any:
@@ -231,3 +244,69 @@ def strip_host_mask(value: Any) -> Any:
     if isinstance(value, str) and value.endswith("/32"):
         return value[:-3]
     return value
+
+
+def ref_name(value: Any) -> Any:
+    """A reference to a sibling sub-resource (``{"id": ".../frontendIPConfigurations/fe"}``)
+    as the name the state holds (``fe``)."""
+    if isinstance(value, Mapping):
+        value = value.get("id")
+    if isinstance(value, str):
+        return value.rstrip("/").rsplit("/", 1)[-1] or None
+    return value
+
+
+def ref_id(value: Any) -> Any:
+    """A ``{"id": ...}`` reference as the id, compared case-insensitively."""
+    if isinstance(value, Mapping):
+        value = value.get("id")
+    return ids.normalise_id(value)
+
+
+ArmPath = str | Extractor
+
+
+def arm_records(fields: Mapping[str, tuple[ArmPath, Normaliser | None]], *,
+                order: bool = False) -> Normaliser:
+    """Blocks compared as a set (or, with ``order``, a list) of maps holding only ``fields``:
+    from state blocks by key, from ARM sub-resources (``{"name", "properties": {...}}``) by
+    the JMESPath or function each field names; every value then through its normaliser, and
+    empty values compare equal to absent ones."""
+    compiled: dict[str, tuple[Any, Normaliser | None]] = {
+        key: (jmespath.compile(path) if isinstance(path, str) else path, step)
+        for key, (path, step) in fields.items()
+    }
+
+    def normalise(value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            return value
+        rows = []
+        for entry in value:
+            if not isinstance(entry, Mapping):
+                continue
+            from_arm = "properties" in entry
+            row = {}
+            for key, (path, step) in compiled.items():
+                if not from_arm:
+                    item = entry.get(key)
+                elif callable(path):
+                    item = path(entry)
+                else:
+                    item = path.search(entry)
+                if step is not None:
+                    item = step(item)
+                row[key] = None if n.is_empty(item) else item
+            rows.append(row)
+        return [n.canonical(r) for r in rows] if order else n.as_set(rows)
+
+    return normalise
+
+
+def epoch_to_utc(value: Any) -> Any:
+    """ARM's seconds since the epoch as Terraform's ``2026-12-31T00:00:00Z``; a string stays
+    (the state's side)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value or None
+    return datetime.fromtimestamp(value, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,13 +1,15 @@
 """Enumerating one subscription, and the warnings a partial view of it produces.
 
-``resources.list`` covers every supported type at once. When the caller may not list the
-subscription (a role granted on some resource groups only), the resource groups the states name
-are listed one by one, and each one that cannot be read is a warning naming it.
+``resources.list`` covers every supported top-level type at once. When the caller may not list
+the subscription (a role granted on some resource groups only), the resource groups the states
+name are listed one by one, and each one that cannot be read is a warning naming it. Types that
+``resources.list`` does not show and ARM lists per subscription (role assignments) have one
+list each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,13 +44,35 @@ class Listing:
     scanned_groups: set[str] = field(default_factory=set)
     failed_groups: set[str] = field(default_factory=set)
     warnings: list[ScanWarning] = field(default_factory=list)
+    # per-subscription lists, by Terraform type; a type whose list failed is not here
+    lists: dict[str, list[Item]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubscriptionList:
+    """A collection ARM lists per subscription: ``GET /subscriptions/<s><path>``."""
+
+    type: str
+    path: str
+    api_version: str
 
 
 def list_subscription(ctx: AzureContext, subscription: str, state_groups: set[str],
-                      group_type: str | None) -> Listing:
+                      group_type: str | None,
+                      extra: Sequence[SubscriptionList] = ()) -> Listing:
     """Resource groups and resources of one subscription; ``state_groups`` are the groups the
-    states name there, listed one by one if the subscription may not be listed whole."""
+    states name there, listed one by one if the subscription may not be listed whole; then each
+    of ``extra``."""
     listing = Listing(subscription)
+    for wanted in extra:
+        try:
+            listing.lists[wanted.type] = ctx.list_path(
+                subscription, f"/subscriptions/{subscription}{wanted.path}", wanted.api_version)
+        except CALL_ERRORS as exc:
+            listing.warnings.append(failure_warning(
+                exc, f"{wanted.type} of subscription {subscription} not listed",
+                subscription=subscription, rtype=wanted.type,
+            ))
     try:
         listing.groups = ctx.list_groups(subscription)
     except CALL_ERRORS as exc:

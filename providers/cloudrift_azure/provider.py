@@ -1,16 +1,23 @@
 """The Azure provider: state instances and ARM payloads, normalised by the same specs.
 
 Per subscription: one ``resource_groups.list`` and one ``resources.list`` (paged) enumerate
-every supported type at once. Then, concurrently, one ``get_by_id`` per *managed* resource whose
-declared fields need more than the list payload, per parent of a managed child (a virtual
-network holds its subnets), and per unmanaged resource whose type only the full payload tells
-(Linux or Windows virtual machine). A resource in state that the listing does not show is read
-once more by id before it is called missing: ARM's list is served from a cache that can lag,
-and a resource group the caller may not read is not the same as one that is gone.
+every supported top-level type at once, and one list per type ARM lists per subscription
+(role assignments). Then, concurrently, one ``get_by_id`` per *managed* resource whose
+declared fields need more than the list payload, per parent of a managed embedded child (a
+virtual network holds its subnets), and per unmanaged resource whose type only the full payload
+tells (Linux or Windows virtual machine) or that creates resources of its own (a private
+endpoint's network interface); one list per parent of listed children and per target of
+extension resources (see ``children``). A resource in state that the listing does not show is
+read once more by id before it is called missing: ARM's list is served from a cache that can
+lag, and a resource group the caller may not read is not the same as one that is gone.
 
 Scope: ``Scope.account`` is the subscription and ``Scope.region`` the resource group (lower
 case). ARM grants and denies access per resource group, so that is the unit in which the report
 can say "scanned" or "could not be seen".
+
+Ids: matching goes by the lower-cased ARM id; what an unmanaged finding carries is the import id
+in the exact form the azurerm provider's import takes (``ids.provider_form``, or the type's own
+``cloud_import_id``).
 """
 
 from __future__ import annotations
@@ -19,7 +26,6 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 import jmespath
@@ -31,44 +37,27 @@ from cloudrift.model import GLOBAL_REGION, Finding, Resource, ScanWarning, Scope
 from cloudrift.observed import dedupe_warnings
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
-from cloudrift.spec import UNKNOWN
 from cloudrift_azure import ids
+from cloudrift_azure.children import plan_jobs, run_jobs
+from cloudrift_azure.details import Details, Entry
 from cloudrift_azure.listing import (
     NAME,
     Listing,
-    azure_owned_group,
+    SubscriptionList,
     detail_warning,
     failure_warning,
     list_subscription,
 )
+from cloudrift_azure.ownership import Made, is_azure_s, what_was_made
 from cloudrift_azure.session import (
-    CALL_ERRORS,
     AzureContext,
     error_code,
-    is_not_found,
     resolve_endpoint,
 )
-from cloudrift_azure.spec import PROPERTIES, AzureSpec, Item, Source
+from cloudrift_azure.spec import FULL_LISTS, PROPERTIES, AzureSpec, Source
 
 STATE_PROVIDERS = ("azurerm",)
-# ids per Resource Graph query (a query is limited in length), and the columns it returns
-GRAPH_CHUNK = 200
-GRAPH_COLUMNS = ("id, name, type, location, tags, sku, kind, identity, zones, managedBy, "
-                 "extendedLocation, properties")
 SUBSCRIPTION_ENV = ("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID")
-
-
-@dataclass
-class _Entry:
-    """One cloud item on its way to becoming a ``Resource``."""
-
-    spec: AzureSpec | None
-    item: Item
-    candidates: tuple[AzureSpec, ...] = ()
-    unavailable: set[str] = field(default_factory=set)
-    fetched: bool = False
-    gone: bool = False
-    error: BaseException | None = None
 
 
 class AzureProvider:
@@ -86,20 +75,28 @@ class AzureProvider:
         self.ctx = context or AzureContext(
             endpoint=resolve_endpoint(options.settings), parallelism=options.parallelism
         )
+        self._spellings = ids.Spellings(s.arm_type for s in self._specs.values())
         self._by_arm_type: dict[str, list[AzureSpec]] = defaultdict(list)
-        self._children: dict[str, list[AzureSpec]] = defaultdict(list)
+        self._embedded: dict[str, list[AzureSpec]] = defaultdict(list)
         self._group_spec: AzureSpec | None = None
+        self._per_subscription: list[AzureSpec] = []
         for spec in self._specs.values():
             if spec.source is Source.RESOURCE_GROUPS:
                 self._group_spec = spec
             elif spec.source is Source.PARENT:
                 assert spec.parent is not None
-                self._children[spec.parent].append(spec)
-            else:
+                self._embedded[spec.parent].append(spec)
+            elif spec.source is Source.SUBSCRIPTION:
+                self._per_subscription.append(spec)
+            elif spec.source is Source.RESOURCES:
                 self._by_arm_type[spec.arm_type_key].append(spec)
+        self._details = Details(self.ctx, self._specs, self._embedded,
+                                graph=bool(options.settings.get("azure_resource_graph")))
         self._children_query = {
             s.type: jmespath.compile(s.children) for s in self._specs.values() if s.children
         }
+        # the ARM id of each desired resource whose import id is not one, by (type, import id)
+        self._arm_ids: dict[tuple[str, str], str] = {}
 
     @property
     def specs(self) -> Mapping[str, AzureSpec]:
@@ -113,6 +110,10 @@ class AzureProvider:
 
         attributor = ActivityLogAttributor(self.ctx, parallelism=self.options.parallelism)
         return attributor.attribute([f for f in findings if f.provider == NAME])
+
+    def arm_id(self, resource: Resource) -> str:
+        """The ARM id a desired resource stands for."""
+        return self._arm_ids.get((resource.type, resource.id), resource.id)
 
     # -- desired ---------------------------------------------------------------------------
 
@@ -129,8 +130,8 @@ class AzureProvider:
                 unsupported[inst.type] += 1
                 continue
             import_id = spec.state_import_id(inst.attributes)
-            parsed = ids.parse(import_id) if import_id else None
-            if import_id is None or parsed is None:
+            arm_id = spec.arm_id_in_state(inst.attributes)
+            if import_id is None or arm_id is None or ids.parse(arm_id) is None:
                 warnings.append(
                     no_id_warning(NAME, inst.address, rtype=inst.type, id_name="ARM id"))
                 continue
@@ -138,13 +139,13 @@ class AzureProvider:
                 provider=NAME,
                 type=inst.type,
                 id=import_id,
-                scope=_scope(import_id),
+                scope=_scope(arm_id),
                 address=inst.address,
                 source=inst.source,
                 attributes=spec.desired_attributes(inst.attributes),
                 sensitive=inst.sensitive_paths | spec.sensitive_paths,
             )
-            key = (inst.type, ids.canonical(import_id))
+            key = (inst.type, ids.canonical(arm_id))
             first = seen.get(key)
             if first is not None:
                 # ARM ids are case-insensitive: two spellings are one resource, which the
@@ -158,6 +159,8 @@ class AzureProvider:
                 ))
                 continue
             seen[key] = resource
+            if arm_id != import_id:
+                self._arm_ids[(inst.type, import_id)] = arm_id
             resources.append(resource)
         warnings += unsupported_warnings(NAME, unsupported)
         return resources, warnings
@@ -194,11 +197,13 @@ class AzureProvider:
                 "--azure-subscription or set ARM_SUBSCRIPTION_ID",
             ))
             return observation
-        wanted = {(r.type, ids.canonical(r.id)): r for r in desired}
+        wanted = {(r.type, ids.canonical(self.arm_id(r))): r for r in desired}
         state_groups: dict[str, set[str]] = defaultdict(set)
         for r in desired:
             if r.scope.account:
                 state_groups[r.scope.account].add(r.scope.region)
+        extra = [SubscriptionList(s.type, s.list_path or "", s.api_version)
+                 for s in self._per_subscription]
 
         workers = max(1, self.options.parallelism)
         try:
@@ -206,14 +211,17 @@ class AzureProvider:
                 listings = list(pool.map(
                     lambda sub: list_subscription(
                         self.ctx, sub, state_groups.get(sub, set()),
-                        self._group_spec.type if self._group_spec else None),
+                        self._group_spec.type if self._group_spec else None, extra),
                     subscriptions,
                 ))
                 entries = self._classify(listings, wanted)
-                self._fetch_all(pool, entries, wanted, observation.warnings)
-                children, failed_parents = self._expand_children(entries,
+                self._details.fetch_all(pool, entries, wanted, observation.warnings)
+                listed, failed_lists = self._list_children(pool, entries, desired,
+                                                           observation.warnings)
+                embedded, failed_parents = self._expand_children(entries,
                                                                  observation.warnings)
-                entries.extend(children)
+                entries += [*embedded, *listed]
+                failed_parents |= failed_lists
                 resources = self._build(entries, wanted, listings, observation.warnings)
                 scanned, failed = self._scopes(listings, desired, resources, failed_parents)
                 self._confirm_missing(pool, desired, resources, scanned, failed, observation)
@@ -233,138 +241,64 @@ class AzureProvider:
     # listing -------------------------------------------------------------------------------
 
     def _classify(self, listings: Sequence[Listing],
-                  wanted: Mapping[tuple[str, str], Resource]) -> list[_Entry]:
-        entries: list[_Entry] = []
+                  wanted: Mapping[tuple[str, str], Resource]) -> list[Entry]:
+        entries: list[Entry] = []
         for listing in listings:
             if self._group_spec is not None:
-                entries.extend(_Entry(self._group_spec, dict(g)) for g in listing.groups or [])
+                entries.extend(Entry(self._group_spec, dict(g)) for g in listing.groups or [])
+            for listed in self._per_subscription:
+                for item in listing.lists.get(listed.type, ()):
+                    # a role assignment inherited from a management group is not the
+                    # subscription's (and its id is no subscription's either)
+                    if ids.subscription_of(str(item.get("id", ""))) == listing.subscription:
+                        entries.append(Entry(listed, dict(item), fetched=True))
             for item in listing.resources:
                 candidates = self._by_arm_type.get(str(item.get("type", "")).lower())
                 if not candidates or not item.get("id"):
                     continue
                 canonical = ids.canonical(item["id"])
-                spec = next((s for s in candidates if (s.type, canonical) in wanted), None)
+                spec: AzureSpec | None = next(
+                    (s for s in candidates if (s.type, canonical) in wanted), None)
                 if spec is None and len(candidates) == 1:
                     spec = candidates[0]
-                entries.append(_Entry(spec, dict(item), candidates=tuple(candidates)))
+                elif spec is None:
+                    verdicts = [s.matches(item) if s.matches else None for s in candidates]
+                    if True in verdicts:
+                        spec = candidates[verdicts.index(True)]
+                    elif None not in verdicts:
+                        continue  # none of the supported types (a Windows web app)
+                entries.append(Entry(spec, dict(item), candidates=tuple(candidates)))
         return entries
 
-    # detail calls --------------------------------------------------------------------------
-
-    def _fetch_all(self, pool: ThreadPoolExecutor, entries: Sequence[_Entry],
-                   wanted: Mapping[tuple[str, str], Resource],
-                   warnings: list[ScanWarning]) -> None:
-        parents_needed = {
-            ids.canonical(parent)
-            for (rtype, canonical), _ in wanted.items()
-            if self._specs[rtype].source is Source.PARENT
-            for parent in [ids.parent_id(canonical)] if parent
-        }
-        jobs = []
-        for entry in entries:
-            canonical = ids.canonical(entry.item["id"])
-            if entry.spec is None:
-                jobs.append(entry)  # which of several types it is needs the full payload
-                continue
-            want = wanted.get((entry.spec.type, canonical))
-            parent_of_managed = bool(self._children.get(entry.spec.type)) and (
-                want is not None or canonical in parents_needed)
-            if parent_of_managed or (want is not None and _needs_detail(entry.spec, want)):
-                jobs.append(entry)
-        if jobs and self.options.settings.get("azure_resource_graph"):
-            from_graph = self._fetch_from_graph(jobs, warnings)
-            list(pool.map(self._fetch_sub_resources, from_graph))
-            jobs = [entry for entry in jobs if not entry.fetched]
-        list(pool.map(self._fetch, jobs))
-
-    def _fetch_from_graph(self, jobs: Sequence[_Entry],
-                          warnings: list[ScanWarning]) -> list[_Entry]:
-        """Full payloads from Azure Resource Graph, a few queries for all of them; what it
-        does not return (it indexes changes within seconds, not at once) is read by id."""
-        if not self.ctx.graph_available():
-            warnings.append(ScanWarning(
-                code="resource_graph_unavailable", provider=NAME,
-                message="azure_resource_graph is set but azure-mgmt-resourcegraph is not "
-                "installed; properties were read resource by resource",
-            ))
-            return []
-        by_id = {ids.canonical(e.item["id"]): e for e in jobs}
-        subscriptions = sorted({ids.subscription_of(i) or "" for i in by_id} - {""})
-        ordered = sorted(by_id)
-        rows: list[Item] = []
-        try:
-            for start in range(0, len(ordered), GRAPH_CHUNK):
-                chunk = ordered[start:start + GRAPH_CHUNK]
-                quoted = ", ".join("'" + i.replace("'", "\\'") + "'" for i in chunk)
-                rows.extend(self.ctx.graph_query(
-                    subscriptions, f"Resources | where id in~ ({quoted}) | project {GRAPH_COLUMNS}"
-                ))
-        except CALL_ERRORS as exc:
-            warnings.append(failure_warning(
-                exc, "Azure Resource Graph query failed; properties were read resource by "
-                "resource instead", subscription=None,
-            ))
-            return []
-        fetched: list[_Entry] = []
-        for row in rows:
-            entry = by_id.get(ids.canonical(str(row.get("id", ""))))
-            if entry is None or entry.fetched:
-                continue
-            entry.item = {**entry.item, **{k: v for k, v in row.items() if v is not None}}
-            entry.fetched = True
-            if entry.spec is None:
-                entry.spec = next(
-                    (s for s in entry.candidates if s.matches and s.matches(entry.item)), None)
-            fetched.append(entry)
-        return fetched
-
-    def _fetch(self, entry: _Entry) -> None:
-        spec = entry.spec or entry.candidates[0]
-        resource_id = entry.item["id"]
-        try:
-            payload = self.ctx.get(resource_id, spec.api_version)
-        except CALL_ERRORS as exc:
-            if is_not_found(exc):
-                entry.gone = True  # deleted between the listing and now
-            else:
-                entry.error = exc
-                entry.unavailable.add(PROPERTIES)
-            return
-        entry.item = {**entry.item, **payload}
-        entry.fetched = True
-        if entry.spec is None:
-            entry.spec = next((s for s in entry.candidates if s.matches and s.matches(payload)),
-                              None)
-        self._fetch_sub_resources(entry)
-
-    def _fetch_sub_resources(self, entry: _Entry) -> None:
-        if entry.spec is None:
-            return
-        for sub in entry.spec.sub_resources:
-            try:
-                entry.item[sub.name] = self.ctx.get(
-                    entry.item["id"].rstrip("/") + sub.suffix,
-                    sub.api_version or entry.spec.api_version,
-                )
-            except CALL_ERRORS as exc:
-                if is_not_found(exc):
-                    entry.item[sub.name] = None
-                else:
-                    entry.error = exc
-                    entry.unavailable.add(sub.name)
+    def _list_children(
+        self, pool: ThreadPoolExecutor, entries: Sequence[Entry], desired: Sequence[Resource],
+        warnings: list[ScanWarning],
+    ) -> tuple[list[Entry], set[tuple[str, str]]]:
+        managed: dict[str, list[str]] = defaultdict(list)
+        for r in desired:
+            managed[r.type].append(self.arm_id(r))
+        listed = [(e.spec.type, str(e.item["id"])) for e in entries
+                  if e.spec is not None and not e.gone]
+        jobs = plan_jobs(self._specs, listed, managed)
+        if not jobs:
+            return [], set()
+        found = run_jobs(self.ctx, pool, jobs)
+        warnings.extend(found.warnings)
+        children = [Entry(spec, dict(item), fetched=True) for spec, item in found.items]
+        return children, found.failed
 
     def _expand_children(
-        self, entries: Sequence[_Entry], warnings: list[ScanWarning]
-    ) -> tuple[list[_Entry], set[tuple[str, str]]]:
+        self, entries: Sequence[Entry], warnings: list[ScanWarning]
+    ) -> tuple[list[Entry], set[tuple[str, str]]]:
         """Child items from their parents' payloads; the (type, group) pairs whose parent
         could not be read, each with a warning naming the child type (the parent's own
         warning only says its properties were not compared)."""
-        children: list[_Entry] = []
+        children: list[Entry] = []
         failed: set[tuple[str, str]] = set()
         for entry in entries:
             if entry.spec is None or entry.gone:
                 continue
-            for child_spec in self._children.get(entry.spec.type, ()):
+            for child_spec in self._embedded.get(entry.spec.type, ()):
                 if not entry.fetched:
                     if entry.error is not None:
                         group = ids.group_of(entry.item["id"]) or GLOBAL_REGION
@@ -381,19 +315,14 @@ class AzureProvider:
                     if isinstance(child, Mapping) and child.get("id"):
                         item = dict(child)
                         item.setdefault("type", child_spec.arm_type)
-                        children.append(_Entry(child_spec, item, fetched=True))
+                        children.append(Entry(child_spec, item, fetched=True))
         return children, failed
 
     # building ------------------------------------------------------------------------------
 
-    def _build(self, entries: Sequence[_Entry], wanted: Mapping[tuple[str, str], Resource],
+    def _build(self, entries: Sequence[Entry], wanted: Mapping[tuple[str, str], Resource],
                listings: Sequence[Listing], warnings: list[ScanWarning]) -> list[Resource]:
-        managed_groups = {
-            (listing.subscription, str(g.get("name", "")).lower())
-            for listing in listings
-            for g in listing.groups or []
-            if azure_owned_group(g)
-        }
+        made = what_was_made(entries, set(wanted), listings)
         failures: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
         resources: list[Resource] = []
         for entry in entries:
@@ -409,13 +338,12 @@ class AzureProvider:
             if entry.spec is None:
                 continue
             want = wanted.get((entry.spec.type, ids.canonical(resource_id)))
-            resources.append(self._resource(entry, want, managed_groups))
+            resources.append(self._resource(entry, want, made))
         for (sub, group, namespace, code), failed_ids in sorted(failures.items()):
             warnings.append(detail_warning(sub, group, namespace, code, len(failed_ids)))
         return resources
 
-    def _resource(self, entry: _Entry, want: Resource | None,
-                  managed_groups: set[tuple[str, str]]) -> Resource:
+    def _resource(self, entry: Entry, want: Resource | None, made: Made) -> Resource:
         assert entry.spec is not None
         spec, item = entry.spec, entry.item
         resource_id = str(item["id"])
@@ -423,25 +351,29 @@ class AzureProvider:
         attributes: dict[str, Any] = {}
         if want is not None:
             unavailable = set(entry.unavailable)
-            if not entry.fetched and spec.source is not Source.PARENT:
+            if not entry.fetched and spec.source not in FULL_LISTS:
                 unavailable.add(PROPERTIES)
                 unavailable.update(s.name for s in spec.sub_resources)
             attributes = spec.actual_attributes(item, frozenset(unavailable))
-        group_key = (scope.account or "", scope.region)
-        is_default = bool(item.get("managedBy")) or (
-            spec.source is not Source.RESOURCE_GROUPS and group_key in managed_groups
-        ) or (spec.source is Source.RESOURCE_GROUPS and azure_owned_group(item))
-        if spec.is_default is not None and spec.is_default(item):
-            is_default = True
+        import_id = want.id if want is not None else self._import_id(spec, item)
         return Resource(
             provider=NAME,
             type=spec.type,
             # the state's spelling when managed, so that the finding shows what the user wrote
-            id=want.id if want is not None else resource_id,
+            id=import_id,
             scope=scope,
             attributes=attributes,
-            is_default=is_default,
+            is_default=is_azure_s(spec, item, scope, made),
         )
+
+    def _import_id(self, spec: AzureSpec, item: Mapping[str, Any]) -> str:
+        """What ``terraform import`` takes for this cloud item, exactly."""
+        arm_id = ids.provider_form(str(item["id"]), self._spellings)
+        if spec.cloud_import_id is not None:
+            found = spec.cloud_import_id(arm_id, item)
+            if found:
+                return found
+        return arm_id
 
     # scopes --------------------------------------------------------------------------------
 
@@ -463,9 +395,12 @@ class AzureProvider:
     def _listed(self, listing: Listing, spec: AzureSpec, group: str) -> bool:
         if spec.source is Source.RESOURCE_GROUPS:
             return listing.groups is not None
-        if spec.source is Source.PARENT:
+        if spec.source is Source.SUBSCRIPTION:
+            return spec.type in listing.lists
+        if spec.source in (Source.PARENT, Source.CHILDREN):
             assert spec.parent is not None
             return self._listed(listing, self._specs[spec.parent], group)
+        # resources, and extension resources: their targets come from the listing
         return listing.whole or group in listing.scanned_groups
 
     def _confirm_missing(
@@ -481,36 +416,25 @@ class AzureProvider:
             and (r.type, r.scope.region) not in failed
         ]
 
-        def confirm(want: Resource) -> tuple[Resource, _Entry]:
+        def confirm(want: Resource) -> tuple[Resource, Entry]:
             spec = self._specs[want.type]
-            entry = _Entry(spec, {"id": want.id, "type": spec.arm_type})
-            self._fetch(entry)
+            entry = Entry(spec, {"id": self.arm_id(want), "type": spec.arm_type})
+            self._details.fetch(entry)
             return want, entry
 
         for want, entry in pool.map(confirm, suspects):
             if entry.gone:
                 continue  # really missing: the engine reports it
             if entry.fetched:
-                resources.append(self._resource(entry, want, set()))
+                resources.append(self._resource(entry, want, Made()))
                 continue
             assert entry.error is not None
             failed.add((want.type, want.scope.region))
             observation.warnings.append(failure_warning(
-                entry.error, f"{want.type} {want.id} is not in the listing and could not be "
-                "read by id", subscription=want.scope.account, group=want.scope.region,
+                entry.error, f"{want.type} {self.arm_id(want)} is not in the listing and could "
+                "not be read by id", subscription=want.scope.account, group=want.scope.region,
                 rtype=want.type,
             ))
-
-    # warnings ------------------------------------------------------------------------------
-
-def _needs_detail(spec: AzureSpec, want: Resource) -> bool:
-    """True if a field this resource's state declares needs more than the list payload; a
-    field the state's provider version does not have costs no call."""
-    return any(
-        f.detail is not None and f.path in want.attributes
-        and want.attributes[f.path] is not UNKNOWN
-        for f in spec.fields
-    )
 
 
 def _scope(resource_id: str) -> Scope:

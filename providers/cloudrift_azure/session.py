@@ -27,12 +27,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import requests
 from azure.core.exceptions import (
     ClientAuthenticationError,
     HttpResponseError,
+    ResourceNotFoundError,
     ServiceRequestError,
     ServiceResponseError,
 )
@@ -53,6 +54,8 @@ from azure.core.pipeline.policies import (
     UserAgentPolicy,
 )
 from azure.core.pipeline.transport import RequestsTransport
+from azure.core.rest import HttpRequest
+from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 from azure.mgmt.resource.resources import ResourceManagementClient
 
@@ -135,7 +138,11 @@ def operation_name(method: str, url: str) -> str:
     if re.fullmatch(ACTIVITY_LOG_PATH, lowered):
         return "activity_logs.list"
     if method.upper() == "GET":
-        return f"resources.get_by_id:{ids.arm_type_of(path) or 'unknown'}"
+        arm_type = ids.arm_type_of(path)
+        if arm_type is None and (listed := ids.arm_type_of(path + "/-")):
+            # a collection below a subscription or a resource: a SQL server's databases
+            return f"list:{listed}"
+        return f"resources.get_by_id:{arm_type or 'unknown'}"
     return f"{method.upper()} {path}"
 
 
@@ -387,6 +394,26 @@ class AzureContext:
             )
         return dict(body) if isinstance(body, Mapping) else {}
 
+    def list_path(self, subscription: str, path: str, api_version: str) -> list[Item]:
+        """Every item of an ARM collection (``<parent id>/databases``,
+        ``/subscriptions/<s>/providers/Microsoft.Authorization/roleAssignments``), following
+        ``nextLink``: a read the client has no operation for, sent through its pipeline."""
+        client = self.client(subscription)
+        url: str | None = f"{path}?api-version={quote(api_version)}"
+        items: list[Item] = []
+        with _fatal_errors(self.endpoint):
+            while url:
+                response = client.send_request(HttpRequest("GET", url))
+                if response.status_code >= 400:
+                    kind = _ERRORS.get(response.status_code, HttpResponseError)
+                    raise kind(response=response, error_format=ARMErrorFormat)
+                body = response.json()
+                if not isinstance(body, Mapping):
+                    break
+                items.extend(dict(v) for v in body.get("value") or [] if isinstance(v, Mapping))
+                url = body.get("nextLink") or None
+        return items
+
 
     # -- Azure Resource Graph: many resources' full payloads in one read-only query -------
 
@@ -427,6 +454,11 @@ class AzureContext:
                 token = response.skip_token
                 if not token:
                     return rows
+
+
+# what the generated operations raise for these answers (callers tell them by status)
+_ERRORS: dict[int, type[HttpResponseError]] = {401: ClientAuthenticationError,
+                                               404: ResourceNotFoundError}
 
 
 def _raw_json(pipeline_response: Any, _deserialized: Any, _headers: Any) -> Any:

@@ -11,7 +11,12 @@ read. Faults (403, 429 with ``Retry-After``...) are injected per path.
 
 Resources are stored as ARM returns them from a GET. The list endpoints answer with the list
 shape (no ``properties``, no ``zones``); subnets live inside their virtual network's
-``properties.subnets`` and are not listed on their own, as in Azure.
+``properties.subnets`` (load balancing rules and backend pools inside their load balancer's) and
+are not listed on their own, as in Azure. Child resources (a SQL server's databases) and
+extension resources (role assignments, diagnostic settings) are not in ``resources.list``
+either: a GET of their collection (``<parent id>/databases``,
+``<resource id>/providers/Microsoft.Insights/diagnosticSettings``) lists them, and the role
+assignments collection of a scope lists those at the scope and below it.
 
 Nothing here is imported by the scanner itself; it needs ``cryptography`` and ``azure-core``.
 """
@@ -39,7 +44,16 @@ LIST_KEYS = ("id", "name", "type", "kind", "location", "extendedLocation", "mana
              "plan", "identity", "tags")
 
 # children that ARM keeps inside their parent's properties (and does not list on their own)
-EMBEDDED_CHILDREN = {"microsoft.network/virtualnetworks/subnets": "subnets"}
+EMBEDDED_CHILDREN = {
+    "microsoft.network/virtualnetworks/subnets": "subnets",
+    "microsoft.network/loadbalancers/loadbalancingrules": "loadBalancingRules",
+    "microsoft.network/loadbalancers/backendaddresspools": "backendAddressPools",
+}
+# top-level types that resources.list leaves out: extension and proxy resources
+UNLISTED_TYPES = frozenset({"microsoft.authorization/roleassignments",
+                            "microsoft.insights/diagnosticsettings"})
+# a collection that lists what is at its scope and below it, not only its direct children
+_SCOPE_WIDE = "/providers/microsoft.authorization/roleassignments"
 
 _NETWORK = ("2023-09-01", "2023-11-01", "2024-01-01", "2024-03-01", "2024-05-01", "2024-07-01")
 
@@ -54,14 +68,26 @@ API_VERSIONS: dict[str, tuple[str, ...]] = {
                             "2024-03-01", "2025-04-01"),
     "microsoft.network": _NETWORK,
     "microsoft.network/dnszones": ("2018-05-01", "2023-07-01-preview"),
+    "microsoft.network/privatednszones": ("2018-09-01", "2020-06-01", "2024-06-01"),
     "microsoft.storage": ("2023-01-01", "2023-05-01", "2024-01-01"),
     "microsoft.compute/virtualmachines": ("2024-03-01", "2024-07-01", "2024-11-01"),
     "microsoft.compute/disks": ("2023-10-02", "2024-03-02"),
+    "microsoft.compute/virtualmachinescalesets": ("2024-03-01", "2024-07-01", "2024-11-01"),
     "microsoft.keyvault": ("2022-07-01", "2023-07-01", "2024-11-01"),
     "microsoft.containerservice": ("2024-05-01", "2024-09-01", "2025-01-01"),
     "microsoft.containerregistry": ("2023-07-01", "2023-11-01-preview", "2025-04-01"),
     "microsoft.operationalinsights": ("2022-10-01", "2023-09-01", "2025-02-01"),
     "microsoft.managedidentity": ("2023-01-31", "2024-11-30"),
+    "microsoft.sql": ("2021-11-01", "2022-05-01-preview", "2023-05-01-preview", "2023-08-01",
+                      "2023-08-01-preview"),
+    "microsoft.dbforpostgresql/flexibleservers": ("2022-12-01", "2023-06-01-preview",
+                                                  "2024-08-01", "2025-08-01"),
+    "microsoft.documentdb": ("2023-04-15", "2024-05-15", "2024-08-15", "2024-11-15"),
+    "microsoft.web": ("2022-09-01", "2023-01-01", "2023-12-01", "2024-04-01"),
+    "microsoft.authorization/roleassignments": ("2020-04-01-preview", "2022-04-01",
+                                                "2022-05-01-preview"),
+    "microsoft.insights/diagnosticsettings": ("2016-09-01", "2017-05-01-preview",
+                                              "2021-05-01-preview"),
 }
 
 
@@ -108,15 +134,49 @@ def _parts(resource_id: str) -> list[str]:
 
 
 def _arm_type(resource_id: str) -> str:
+    """The type of a resource id (an extension resource's own, after its last
+    ``providers``)."""
     parts = _parts(resource_id)
     if len(parts) == 4 and parts[2].lower() == "resourcegroups":
         return "Microsoft.Resources/resourceGroups"
-    lowered = [p.lower() for p in parts]
-    if "providers" not in lowered:
+    at = _last_providers(parts)
+    if at is None:
         return ""
-    at = lowered.index("providers")
     rest = parts[at + 1:]
     return "/".join([rest[0], *rest[1::2]])
+
+
+def _last_providers(parts: list[str]) -> int | None:
+    lowered = [p.lower() for p in parts]
+    if "providers" not in lowered:
+        return None
+    return len(lowered) - 1 - lowered[::-1].index("providers")
+
+
+def _is_collection(parts: list[str]) -> bool:
+    """``.../providers/<ns>/<type>`` or ``.../<type>/<name>/<child type>``: a list, not an
+    item."""
+    at = _last_providers(parts)
+    tail = parts[at + 1:] if at is not None else []
+    return len(tail) >= 2 and len(tail) % 2 == 0
+
+
+def _parent_parts(parts: list[str]) -> list[str]:
+    """The parts of an item's parent: one level up for a nested resource, the resource it
+    extends for an extension resource, its group or subscription for a top-level one."""
+    at = _last_providers(parts)
+    if at is None:
+        return parts[:2]
+    if len(parts) - at > 4:
+        return parts[:-2]
+    return parts[:at]
+
+
+def _group_key(parts: list[str]) -> tuple[str, str] | None:
+    """(subscription, resource group) of a lower-cased id's parts, if it is in a group."""
+    if len(parts) >= 4 and parts[2] == "resourcegroups":
+        return parts[1], parts[3]
+    return None
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -144,6 +204,9 @@ class ArmServer(LocalServer):
         self.ratelimit_remaining: int | Callable[[int], int] | None = 11999
         # canonical ids the list endpoints leave out (ARM's list is served from a cache)
         self.hidden_from_list: set[str] = set()
+        # role assignments made above every subscription (a management group, the root):
+        # each subscription's role assignment list includes them, as ARM's does
+        self.inherited_role_assignments: list[Payload] = []
         self._subscriptions: set[str] = set()
         self._groups: dict[tuple[str, str], Payload] = {}
         self._resources: dict[str, Payload] = {}
@@ -162,6 +225,7 @@ class ArmServer(LocalServer):
             self.requests.clear()
             self.faults.clear()
             self.hidden_from_list.clear()
+            self.inherited_role_assignments.clear()
             self._subscriptions.clear()
             self._groups.clear()
             self._resources.clear()
@@ -202,17 +266,19 @@ class ArmServer(LocalServer):
             raise ValueError(f"not a resource group or resource id: {resource_id}")
         resource.setdefault("type", _arm_type(resource_id))
         resource.setdefault("name", parts[-1])
-        subscription, group = parts[1].lower(), parts[3].lower()
+        subscription = parts[1].lower()
+        in_group = parts[2].lower() == "resourcegroups"
         with self._lock:
             self._subscriptions.add(subscription)
-            if len(parts) == 4:
-                self._groups[(subscription, group)] = resource
+            if len(parts) == 4 and in_group:
+                self._groups[(subscription, parts[3].lower())] = resource
                 return copy.deepcopy(resource)
-            if (subscription, group) not in self._groups:
+            if in_group and (subscription, parts[3].lower()) not in self._groups:
                 self.put_group(parts[1], parts[3], str(resource.get("location") or "westeurope"))
             canonical = _canonical(resource_id)
             arm_type = _arm_type(resource_id).lower()
-            if arm_type.count("/") == 1:
+            top_level = in_group and _last_providers(parts) == 4 and arm_type.count("/") == 1
+            if top_level and arm_type not in UNLISTED_TYPES:
                 self._resources[canonical] = resource
             elif arm_type in EMBEDDED_CHILDREN:
                 parent = self._lookup(canonical.rsplit("/", 2)[0])
@@ -228,7 +294,7 @@ class ArmServer(LocalServer):
 
     def _lookup(self, canonical: str) -> Payload | None:
         parts = _parts(canonical)
-        if len(parts) == 4:
+        if len(parts) == 4 and parts[2] == "resourcegroups":
             return self._groups.get((parts[1], parts[3]))
         if canonical in self._resources:
             return self._resources[canonical]
@@ -264,7 +330,7 @@ class ArmServer(LocalServer):
         canonical = _canonical(resource_id)
         parts = _parts(canonical)
         with self._lock:
-            if len(parts) == 4:
+            if len(parts) == 4 and parts[2] == "resourcegroups":
                 self._groups.pop((parts[1], parts[3]), None)
                 prefix = canonical + "/"
                 for store in (self._resources, self._children):
@@ -274,6 +340,11 @@ class ArmServer(LocalServer):
             if self._resources.pop(canonical, None) is not None:
                 for key in [k for k in self._children if k.startswith(canonical + "/")]:
                     del self._children[key]
+                # what Azure deletes with its owner: a private endpoint's network interface
+                for key in [k for k, r in self._resources.items()
+                            if _canonical(str(((r.get("properties") or {}).get(
+                                "privateEndpoint") or {}).get("id", ""))) == canonical]:
+                    del self._resources[key]
                 return
             if self._children.pop(canonical, None) is not None:
                 return
@@ -374,29 +445,68 @@ class ArmServer(LocalServer):
                 items = [r for k, r in sorted(self._resources.items())
                          if k.startswith(prefix) and k not in self.hidden_from_list]
                 return self._page(lowered, version, query, items, list_shape=True)
+            if _is_collection(parts):
+                return self._collection(lowered, version, query)
             return self._get(lowered, version)
+
+    def _version_error(self, arm_type: str, version: str) -> tuple[int, Any, dict[str, str]]:
+        allowed = _versions_for(arm_type)
+        return _error(400, "NoRegisteredProviderFound",
+                      f"No registered resource provider found for location and API "
+                      f"version '{version}' for type '{arm_type}'. The supported "
+                      f"api-versions are '{', '.join(allowed)}'.")
+
+    def _collection(self, canonical: str, version: str, query: Mapping[str, str],
+                    ) -> tuple[int, Any, dict[str, str]]:
+        """The items of a collection below a subscription, a group or a resource."""
+        arm_type = _arm_type(canonical + "/-")
+        if version not in _versions_for(arm_type):
+            return self._version_error(arm_type, version)
+        parts = _parts(canonical)
+        group = _group_key(parts)
+        if group is not None and group not in self._groups:
+            return _error(404, "ResourceGroupNotFound",
+                          f"Resource group '{group[1]}' could not be found.")
+        parent = "/" + "/".join(_parent_parts([*parts, "-"]))
+        if len(_parts(parent)) > 4 and self._lookup(parent) is None:
+            return _error(404, "ParentResourceNotFound",
+                          f"Can not perform requested operation on nested resource. Parent "
+                          f"resource '{_parts(parent)[-1]}' not found.")
+        stored = [*self._resources.items(), *self._children.items()]
+        embedded = EMBEDDED_CHILDREN.get(arm_type.lower())
+        if embedded is not None:
+            found = ((self._lookup(parent) or {}).get("properties") or {}).get(embedded) or []
+            stored += [(_canonical(c["id"]), c) for c in found]
+        if canonical.endswith(_SCOPE_WIDE):
+            scope = canonical[:-len(_SCOPE_WIDE)]
+            items = [r for k, r in sorted(stored) if k.startswith(scope + "/")
+                     and _arm_type(k).lower() == arm_type.lower()]
+            if len(_parts(scope)) == 2:
+                items = [*self.inherited_role_assignments, *items]
+        else:
+            items = [r for k, r in sorted(stored)
+                     if k.startswith(canonical + "/") and k.count("/") == canonical.count("/") + 1]
+        return self._page(canonical, version, query, items, list_shape=False)
 
     def _get(self, canonical: str, version: str) -> tuple[int, Any, dict[str, str]]:
         arm_type = _arm_type(canonical)
-        allowed = _versions_for(arm_type)
-        if version not in allowed:
-            return _error(400, "NoRegisteredProviderFound",
-                          f"No registered resource provider found for location and API "
-                          f"version '{version}' for type '{arm_type}'. The supported "
-                          f"api-versions are '{', '.join(allowed)}'.")
+        if version not in _versions_for(arm_type):
+            return self._version_error(arm_type, version)
         parts = _parts(canonical)
-        if len(parts) >= 4 and (parts[1], parts[3]) not in self._groups:
+        group = _group_key(parts)
+        if group is not None and group not in self._groups:
             return _error(404, "ResourceGroupNotFound",
-                          f"Resource group '{parts[3]}' could not be found.")
+                          f"Resource group '{group[1]}' could not be found.")
         found = self._lookup(canonical)
         if found is None:
-            if len(parts) > 8 and self._lookup("/" + "/".join(parts[:-2])) is None:
+            parent = _parent_parts(parts)
+            if len(parent) > 4 and self._lookup("/" + "/".join(parent)) is None:
                 return _error(404, "ParentResourceNotFound",
                               f"Can not perform requested operation on nested resource. "
-                              f"Parent resource '{parts[-3]}' not found.")
+                              f"Parent resource '{parent[-1]}' not found.")
             return _error(404, "ResourceNotFound",
                           f"The Resource '{arm_type}/{parts[-1]}' under resource group "
-                          f"'{parts[3] if len(parts) > 3 else ''}' was not found.")
+                          f"'{group[1] if group else ''}' was not found.")
         return 200, copy.deepcopy(found), {}
 
     def _page(self, path: str, version: str, query: Mapping[str, str], items: list[Payload],

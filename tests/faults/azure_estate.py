@@ -6,8 +6,14 @@ Subscription ``SUB``, two resource groups:
 ``rg-drift`` (declared in the state): a virtual network and a storage account drifted (the
 account's fields need a GET per resource and its sub-resources), a public IP and a network
 security group in sync (a GET each), an identity deleted (missing: read once more by id before
-it is called so) and an identity nobody manages (unmanaged);
-``rg-shared`` (not declared): a virtual network in sync.
+it is called so) and an identity nobody manages (unmanaged); and one of each other way Azure
+resources are read: a role assignment (one list per subscription), a key vault secret that
+drifted (a list below its vault), a diagnostic setting (a list below each resource it may
+extend), a private endpoint whose network interface is its own (read to know which) beside a
+managed network interface, a load
+balancer rule (inside its load balancer) and a Linux web app (told from a function app by its
+kind, its site config a sub-resource);
+``rg-shared`` (not declared): a virtual network in sync, with a diagnostic setting.
 """
 
 from __future__ import annotations
@@ -45,6 +51,22 @@ def _moved(document: Any, name: str) -> Any:
     return json.loads(text)
 
 
+# the new kinds of Azure resources, in sync: read by list, inside a parent, by kind
+SPREAD = ("role_assignment", "private_endpoint", "network_interface", "lb_rule", "service_plan",
+          "linux_web_app")
+
+
+def _on_shared_network(setting: AzureCase, network: str) -> tuple[dict[str, Any],
+                                                                   dict[str, Any]]:
+    """The diagnostic setting case's setting, on the shared network instead of its vault."""
+    vault = setting.state[1]["attributes"]["id"]
+    payload = json.loads(json.dumps(setting.arm[0]))
+    payload["id"] = f"{network}/providers/Microsoft.Insights/diagnosticSettings/to-logs"
+    instance = json.loads(json.dumps(setting.state[0]).replace(vault, network))
+    instance["name"] = "shared"
+    return payload, instance
+
+
 def _stray(case: AzureCase) -> dict[str, Any]:
     text = json.dumps(case.arm[0]).replace("id-api", "id-stray")
     return dict(json.loads(text))
@@ -63,17 +85,22 @@ def build_azure_estate(server: ArmServer, directory: Path) -> AzureEstate:
     group, vnet = load_case("resource_group"), load_case("virtual_network")
     storage, pip = load_case("storage_account"), load_case("public_ip")
     nsg, identity = load_case("network_security_group"), load_case("user_assigned_identity")
-    cases = (group, vnet, storage, pip, nsg, identity)
+    secret, setting = load_case("key_vault_secret"), load_case("monitor_diagnostic_setting")
+    cases = (group, vnet, storage, pip, nsg, identity, secret, setting,
+             *(load_case(name) for name in SPREAD))
     shared_arm = [_moved(p, "vnet-shared") for p in vnet.arm]
     shared_state = [_moved(i, "vnet-shared") for i in vnet.state]
     for instance in shared_state:
         instance["name"] = "shared"
+    shared_setting = _on_shared_network(setting, shared_arm[0]["id"])
 
     instances = [i for case in cases for i in case.state] + shared_state
-    load_arm(server, [p for case in cases for p in case.arm] + shared_arm, instances)
+    instances.append(shared_setting[1])
+    load_arm(server, [p for case in cases for p in case.arm] + shared_arm + [shared_setting[0]],
+             instances)
     server.put(_stray(identity))
     state = state_of(instances, server)
-    for case in (vnet, storage):
+    for case in (vnet, storage, secret):
         server.patch(case.arm_id, case.change["patch"])
     server.delete(identity.arm_id)
 

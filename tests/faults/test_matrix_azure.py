@@ -52,11 +52,14 @@ assert STALL_SECONDS > TIMEOUT
 SUBSCRIPTION_LIST = f"GET /subscriptions/{SUB}/resources?*"
 GROUP_LIST = f"GET /subscriptions/{SUB}/resourcegroups?*"
 IN_SHARED = f"GET /subscriptions/{SUB}/[rR]esource[gG]roups/rg-shared*"
-VNET_READ = "GET */virtualNetworks/vnet-core?*"
-STORAGE_READ = "GET */storageAccounts/stdriftdata?*"
+# the resources' own reads, not the lists below them (their diagnostic settings)
+VNET_READ = "GET */virtualNetworks/vnet-core?api-version"
+STORAGE_READ = "GET */storageAccounts/stdriftdata?api-version"
 IDENTITY_READ = "GET */userAssignedIdentities/id-api?*"
 
 ALL = "every unit"
+SHARED_UNITS = frozenset({("azurerm_virtual_network", "rg-shared"),
+                          ("azurerm_monitor_diagnostic_setting", "rg-shared")})
 GROUP_UNITS = frozenset({("azurerm_resource_group", g) for g in GROUPS})
 
 
@@ -117,6 +120,7 @@ def azure_baseline(azure_estate: AzureEstate, shared_azure_proxy: FaultProxy,
     kinds = sorted({(f.kind.value, f.type, f.scope.region) for f in report.findings})
     # the estate is what the matrix needs only if every kind of finding is in it
     assert kinds == [
+        ("changed", "azurerm_key_vault_secret", "rg-drift"),
         ("changed", "azurerm_storage_account", "rg-drift"),
         ("changed", "azurerm_virtual_network", "rg-drift"),
         ("missing", "azurerm_user_assigned_identity", "rg-drift"),
@@ -174,10 +178,11 @@ MATRIX = [
     row("truncate-all", Fault(K.TRUNCATE), "partial", ALL),
     row("truncate-nth", Fault(K.TRUNCATE, nth=1), "same"),
     row("truncate-rate", Fault(K.TRUNCATE, rate=0.3), "either", seed=1),
-    # 403 on one resource group (and so on the subscription's listing)
+    # 403 on one resource group (and so on the subscription's listing): its network and the
+    # diagnostic settings below it are not seen
     row("deny-resource-group", [Fault(K.DENY, operation=SUBSCRIPTION_LIST),
                                 Fault(K.DENY, operation=IN_SHARED)],
-        "partial", frozenset({("azurerm_virtual_network", "rg-shared")})),
+        "partial", SHARED_UNITS),
 ]
 
 
@@ -239,8 +244,9 @@ def test_a_denied_resource_group_leaves_the_rest_whole(
     azure_proxy: FaultProxy, proxy_certificate: tuple[str, str],
 ) -> None:
     """A role on rg-drift only: the subscription's listing and everything in rg-shared answer
-    403. Every finding of rg-drift is reported, a warning names rg-shared, and coverage shows
-    its virtual network not scanned and not seen (rather than missing)."""
+    403. Every finding of rg-drift is reported, warnings name rg-shared, and coverage shows its
+    virtual network and its diagnostic setting not scanned and not seen (rather than
+    missing)."""
     baseline, _ = azure_baseline
     azure_proxy.set_faults([Fault(K.DENY, operation=SUBSCRIPTION_LIST),
                             Fault(K.DENY, operation=IN_SHARED)])
@@ -250,19 +256,21 @@ def test_a_denied_resource_group_leaves_the_rest_whole(
     assert waits == [], "a 403 is not retried"
     assert report.findings == baseline.findings
     denied = [w for w in report.warnings if w.code == "access_denied"]
-    [group] = [w for w in denied if not is_fallback_note(w)]
-    assert group.scope is not None
-    assert group.scope.region == "rg-shared"
-    assert "'rg-shared'" in group.message
-    assert "AuthorizationFailed" in group.message
+    in_group = [w for w in denied if not is_fallback_note(w)]
+    assert {w.scope.region for w in in_group if w.scope is not None} == {"rg-shared"}
+    assert len(in_group) == 2  # the group's listing, the settings below its network
+    assert all("AuthorizationFailed" in w.message for w in in_group)
+    assert any("'rg-shared'" in w.message for w in in_group)
     assert any(is_fallback_note(w) for w in denied)
 
-    vnets = next(c for c in report.coverage if c.type == "azurerm_virtual_network")
-    assert vnets.scanned_scopes == [f"{SUB}/rg-drift"]
-    assert vnets.failed_scopes == [f"{SUB}/rg-shared"]
-    assert vnets.not_seen == 1
-    assert not vnets.complete
-    others = [c for c in report.coverage if c.type != "azurerm_virtual_network"]
+    shared_types = {rtype for rtype, _ in SHARED_UNITS}
+    for rtype in shared_types:
+        cov = next(c for c in report.coverage if c.type == rtype)
+        assert cov.scanned_scopes == [f"{SUB}/rg-drift"]
+        assert cov.failed_scopes == [f"{SUB}/rg-shared"]
+        assert cov.not_seen == 1
+        assert not cov.complete
+    others = [c for c in report.coverage if c.type not in shared_types]
     assert others
     assert all(c.complete for c in others)
     assert not report.complete

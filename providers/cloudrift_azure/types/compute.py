@@ -1,5 +1,5 @@
 """Microsoft.Compute: Linux and Windows virtual machines (one ARM type, told apart by their OS
-profile) and managed disks."""
+profile), managed disks and Linux virtual machine scale sets."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from cloudrift_azure.fields import (
     enabled,
     first,
     identity,
+    ids_set,
     listed,
     location,
     none_word,
     prop,
+    records,
     tags,
     write_only,
     zero_as_none,
@@ -24,6 +26,7 @@ from cloudrift_azure.fields import (
 from cloudrift_azure.spec import AzureSpec
 
 VM_API = "2024-07-01"
+_NONE: Any = object()
 DISK_API = "2024-03-02"
 
 
@@ -68,8 +71,11 @@ def _ssh_keys(value: Any) -> Any:
     return n.as_set(rows)
 
 
-def _is_linux(payload: Mapping[str, Any]) -> bool:
-    props = payload.get("properties") or {}
+def _is_linux(payload: Mapping[str, Any]) -> bool | None:
+    """Linux or not, from the full payload; ``None`` from a list payload (no properties)."""
+    props = payload.get("properties")
+    if not isinstance(props, Mapping):
+        return None
     os_profile = props.get("osProfile") or {}
     if os_profile.get("linuxConfiguration") is not None:
         return True
@@ -77,6 +83,19 @@ def _is_linux(payload: Mapping[str, Any]) -> bool:
         return False
     os_type = ((props.get("storageProfile") or {}).get("osDisk") or {}).get("osType")
     return str(os_type).lower() == "linux"
+
+
+def _os_disk(payload: Mapping[str, Any]) -> list[str]:
+    """The managed OS disk a VM was created with (``os_disk`` is an inline block of the
+    azurerm VM resources: the disk is managed through the VM)."""
+    disk = ((((payload.get("properties") or {}).get("storageProfile") or {}).get("osDisk")
+             or {}).get("managedDisk") or {}).get("id")
+    return [str(disk)] if disk else []
+
+
+def _is_windows(payload: Mapping[str, Any]) -> bool | None:
+    linux = _is_linux(payload)
+    return None if linux is None else not linux
 
 
 def _vm_fields(os_key: str, patch_default: str) -> tuple[FieldSpec, ...]:
@@ -135,6 +154,8 @@ LINUX_VIRTUAL_MACHINE = AzureSpec(
     arm_type="Microsoft.Compute/virtualMachines",
     api_version=VM_API,
     matches=_is_linux,
+    inline_children=_os_disk,
+    inline_types=frozenset({"azurerm_managed_disk"}),
     fields=(
         *_vm_fields("linuxConfiguration", "ImageDefault"),
         prop("disable_password_authentication",
@@ -150,7 +171,9 @@ WINDOWS_VIRTUAL_MACHINE = AzureSpec(
     type="azurerm_windows_virtual_machine",
     arm_type="Microsoft.Compute/virtualMachines",
     api_version=VM_API,
-    matches=lambda payload: not _is_linux(payload),
+    matches=_is_windows,
+    inline_children=_os_disk,
+    inline_types=frozenset({"azurerm_managed_disk"}),
     fields=(
         *_vm_fields("windowsConfiguration", "AutomaticByOS"),
         prop("timezone", "properties.osProfile.windowsConfiguration.timeZone"),
@@ -173,7 +196,9 @@ MANAGED_DISK = AzureSpec(
     type="azurerm_managed_disk",
     arm_type="Microsoft.Compute/disks",
     api_version=DISK_API,
-    description="a disk attached to a VM (managedBy set) is not reported unmanaged",
+    description="a VM's OS disk (created with the VM) and a disk held by any other resource "
+    "(managedBy set) are not reported unmanaged; a data disk attached by hand to a managed VM "
+    "is",
     fields=(
         location(),
         tags(),
@@ -203,4 +228,139 @@ MANAGED_DISK = AzureSpec(
     ),
 )
 
-SPECS = (LINUX_VIRTUAL_MACHINE, WINDOWS_VIRTUAL_MACHINE, MANAGED_DISK)
+
+
+# -- Linux virtual machine scale set ---------------------------------------------------------
+
+VMSS_PROFILE = "properties.virtualMachineProfile"
+
+
+def _ip_configurations(value: Any) -> Any:
+    return records(
+        ("name", None), ("primary", n.to_bool), ("subnet_id", ids.normalise_id),
+        ("load_balancer_backend_address_pool_ids", ids_set),
+        ("application_gateway_backend_address_pool_ids", ids_set),
+    )(value)
+
+
+def _nic_from_arm(nic: Mapping[str, Any]) -> dict[str, Any]:
+    props = nic.get("properties") or {}
+    return {
+        "name": nic.get("name"),
+        "primary": props.get("primary"),
+        "accelerated_networking": props.get("enableAcceleratedNetworking"),
+        "ip_forwarding": props.get("enableIPForwarding"),
+        "network_security_group_id": (props.get("networkSecurityGroup") or {}).get("id"),
+        "ip_configuration": [{
+            "name": conf.get("name"),
+            "primary": (conf.get("properties") or {}).get("primary"),
+            "subnet_id": ((conf.get("properties") or {}).get("subnet") or {}).get("id"),
+            "load_balancer_backend_address_pool_ids": [
+                p.get("id") for p in (conf.get("properties") or {}).get(
+                    "loadBalancerBackendAddressPools") or []],
+            "application_gateway_backend_address_pool_ids": [
+                p.get("id") for p in (conf.get("properties") or {}).get(
+                    "applicationGatewayBackendAddressPools") or []],
+        } for conf in props.get("ipConfigurations") or []],
+    }
+
+
+def _scale_set_nics(value: Any) -> Any:
+    """ARM's ``networkInterfaceConfigurations`` or the state's ``network_interface`` blocks
+    (4.x ``enable_*`` or 5.x ``*_enabled`` names), as a list sorted by name."""
+    if not isinstance(value, list):
+        return value
+    rows = []
+    for nic in value:
+        if not isinstance(nic, Mapping):
+            continue
+        if "properties" in nic:
+            nic = _nic_from_arm(nic)
+        rows.append({
+            "name": nic.get("name"),
+            "primary": bool(nic.get("primary")),
+            "accelerated_networking": bool(nic.get(
+                "accelerated_networking", nic.get("enable_accelerated_networking",
+                                                  nic.get("accelerated_networking_enabled")))),
+            "ip_forwarding": bool(nic.get(
+                "ip_forwarding", nic.get("enable_ip_forwarding",
+                                         nic.get("ip_forwarding_enabled")))),
+            "network_security_group_id": ids.normalise_id(
+                nic.get("network_security_group_id") or None),
+            "ip_configuration": _ip_configurations(nic.get("ip_configuration") or []),
+        })
+    return sorted(rows, key=lambda r: str(r["name"]))
+
+
+def _vmss(path: str, query: str, *steps: Any, default: Any = _NONE) -> FieldSpec:
+    extra: dict[str, Any] = {} if default is _NONE else {"default": default}
+    return prop(path, f"{VMSS_PROFILE}.{query}", *steps, **extra)
+
+
+LINUX_VIRTUAL_MACHINE_SCALE_SET = AzureSpec(
+    type="azurerm_linux_virtual_machine_scale_set",
+    arm_type="Microsoft.Compute/virtualMachineScaleSets",
+    api_version=VM_API,
+    description="instances is compared (an autoscale setting that owns it makes it drift, as "
+    "in terraform plan); the instances' own disks and interfaces live under the scale set "
+    "and are not reported",
+    fields=(
+        location(),
+        tags(),
+        identity(),
+        listed("sku", "sku.name"),
+        listed("instances", "sku.capacity", n.to_int),
+        listed("edge_zone", "extendedLocation.name"),
+        prop("zones", "zones", n.as_set, default=[]),
+        prop("upgrade_mode", "properties.upgradePolicy.mode", default="Manual"),
+        prop("overprovision", "properties.overprovision", n.to_bool, default=True),
+        prop("single_placement_group", "properties.singlePlacementGroup", n.to_bool,
+             default=True),
+        prop("platform_fault_domain_count", "properties.platformFaultDomainCount", n.to_int),
+        prop("zone_balance", "properties.zoneBalance", n.to_bool, default=False),
+        prop("proximity_placement_group_id", "properties.proximityPlacementGroup.id",
+             ids.normalise_id),
+        _vmss("admin_username", "osProfile.adminUsername"),
+        _vmss("computer_name_prefix", "osProfile.computerNamePrefix"),
+        _vmss("disable_password_authentication",
+              "osProfile.linuxConfiguration.disablePasswordAuthentication", n.to_bool,
+              default=True),
+        _vmss("provision_vm_agent", "osProfile.linuxConfiguration.provisionVMAgent", n.to_bool,
+              default=True),
+        _vmss("admin_ssh_key", "osProfile.linuxConfiguration.ssh.publicKeys", _ssh_keys,
+              default=[]),
+        _vmss("source_image_reference", "storageProfile.imageReference", _image_reference),
+        _vmss("source_image_id", "storageProfile.imageReference.id", ids.normalise_id),
+        _vmss("os_disk.0.caching", "storageProfile.osDisk.caching"),
+        _vmss("os_disk.0.storage_account_type",
+              "storageProfile.osDisk.managedDisk.storageAccountType"),
+        _vmss("os_disk.0.disk_size_gb", "storageProfile.osDisk.diskSizeGB", n.to_int),
+        _vmss("network_interface", "networkProfile.networkInterfaceConfigurations",
+              _scale_set_nics, default=[]),
+        _vmss("health_probe_id", "networkProfile.healthProbe.id", ids.normalise_id),
+        _vmss("priority", "priority", default="Regular"),
+        _vmss("eviction_policy", "evictionPolicy"),
+        _vmss("max_bid_price", "billingProfile.maxPrice", n.to_int, default=-1),
+        _vmss("boot_diagnostics", "diagnosticsProfile.bootDiagnostics", _boot_diagnostics,
+              default=[]),
+        _vmss("encryption_at_host_enabled", "securityProfile.encryptionAtHost", n.to_bool,
+              default=False),
+        _vmss("secure_boot_enabled", "securityProfile.uefiSettings.secureBootEnabled",
+              n.to_bool, default=False),
+        _vmss("vtpm_enabled", "securityProfile.uefiSettings.vTpmEnabled", n.to_bool,
+              default=False),
+        write_only("admin_password"),
+        write_only("custom_data"),
+        write_only("user_data"),
+    ),
+    not_compared={
+        "extension": "extensions are not compared yet",
+        "data_disk": "not compared yet",
+        "automatic_os_upgrade_policy": "not compared yet",
+        "rolling_upgrade_policy": "not compared yet",
+    },
+    version_specific=frozenset({"edge_zone", "user_data"}),
+)
+
+SPECS = (LINUX_VIRTUAL_MACHINE, WINDOWS_VIRTUAL_MACHINE, MANAGED_DISK,
+         LINUX_VIRTUAL_MACHINE_SCALE_SET)

@@ -1,5 +1,10 @@
-"""Microsoft.KeyVault: key vaults, with their access policies and network rules (the keys and
-secrets inside a vault are data-plane objects and are not compared)."""
+"""Microsoft.KeyVault: key vaults, with their access policies and network rules, and the
+existence and metadata of their secrets (never a value).
+
+A secret is a data-plane object (``https://<vault>.vault.azure.net/secrets/<name>/<version>``,
+its import id); ARM mirrors its metadata as ``Microsoft.KeyVault/vaults/secrets``, without the
+value and with the data-plane URIs (``secretUriWithVersion`` is the import id). Secrets are
+listed below each vault that is managed or holds a managed secret."""
 
 from __future__ import annotations
 
@@ -11,13 +16,15 @@ from cloudrift.spec import UNKNOWN
 from cloudrift_azure import ids
 from cloudrift_azure.fields import (
     enabled,
+    epoch_to_utc,
     location,
     network_acls_block,
     prop,
     strip_host_mask,
     tags,
+    write_only,
 )
-from cloudrift_azure.spec import AzureSpec
+from cloudrift_azure.spec import AzureSpec, Source
 
 API = "2023-07-01"
 
@@ -113,4 +120,62 @@ KEY_VAULT = AzureSpec(
     version_specific=frozenset({"enable_rbac_authorization", "rbac_authorization_enabled"}),
 )
 
-SPECS = (KEY_VAULT,)
+
+
+# -- secrets ---------------------------------------------------------------------------------
+
+
+def _secret_arm_id(attributes: Mapping[str, Any]) -> str | None:
+    """The ARM id of a secret in state: its vault's id and its name (both arguments, in every
+    provider version; ``resource_versionless_id`` is the same, where recorded)."""
+    vault, name = attributes.get("key_vault_id"), attributes.get("name")
+    if vault and name:
+        return f"{str(vault).rstrip('/')}/secrets/{name}"
+    found = attributes.get("resource_versionless_id")
+    return str(found) if found else None
+
+
+def _secret_import_id(_arm_id: str, payload: Mapping[str, Any]) -> str | None:
+    """The versioned data-plane URI ARM reports: what ``terraform import`` takes."""
+    found = (payload.get("properties") or {}).get("secretUriWithVersion")
+    return str(found) if found else None
+
+
+# what Key Vault stores a certificate's key pair as: a secret of the certificate's name
+_CERTIFICATE_CONTENT = frozenset({"application/x-pkcs12", "application/x-pem-file"})
+
+
+def _backs_a_certificate(item: Mapping[str, Any]) -> bool:
+    content = str((item.get("properties") or {}).get("contentType") or "").lower()
+    return content in _CERTIFICATE_CONTENT
+
+
+KEY_VAULT_SECRET = AzureSpec(
+    type="azurerm_key_vault_secret",
+    arm_type="Microsoft.KeyVault/vaults/secrets",
+    api_version=API,
+    source=Source.CHILDREN,
+    parent="azurerm_key_vault",
+    list_path="/secrets",
+    state_arm_id=_secret_arm_id,
+    cloud_import_id=_secret_import_id,
+    is_default=_backs_a_certificate,
+    description="existence and metadata only, from ARM's mirror of the secret (listed below "
+    "each vault that is managed or holds a managed secret); the value is never read. A secret "
+    "holding a certificate (PKCS#12 or PEM content) is the certificate's, not unmanaged",
+    fields=(
+        tags(),
+        prop("content_type", "properties.contentType"),
+        prop("not_before_date", "properties.attributes.nbf", epoch_to_utc),
+        prop("expiration_date", "properties.attributes.exp", epoch_to_utc),
+        write_only("value"),
+    ),
+    not_compared={
+        "value": "never read: ARM does not return it, and cloudrift does not read the data "
+        "plane",
+        "version": "a new version written outside Terraform changes the value only; ARM's "
+        "current version is not an argument",
+    },
+)
+
+SPECS = (KEY_VAULT, KEY_VAULT_SECRET)

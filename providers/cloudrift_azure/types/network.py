@@ -331,7 +331,7 @@ def _soa(path: str, query: str) -> Any:
 
 DNS_ZONE = AzureSpec(
     type="azurerm_dns_zone",
-    arm_type="Microsoft.Network/dnszones",
+    arm_type="Microsoft.Network/dnsZones",
     api_version=DNS_API,
     sub_resources=(SubResource(_SOA, "/SOA/@"),),
     fields=(

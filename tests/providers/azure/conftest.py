@@ -116,6 +116,31 @@ def _group_ids(ids: Sequence[str]) -> list[str]:
     return groups
 
 
+def _lower_id(value: str) -> str:
+    """An ARM id with every fixed segment, namespace and type in lower case (as ARM lists some
+    of them), the names as they were."""
+    parsed = arm_ids.parse(value)
+    if parsed is None:
+        return value
+    head = (_lower_id(parsed.scope) if parsed.scope else f"/subscriptions/{parsed.subscription}"
+            + (f"/resourcegroups/{parsed.resource_group}" if parsed.resource_group else ""))
+    if parsed.namespace is None:
+        return head
+    pairs = [f"{t.lower()}/{n}" for t, n in zip(parsed.types, parsed.names, strict=True)]
+    return "/".join([head, "providers", parsed.namespace.lower(), *pairs])
+
+
+def lower_case_ids(payload: Any) -> Any:
+    """A payload with every ARM id in it spelt in lower case (names kept)."""
+    if isinstance(payload, str):
+        return _lower_id(payload) if payload.lower().startswith("/subscriptions/") else payload
+    if isinstance(payload, list):
+        return [lower_case_ids(v) for v in payload]
+    if isinstance(payload, Mapping):
+        return {k: lower_case_ids(v) for k, v in payload.items()}
+    return payload
+
+
 def load_arm(server: ArmServer, payloads: Sequence[Mapping[str, Any]],
              state: Sequence[Instance] = ()) -> None:
     """Put payloads into the server: resource groups first (those only referenced get

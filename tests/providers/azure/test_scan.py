@@ -100,7 +100,7 @@ def test_a_provider_whose_properties_are_denied_is_a_warning_naming_it(
                                          "id-app", {"app": "api"})
     arm.put(identity)
     arm.patch(identity["id"], {"tags": {"app": "changed"}})
-    arm.fail(r"/providers/microsoft\.keyvault/")
+    arm.fail(r"/providers/microsoft\.keyvault/vaults/[^/]+$")
     report = scan(state_of([*case.state, identity_state], arm))
 
     # the vault is seen (the list has it) but none of its properties could be compared
@@ -179,10 +179,17 @@ def test_only_what_declared_fields_need_is_fetched(arm: ArmServer, scan: ScanFn)
     report = scan(state_of([managed_state, identity_state], arm))
 
     assert _findings(report) == [(FindingKind.UNMANAGED, "azurerm_virtual_network", other["id"])]
-    gets = [r.path for r in arm.requested("/providers/")]
-    assert gets == [managed["id"]], "only the managed VNet's properties are needed"
+    reads = {k: v for k, v in report.api_calls.items() if "get_by_id" in k}
+    assert reads == {"azure:resources.get_by_id:microsoft.network/virtualnetworks": 1}
+    assert [r.path for r in arm.requested("/virtualnetworks/[^/]+$")] == [managed["id"]], \
+        "only the managed VNet's properties are needed"
+    # beside the two listings: one list of role assignments for the subscription, one of
+    # diagnostic settings for the managed network
+    assert [r.path for r in arm.requested("/(roleassignments|diagnosticsettings)$")] == [
+        f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleAssignments",
+        f"{managed['id']}/providers/Microsoft.Insights/diagnosticSettings"]
     # every request is counted, once
-    assert sum(report.api_calls.values()) == len(arm.requests) == 3
+    assert sum(report.api_calls.values()) == len(arm.requests) == 5
 
 
 def test_a_resource_the_list_has_not_caught_up_with_is_read_by_id(
@@ -194,7 +201,7 @@ def test_a_resource_the_list_has_not_caught_up_with_is_read_by_id(
     report = scan(state_of([instance], arm))
     assert report.findings == []
     assert report.summary.in_sync == report.summary.managed == 2
-    assert [r.path for r in arm.requested("/providers/")] == [payload["id"]]
+    assert [r.path for r in arm.requested("/virtualnetworks/[^/]+$")] == [payload["id"]]
 
 
 def test_an_unmanaged_vm_is_classified_from_its_full_payload(arm: ArmServer,
@@ -301,3 +308,22 @@ def test_resource_graph_asked_for_but_not_installed_falls_back_to_gets(
     assert report.findings == []
     assert [w.code for w in report.warnings] == ["resource_graph_unavailable"]
     assert arm.requested("/publicipaddresses/", "GET")
+
+
+def test_an_enabled_argument_over_a_disable_property_is_negated_on_the_cloud_side_only(
+    arm: ArmServer, scan: ScanFn
+) -> None:
+    """Later 4.x states write local_authentication_enabled, the inverse of ARM's
+    disableLocalAuth (and of the 3.x local_authentication_disabled)."""
+    case = load_case("log_analytics_workspace")
+    load_arm(arm, case.arm, case.state)
+    state = json.loads(json.dumps(case.state))
+    attributes = state[0]["attributes"]
+    attributes["local_authentication_enabled"] = not attributes.pop(
+        "local_authentication_disabled")
+    assert scan(state_of(state, arm)).findings == []
+
+    arm.patch(case.arm_id, {"properties": {"features": {"disableLocalAuth": True}}})
+    [finding] = scan(state_of(state, arm)).findings
+    assert [(c.path, c.expected, c.actual) for c in finding.changes] == [
+        ("local_authentication_enabled", True, False)]

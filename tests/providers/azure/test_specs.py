@@ -13,6 +13,7 @@ from cloudrift.sources.tfstate import parse_state
 from cloudrift.spec import UNKNOWN
 from cloudrift_azure import PROPERTIES, AzurePlugin, AzureProvider, AzureSpec, Source
 from cloudrift_azure.fields import never_returned
+from cloudrift_azure.spec import FULL_LISTS
 from cloudrift_azure.testing import API_VERSIONS, ArmServer
 from tests.providers.azure.conftest import (
     AzureCase,
@@ -24,6 +25,11 @@ from tests.providers.azure.conftest import (
 
 SPECS = AzurePlugin().types()
 CASES = load_cases()
+# types whose azurerm resource has no location argument (global) or no tags argument
+NO_LOCATION = {"azurerm_dns_zone", "azurerm_private_dns_zone"}
+NO_TAGS = {"azurerm_role_assignment", "azurerm_monitor_diagnostic_setting"}
+# a role assignment's principal is its argument, not an identity's computed attribute
+ARGUMENTS_NAMED_LIKE_COMPUTED = {"azurerm_role_assignment": {"principal_id"}}
 
 
 def test_the_entry_point_loads_the_plugin() -> None:
@@ -48,6 +54,20 @@ def test_the_issue_types_are_all_supported() -> None:
     } <= set(SPECS)
 
 
+def test_the_second_issue_s_types_are_all_supported() -> None:
+    assert {
+        "azurerm_linux_virtual_machine_scale_set", "azurerm_application_gateway", "azurerm_lb",
+        "azurerm_lb_rule", "azurerm_lb_backend_address_pool", "azurerm_private_endpoint",
+        "azurerm_private_dns_zone", "azurerm_private_dns_zone_virtual_network_link",
+        "azurerm_route_table", "azurerm_nat_gateway", "azurerm_mssql_server",
+        "azurerm_mssql_database", "azurerm_postgresql_flexible_server",
+        "azurerm_cosmosdb_account", "azurerm_service_plan", "azurerm_linux_web_app",
+        "azurerm_linux_function_app", "azurerm_role_assignment", "azurerm_key_vault_secret",
+        "azurerm_monitor_diagnostic_setting",
+    } <= set(SPECS)
+    assert len(SPECS) >= 35
+
+
 @pytest.mark.parametrize("spec", list(SPECS.values()), ids=list(SPECS))
 def test_spec_lint(spec: AzureSpec) -> None:
     assert spec.type.startswith("azurerm_")
@@ -61,13 +81,16 @@ def test_spec_lint(spec: AzureSpec) -> None:
     assert len(paths) == len(set(paths)), "a field is declared twice"
     for f in spec.fields:
         # only arguments: Terraform's computed attributes are never compared
-        assert f.path.split(".")[0] not in {"id", "name", "resource_group_name", "guid",
-                                            "fqdn", "principal_id", "tenant_id_computed"}
+        computed = {"id", "name", "resource_group_name", "guid", "fqdn", "principal_id",
+                    "tenant_id_computed"} - ARGUMENTS_NAMED_LIKE_COMPUTED.get(spec.type, set())
+        assert f.path.split(".")[0] not in computed
         if f.extract is never_returned:
             assert f.sensitive, f"{f.path}: a value ARM never returns is a secret"
-    if spec.source is not Source.PARENT and spec.type != "azurerm_dns_zone":
-        assert "location" in paths
-    assert "tags" in paths or spec.source is Source.PARENT
+    if spec.source in (Source.RESOURCES, Source.RESOURCE_GROUPS):
+        assert ("location" in paths) != (spec.type in NO_LOCATION)
+    assert ("tags" in paths) != (spec.source is Source.PARENT or spec.type in NO_TAGS)
+    # an import id that is not the ARM id says how to find one from the other
+    assert (spec.state_arm_id is None) == (spec.cloud_import_id is None)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -90,7 +113,7 @@ def test_fixture_fields_are_read_not_skipped(case: AzureCase, arm: ArmServer) ->
     unread = declared - set(have.attributes) - never - set(case.unknown)
     assert unread == set(), f"{case.name}: declared but not read: {unread}"
     assert declared - never, "the fixture declares nothing to compare"
-    if any(f.detail == PROPERTIES for f in spec.fields) and spec.source is not Source.PARENT:
+    if any(f.detail == PROPERTIES for f in spec.fields) and spec.source not in FULL_LISTS:
         assert any(arm_id in r.path.lower() for r in arm.requests
                    for arm_id in [want.id.lower().split("/providers/")[-1]])
 
@@ -103,3 +126,5 @@ def test_the_provider_doc_names_every_type_and_field() -> None:
         assert spec.api_version in doc, spec.type
         for f in spec.fields:
             assert f.path.rsplit(".", 1)[-1] in doc, f"{spec.type}.{f.path} is not documented"
+        for argument in spec.not_compared:
+            assert f"`{argument}`" in doc, f"{spec.type}: why {argument} is not compared"

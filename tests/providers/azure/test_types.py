@@ -7,6 +7,7 @@ import pytest
 
 from cloudrift.model import Finding, FindingKind, ScanReport
 from cloudrift_azure import AzurePlugin
+from cloudrift_azure import ids as arm_ids
 from cloudrift_azure.testing import ArmServer
 from tests.providers.azure.conftest import (
     SUB,
@@ -14,6 +15,7 @@ from tests.providers.azure.conftest import (
     ScanFn,
     load_arm,
     load_cases,
+    lower_case_ids,
     make_provider,
     state_of,
 )
@@ -65,23 +67,46 @@ def test_missing(case: AzureCase, arm: ArmServer, scan: ScanFn) -> None:
     assert _kinds(report) == [(FindingKind.MISSING, case.type, case.target_id, case.address)]
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_unmanaged(case: AzureCase, arm: ArmServer, scan: ScanFn) -> None:
-    _setup(arm, case)
-    others = case.state[1:]
-    state = state_of(others, arm) if others else state_of([], arm)
-    if case.type != "azurerm_resource_group":
+def _unmanaged_report(arm: ArmServer, case: AzureCase, scan: ScanFn) -> ScanReport:
+    """Scan with every instance of the case but the compared one in the state."""
+    others = list(case.state[1:])
+    group = _group_instance(arm, case.arm_id)
+    if case.type != "azurerm_resource_group" and group is not None:
         # keep the resource group managed: only the resource itself is new to the state
-        state = state_of([*others, _group_instance(arm, case.arm_id)], arm)
+        others.append(group)
     # an empty state names no subscription: the scan is told which one
     provider = make_provider(arm, settings={"azure_subscriptions": (SUB,)})
-    report = scan(state, provider=provider)
-    assert _kinds(report) == [(FindingKind.UNMANAGED, case.type, case.arm_id, None)]
+    return scan(state_of(others, arm), provider=provider)
 
 
-def _group_instance(arm: ArmServer, resource_id: str) -> dict[str, object]:
-    parts = [p for p in resource_id.split("/") if p]
-    group = arm.get(f"/subscriptions/{parts[1]}/resourceGroups/{parts[3]}")
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_unmanaged(case: AzureCase, arm: ArmServer, scan: ScanFn) -> None:
+    """An unmanaged finding carries the id exactly as ``terraform import`` takes it: the one
+    the azurerm provider writes into state."""
+    _setup(arm, case)
+    report = _unmanaged_report(arm, case, scan)
+    assert _kinds(report) == [(FindingKind.UNMANAGED, case.type, case.target_id, None)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_unmanaged_ids_take_the_provider_s_form_from_arm_s_lower_case(
+    case: AzureCase, arm: ArmServer, scan: ScanFn
+) -> None:
+    """ARM lists some ids in lower case (``/resourcegroups/``, ``microsoft.network/dnszones``);
+    the import id is rebuilt in the provider's spelling, the names kept as ARM returned them."""
+    lowered = [lower_case_ids(payload) for payload in case.arm]
+    assert lowered[0]["id"] != case.target_id
+    load_arm(arm, lowered, case.state)
+    report = _unmanaged_report(arm, case, scan)
+    assert _kinds(report) == [(FindingKind.UNMANAGED, case.type, case.target_id, None)]
+
+
+def _group_instance(arm: ArmServer, resource_id: str) -> dict[str, object] | None:
+    parsed = arm_ids.parse(resource_id)
+    if parsed is None or parsed.resource_group is None:
+        return None  # a role assignment on a subscription
+    group = arm.get(f"/subscriptions/{parsed.subscription}/resourceGroups/"
+                    f"{parsed.resource_group}")
     assert group is not None
     return {"type": "azurerm_resource_group", "name": "group", "attributes": {
         "id": group["id"], "name": group["name"], "location": group["location"],
