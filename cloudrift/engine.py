@@ -15,7 +15,7 @@ from typing import Any
 from cloudrift import __version__
 from cloudrift.accounting import TERRAFORM_ONLY_PROVIDERS, Accounting
 from cloudrift.concurrency import worker_pool
-from cloudrift.diff import diff_attributes
+from cloudrift.diff import diff_attributes, map_values
 from cloudrift.model import (
     CodeCoverage,
     Finding,
@@ -386,15 +386,8 @@ class Scan:
             entry.unknown_fields += result.unknown
             if result.changes:
                 summary.changed += 1
-                changes = [
-                    c.model_copy(
-                        update={
-                            "expected": self.input.redactor.scrub_value(c.expected),
-                            "actual": self.input.redactor.scrub_value(c.actual),
-                        }
-                    )
-                    for c in result.changes
-                ]
+                changes = [map_values(c, self.input.redactor.scrub_value)
+                           for c in result.changes]
                 findings.append(
                     self._finding(FindingKind.CHANGED, want, scope=have.scope).model_copy(
                         update={"changes": changes}

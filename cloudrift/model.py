@@ -103,9 +103,44 @@ class Resource(BaseModel):
 
 
 class FieldChange(BaseModel):
+    """One changed field: the whole expected and actual values, and for a list, a set or a
+    structure, what changed inside it (absent when nothing more can be said)."""
+
     path: str
     expected: Any = None
     actual: Any = None
+    added: list[Any] | None = Field(
+        default=None, description="elements the cloud has and the state does not (a list or set)")
+    removed: list[Any] | None = Field(
+        default=None, description="elements the state has and the cloud does not (a list or set)")
+    changes: list[FieldChange] | None = Field(
+        default=None, description="changes inside an element both sides have, or inside a "
+        "structure, each with its full path")
+
+    @model_serializer(mode="wrap")
+    def _leave_out_empty_parts(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # a plain value change reads as it always did: path, expected, actual
+        data: dict[str, Any] = handler(self)
+        for key in ("added", "removed", "changes"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+    @property
+    def has_elements(self) -> bool:
+        """Whether the change says more than its two whole values."""
+        return bool(self.added or self.removed or self.changes)
+
+    def element_summary(self) -> str:
+        """``1 added, 1 removed, 1 changed``."""
+        parts = []
+        if self.added:
+            parts.append(f"{len(self.added)} added")
+        if self.removed:
+            parts.append(f"{len(self.removed)} removed")
+        if self.changes:
+            parts.append(f"{len(self.changes)} changed")
+        return ", ".join(parts)
 
 
 class AttributionStatus(str, Enum):

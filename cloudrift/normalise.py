@@ -15,12 +15,18 @@ from typing import Any
 Normaliser = Callable[[Any], Any]
 
 
+class SetValue(list[Any]):
+    """A list whose order means nothing (``as_set``'s result): a diff of two shows the elements
+    added and removed, the way ``terraform plan`` shows a set that changed."""
+
+
 def canonical(value: Any) -> Any:
     """Recursively sort mapping keys so that two equal structures serialise equally."""
     if isinstance(value, Mapping):
         return {str(k): canonical(value[k]) for k in sorted(value, key=str)}
     if isinstance(value, (list, tuple)):
-        return [canonical(v) for v in value]
+        items = [canonical(v) for v in value]
+        return SetValue(items) if isinstance(value, SetValue) else items
     return value
 
 
@@ -37,7 +43,7 @@ def as_set(value: Any) -> Any:
     unique: dict[str, Any] = {}
     for item in value:
         unique.setdefault(sort_key(item), canonical(item))
-    return [unique[k] for k in sorted(unique)]
+    return SetValue(unique[k] for k in sorted(unique))
 
 
 def to_int(value: Any) -> Any:

@@ -66,7 +66,8 @@ class Group:
         """What the members share: ``tags.CostCenter "ops" → absent``, or the kind."""
         if not self.changes:
             return self.kind.value
-        parts = [f"{c.path} {short_value(c.expected)} → {short_value(c.actual)}"
+        parts = [f"{c.path}: {c.element_summary()}" if c.has_elements
+                 else f"{c.path} {short_value(c.expected)} → {short_value(c.actual)}"
                  for c in self.changes[:3]]
         more = f" (+{len(self.changes) - 3} more)" if len(self.changes) > 3 else ""
         return "; ".join(parts) + more

@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Protocol
 
 from cloudrift.errors import CloudriftError, ConfigError
@@ -22,27 +23,24 @@ class Reporter(Protocol):
     def render(self, report: ScanReport, *, color: bool) -> str: ...
 
 
-def _reporters() -> dict[str, Callable[[], Reporter]]:
-    from cloudrift.report.console import ConsoleReporter
-    from cloudrift.report.driftctl import DriftctlReporter
-    from cloudrift.report.html import HtmlReporter
-    from cloudrift.report.json import JsonReporter
-    from cloudrift.report.junit import JunitReporter
-    from cloudrift.report.markdown import MarkdownReporter
-    from cloudrift.report.sarif import SarifReporter
-
-    return {
-        "console": ConsoleReporter,
-        "json": JsonReporter,
-        "sarif": SarifReporter,
-        "junit": JunitReporter,
-        "markdown": MarkdownReporter,
-        "html": HtmlReporter,
-        "driftctl": DriftctlReporter,
-    }
+# format -> "module:class"; imported only when the format is written
+REPORTERS = {
+    "console": "cloudrift.report.console:ConsoleReporter",
+    "json": "cloudrift.report.json:JsonReporter",
+    "sarif": "cloudrift.report.sarif:SarifReporter",
+    "junit": "cloudrift.report.junit:JunitReporter",
+    "markdown": "cloudrift.report.markdown:MarkdownReporter",
+    "html": "cloudrift.report.html:HtmlReporter",
+    "driftctl": "cloudrift.report.driftctl:DriftctlReporter",
+}
+FORMATS = tuple(REPORTERS)
 
 
-FORMATS = ("console", "json", "sarif", "junit", "markdown", "html", "driftctl")
+def reporter(fmt: str) -> Reporter:
+    """A renderer of ``fmt`` (one of ``FORMATS``)."""
+    module_name, _, class_name = REPORTERS[fmt].partition(":")
+    factory: Callable[[], Reporter] = getattr(import_module(module_name), class_name)
+    return factory()
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,7 @@ def _scrubbed(report: ScanReport, redactor: Redactor | None) -> ScanReport:
 
 def _text(clean: ScanReport, target: OutputTarget, color: bool,
           redactor: Redactor | None) -> str:
-    text = _reporters()[target.format]().render(clean, color=color)
+    text = reporter(target.format).render(clean, color=color)
     return redactor.scrub(text) if redactor is not None else text
 
 

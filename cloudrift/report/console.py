@@ -11,19 +11,9 @@ from cloudrift.history.grouping import group_findings
 from cloudrift.model import Finding, FindingKind, ScanReport
 from cloudrift.report._attribution import attribution_lines
 from cloudrift.report._coverage import compared_line, not_compared_groups
+from cloudrift.report._diff import element_lines
+from cloudrift.report._kinds import KINDS
 
-_COLORS = {
-    FindingKind.CHANGED: "yellow",
-    FindingKind.MISSING: "red",
-    FindingKind.UNMANAGED: "magenta",
-    FindingKind.UNAPPLIED: "cyan",
-}
-_TITLES = {
-    FindingKind.CHANGED: "Changed (the cloud differs from the state)",
-    FindingKind.MISSING: "Missing (in state, gone from the cloud)",
-    FindingKind.UNMANAGED: "Unmanaged (in the cloud, in no state)",
-    FindingKind.UNAPPLIED: "Unapplied (in code, not in state)",
-}
 _MAX_VALUE = 120
 # members of a group listed under its line; the rest are counted
 _GROUP_SHOWN = 10
@@ -44,12 +34,17 @@ class ConsoleReporter:
             group = [f for f in report.findings if f.kind is kind]
             if not group:
                 continue
-            lines.append(style(f"{_TITLES[kind]}: {len(group)}", fg=_COLORS[kind], bold=True))
+            lines.append(style(f"{KINDS[kind].title}: {len(group)}", fg=KINDS[kind].color,
+                               bold=True))
             for bundle in group_findings(group):
                 if bundle.size == 1:
                     lines.extend(self._finding(bundle.findings[0], style))
                     continue
                 lines.append(f"  {style(bundle.label(), bold=True)}")
+                for change in bundle.changes:
+                    if change.has_elements:
+                        lines.append(f"      {change.path}:")
+                        lines.extend(f"        {line}" for line in element_lines(change))
                 for finding in bundle.findings[:_GROUP_SHOWN]:
                     lines.extend("  " + line for line in self._finding(finding, style,
                                                                        changes=False))
@@ -110,9 +105,13 @@ class ConsoleReporter:
             age = f" {finding.age_days:g}d" if finding.age_days else ""
             lines[0] += f"  [{finding.status.value}{age}]"
         for change in finding.changes if changes else ():
-            lines.append(
-                f"      {change.path}: {_value(change.expected)} → {_value(change.actual)}"
-            )
+            if change.has_elements:
+                lines.append(f"      {change.path}: {change.element_summary()}")
+                lines.extend(f"        {line}" for line in element_lines(change))
+            else:
+                lines.append(
+                    f"      {change.path}: {_value(change.expected)} → {_value(change.actual)}"
+                )
         lines.extend(f"      {style(line, dim=True)}"
                      for line in attribution_lines(finding.attribution))
         return lines

@@ -19,16 +19,11 @@ from typing import Any
 
 from cloudrift.history.grouping import group_findings
 from cloudrift.history.trend import TREND_STYLE, trend_svg
-from cloudrift.model import Finding, FindingKind, ScanReport
+from cloudrift.model import FieldChange, Finding, FindingKind, ScanReport
 from cloudrift.report._attribution import attribution_lines, no_events_text
 from cloudrift.report._coverage import compared_line, not_compared_groups
-
-_TITLES = {
-    FindingKind.CHANGED: ("Changed", "the cloud differs from the state"),
-    FindingKind.MISSING: ("Missing", "in the state, gone from the cloud"),
-    FindingKind.UNMANAGED: ("Unmanaged", "in the cloud, in no state"),
-    FindingKind.UNAPPLIED: ("Unapplied", "in the code, not in the state"),
-}
+from cloudrift.report._diff import element_lines
+from cloudrift.report._kinds import KINDS
 
 _MAX_VALUE = 20_000
 _MAX_SEARCH = 4_000
@@ -215,6 +210,19 @@ def _join(lines: list[str]) -> str:
     return out
 
 
+def _element_lines(change: FieldChange) -> str:
+    """The ``+``/``-`` lines of a list or set that changed, each marked like a diff."""
+    marked = []
+    for line in element_lines(change):
+        if line.startswith("+ "):
+            marked.append(f'<span class="ins">{esc(line)}</span>')
+        elif line.startswith("- "):
+            marked.append(f'<span class="del">{esc(line)}</span>')
+        else:
+            marked.append(esc(line))
+    return _join(marked)
+
+
 def _search_text(finding: Finding) -> str:
     parts = [
         finding.kind.value,
@@ -230,6 +238,7 @@ def _search_text(finding: Finding) -> str:
         parts.append(change.path)
         parts.append(json.dumps(change.expected, ensure_ascii=False, default=str))
         parts.append(json.dumps(change.actual, ensure_ascii=False, default=str))
+        parts.extend(element_lines(change))
     # the search box finds a finding by who changed it too
     parts.extend(attribution_lines(finding.attribution))
     return " ".join(parts).lower()[:_MAX_SEARCH]
@@ -273,6 +282,11 @@ def _finding(finding: Finding) -> str:
                 f'<td class="expected"><pre>{left}</pre></td>'
                 f'<td class="actual"><pre>{right}</pre></td></tr>'
             )
+            if change.has_elements:
+                parts.append(
+                    f'<tr class="elements"><th scope="row">{esc(change.element_summary())}'
+                    f'</th><td colspan="2"><pre>{_element_lines(change)}</pre></td></tr>'
+                )
         parts.append("</tbody></table>")
     if finding.attribution is not None:
         # --attribute: who changed the resource, every value escaped like the rest
@@ -314,8 +328,8 @@ class HtmlReporter:
         if not report.complete:
             verdict += " The scan is incomplete: see the warnings."
         cards = [
-            f'<li class="k-{kind.value}"><b>{counts[kind]}</b>{_TITLES[kind][0]}'
-            f'<br><span class="muted">{_TITLES[kind][1]}</span></li>'
+            f'<li class="k-{kind.value}"><b>{counts[kind]}</b>{KINDS[kind].name}'
+            f'<br><span class="muted">{KINDS[kind].meaning}</span></li>'
             for kind in FindingKind
             if kind is not FindingKind.UNAPPLIED or counts[kind]
         ]
@@ -334,7 +348,7 @@ class HtmlReporter:
         ]
         filters = "".join(
             f'<label><input type="checkbox" class="kind-filter" value="{kind.value}" checked> '
-            f"{_TITLES[kind][0]} ({counts[kind]})</label>"
+            f"{KINDS[kind].name} ({counts[kind]})</label>"
             for kind in FindingKind
         )
         body = [
@@ -360,7 +374,7 @@ class HtmlReporter:
             group = [f for f in report.findings if f.kind is kind]
             if not group:
                 continue
-            name, meaning = _TITLES[kind]
+            name, meaning = KINDS[kind].name, KINDS[kind].meaning
             body.append(f'<section class="kind" data-kind="{kind.value}">')
             body.append(
                 f'<h2 class="k-{kind.value}">{name}: {len(group)} '

@@ -27,6 +27,8 @@ from cloudrift.model import (
 )
 from cloudrift.report._attribution import attribution_lines
 from cloudrift.report._coverage import REASON_TITLES
+from cloudrift.report._diff import element_lines
+from cloudrift.report._kinds import KINDS
 
 _MAX_VALUE = 500
 
@@ -37,12 +39,6 @@ _NOT_XML = re.compile(
     "|[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
 )
 
-_FAILURE_TITLES = {
-    FindingKind.CHANGED: "differs from its state",
-    FindingKind.MISSING: "is in the state but gone from the cloud",
-    FindingKind.UNMANAGED: "exists in the cloud but in no state",
-    FindingKind.UNAPPLIED: "is declared in code but not in the state",
-}
 
 
 def xml_text(text: str) -> str:
@@ -93,10 +89,13 @@ def _failure_text(finding: Finding) -> str:
         lines.append(f"state: {finding.source}")
     if finding.changes:
         lines.append("changes:")
-        lines.extend(
-            f"  {c.path}: expected {_value(c.expected)}, actual {_value(c.actual)}"
-            for c in finding.changes
-        )
+        for c in finding.changes:
+            if c.has_elements:
+                lines.append(f"  {c.path}: {c.element_summary()}")
+                lines.extend(f"    {line}" for line in element_lines(c))
+            else:
+                lines.append(f"  {c.path}: expected {_value(c.expected)}, "
+                             f"actual {_value(c.actual)}")
     who = attribution_lines(finding.attribution)
     if who:
         lines.append("who:")
@@ -106,7 +105,7 @@ def _failure_text(finding: Finding) -> str:
 
 
 def _failure_message(finding: Finding) -> str:
-    text = f"{finding.type} {finding.id} {_FAILURE_TITLES[finding.kind]}"
+    text = f"{finding.type} {finding.id} {KINDS[finding.kind].failure}"
     if finding.changes:
         text += ": " + ", ".join(c.path for c in finding.changes)
     return text

@@ -1,71 +1,91 @@
-"""``markdown://``: a pull-request or merge-request comment.
+"""``markdown://``: a pull-request or merge-request comment that reads as Markdown, raw too.
 
 A title, a summary table, then one section per finding kind with collapsible ``<details>``.
-Every value from the cloud or the state is untrusted text: it is written inside ``<code>``
-(where GitHub neither links ``@mentions`` nor ``#123``) with every character that Markdown,
-a table or HTML would interpret turned into a character reference. The comment is kept under
-GitHub's limit of 65,536 characters by leaving out whole findings, last first, and saying how
-many were left out.
+Every value from the cloud or the state is untrusted text, and is written where Markdown does
+not interpret it, so that it reads as itself in the raw file (e-mail, logs, ``grep``, a person
+editing the comment) and never becomes markup or HTML when rendered:
+
+- in Markdown (table cells, list items): a code span, its backtick fence longer than any run of
+  backticks in the value; inside a table only ``|`` is escaped (``\\|``), as GFM asks;
+- inside an HTML block (a ``<summary>`` line, where Markdown is not parsed): ``<code>`` with
+  only ``&``, ``<`` and ``>`` escaped. GitHub links neither ``@mentions`` nor ``#123`` inside
+  code, and makes no autolink there;
+- the elements of a list or set that changed: a fenced ``diff`` block, its fence longer than
+  any run of backticks inside.
+
+Invisible and direction-changing characters are shown as ``\\uXXXX`` everywhere. The comment
+is kept under GitHub's limit of 65,536 characters by leaving out whole findings, last first,
+and saying how many were left out.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cloudrift.model import Finding, FindingKind, ScanReport
-from cloudrift.report._attribution import no_events_text
+from cloudrift.history.grouping import TIMES, Group, group_findings
+from cloudrift.model import FieldChange, Finding, FindingKind, ScanReport
+from cloudrift.report._attribution import event_text, no_events_text
 from cloudrift.report._coverage import compared_line, not_compared_groups
+from cloudrift.report._diff import element_lines
+from cloudrift.report._kinds import KINDS
 
 GITHUB_COMMENT_LIMIT = 65_536
 
-_TITLES = {
-    FindingKind.CHANGED: ("Changed", "the cloud differs from the state"),
-    FindingKind.MISSING: ("Missing", "in the state, gone from the cloud"),
-    FindingKind.UNMANAGED: ("Unmanaged", "in the cloud, in no state"),
-    FindingKind.UNAPPLIED: ("Unapplied", "in the code, not in the state"),
-}
-_ICONS = {
-    FindingKind.CHANGED: "🟡",
-    FindingKind.MISSING: "🔴",
-    FindingKind.UNMANAGED: "🟣",
-    FindingKind.UNAPPLIED: "🔵",
-}
 
 _MAX_VALUE = 300
 _MAX_CHANGES = 50
+# members of a group listed in its table; the rest are counted
+_GROUP_SHOWN = 50
 
-# one pass, so the "&" and "#" of a reference made here are never escaped again; besides HTML's
-# five: ``:`` and ``.`` stop URL and www autolinks, ``$`` math, ``@`` and ``#`` mentions and
-# issue references, the rest is Markdown and table syntax
-_ESCAPES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'|`*_[]\\~$@#:.\n\r\t"}
-# invisible or direction-changing characters could make a value read as something else
+# invisible or direction-changing characters could make a value read as something else; line
+# breaks would end a table row or a list item
 _DECEPTIVE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
-    "\ud800-\udfff]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
 )
+_TICKS = re.compile(r"`+")
 
 
 def _visible(text: str) -> str:
     return _DECEPTIVE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def escape(text: str) -> str:
-    """Untrusted text made inert for GitHub-flavoured Markdown, tables and HTML."""
-    return _visible(text).translate(_ESCAPES)
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def code(text: str, limit: int = _MAX_VALUE) -> str:
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return f"<code>{escape(text)}</code>"
+def code(text: str, limit: int = _MAX_VALUE, *, table: bool = False) -> str:
+    """Untrusted text as a Markdown code span (``table``: inside a table cell)."""
+    shown = _visible(_cut(text, limit))
+    if not shown:
+        return "` `"
+    fence = "`" * (max((len(m) for m in _TICKS.findall(shown)), default=0) + 1)
+    # a span that starts or ends with a backtick or a space needs one space of padding, which
+    # GFM strips again
+    pad = " " if shown[0] in "` " or shown[-1] in "` " else ""
+    if table:
+        shown = shown.replace("|", "\\|")
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
+def html_code(text: str, limit: int = _MAX_VALUE) -> str:
+    """Untrusted text inside an HTML block, where Markdown is not parsed."""
+    return f"<code>{html.escape(_visible(_cut(text, limit)), quote=False)}</code>"
+
+
+def fenced(lines: list[str], info: str = "") -> str:
+    """A fenced code block whose fence no line can close."""
+    body = "\n".join(_visible(line) for line in lines)
+    fence = "`" * max(3, max((len(m) for m in _TICKS.findall(body)), default=0) + 1)
+    return f"{fence}{info}\n{body}\n{fence}\n"
 
 
 def _value(value: Any) -> str:
-    return code(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+    return code(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str), table=True)
 
 
 def _label(finding: Finding) -> str:
@@ -78,34 +98,57 @@ def utf16_length(text: str) -> int:
 
 
 @dataclass(frozen=True)
+class _Block:
+    text: str
+    findings: int  # how many findings the block shows
+
+
+@dataclass(frozen=True)
 class _Section:
     kind: FindingKind
     head: str
-    blocks: list[str]
+    blocks: list[_Block]
     tail: str
+
+
+def _change_rows(changes: list[FieldChange]) -> list[str]:
+    rows = ["| Field | Expected (state) | Actual (cloud) |", "| --- | --- | --- |"]
+    for change in changes[:_MAX_CHANGES]:
+        if change.has_elements:
+            expected = f"{_size(change.expected)}"
+            actual = f"{_size(change.actual)}: {change.element_summary()}, below"
+            rows.append(f"| {code(change.path, table=True)} | {expected} | {actual} |")
+        else:
+            rows.append(f"| {code(change.path, table=True)} | {_value(change.expected)} "
+                        f"| {_value(change.actual)} |")
+    if len(changes) > _MAX_CHANGES:
+        rows.append(f"| … {len(changes) - _MAX_CHANGES} more changes | | |")
+    elements = [line for change in changes[:_MAX_CHANGES] if change.has_elements
+                for line in [f"@@ {change.path} @@", *element_lines(change)]]
+    if elements:
+        rows += ["", fenced(elements, "diff").rstrip("\n")]
+    return rows
+
+
+def _size(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a document"
+    count = len(value) if isinstance(value, list) else 0
+    return f"{count} element{'s' if count != 1 else ''}"
 
 
 def _changed_block(finding: Finding) -> str:
     count = len(finding.changes)
     where = f"{finding.scope.account or '?'}/{finding.scope.region}"
     summary = (
-        f"{code(_label(finding))} · {escape(finding.type)} {code(finding.id)} · "
-        f"{escape(where)} · {count} field{'s' if count != 1 else ''}"
+        f"{html_code(_label(finding))} · {html.escape(finding.type)} {html_code(finding.id)} · "
+        f"{html.escape(where)} · {count} field{'s' if count != 1 else ''}"
     )
     if finding.location:
-        summary += f" · {code(finding.location)}"
+        summary += f" · {html_code(finding.location)}"
     if finding.status is not None:
-        summary += f" · **{finding.status.value}**"
-    rows = [
-        "| Field | Expected (state) | Actual (cloud) |",
-        "| --- | --- | --- |",
-    ]
-    rows.extend(
-        f"| {code(c.path)} | {_value(c.expected)} | {_value(c.actual)} |"
-        for c in finding.changes[:_MAX_CHANGES]
-    )
-    if count > _MAX_CHANGES:
-        rows.append(f"| … {count - _MAX_CHANGES} more changes | | |")
+        summary += f" · <b>{finding.status.value}</b>"
+    rows = _change_rows(finding.changes)
     who = _who(finding)
     if who:
         rows += ["", who]
@@ -114,33 +157,53 @@ def _changed_block(finding: Finding) -> str:
     )
 
 
+def _group_block(group: Group) -> str:
+    """``163 TIMES aws_s3_bucket: tags.CostCenter "ops" → absent``, the shared changes once,
+    then the members."""
+    summary = (f"<b>{group.size} {TIMES} {html.escape(group.type)}</b>: "
+               f"{html_code(group.what())}")
+    rows = _change_rows(group.changes)
+    rows += ["", "| Address | ID | Account/region | Declared at | Status |",
+             "| --- | --- | --- | --- | --- |"]
+    for finding in group.findings[:_GROUP_SHOWN]:
+        where = f"{finding.scope.account or '?'}/{finding.scope.region}"
+        location = code(finding.location, table=True) if finding.location else "—"
+        status = finding.status.value if finding.status is not None else "—"
+        rows.append(f"| {code(_label(finding), table=True)} | {code(finding.id, table=True)} "
+                    f"| {code(where, table=True)} | {location} | {status} |")
+    if group.size > _GROUP_SHOWN:
+        rows.append(f"| … {group.size - _GROUP_SHOWN} more (every one is in the `json://` "
+                    "report) | | | | |")
+    return (f"<details>\n<summary>{summary}</summary>\n\n" + "\n".join(rows)
+            + "\n\n</details>\n")
+
+
 def _who(finding: Finding) -> str:
     """``--attribute``: the newest writes on the resource, every value as untrusted text."""
     attribution = finding.attribution
     if attribution is None:
         return ""
     if not attribution.events:
-        return f"_{escape(no_events_text(attribution))}_"
-    lines = []
-    for event in attribution.events:
-        where = f" from {code(event.source_ip)}" if event.source_ip else ""
-        lines.append(f"changed by {code(event.principal)} at {escape(event.time)}{where} "
-                     f"({code(event.event_name)})")
-    return "<br>\n".join(lines)
+        return code(no_events_text(attribution))
+    return "<br>\n".join(code(event_text(event)) for event in attribution.events)
 
 
 def _row(finding: Finding, attributed: bool = False) -> str:
     where = f"{finding.scope.account or '?'}/{finding.scope.region}"
-    address = code(finding.address) if finding.address else "—"
-    location = code(finding.location) if finding.location else "—"
+    address = code(finding.address, table=True) if finding.address else "—"
+    location = code(finding.location, table=True) if finding.location else "—"
     who = ""
     if attributed:
         # a table cell holds one line: the newest write only
-        first = _who(finding).split("<br>")[0].strip()
-        who = f" {first or '—'} |"
+        attribution = finding.attribution
+        first = ""
+        if attribution is not None:
+            first = event_text(attribution.events[0]) if attribution.events else (
+                no_events_text(attribution))
+        who = f" {code(first, table=True) if first else '—'} |"
     return (
-        f"| {address} | {escape(finding.type)} | {code(finding.id)} | {escape(where)} "
-        f"| {location} |{who}\n"
+        f"| {address} | {code(finding.type, table=True)} | {code(finding.id, table=True)} "
+        f"| {code(where, table=True)} | {location} |{who}\n"
     )
 
 
@@ -167,20 +230,21 @@ class MarkdownReporter:
         # worst case for each section: everything left out, with the longest note
         budget = self.limit - self.length(head) - self.length(foot)
         budget -= sum(
-            self.length(s.head) + self.length(s.tail) + self.length(_omitted(len(s.blocks)))
+            self.length(s.head) + self.length(s.tail)
+            + self.length(_omitted(sum(b.findings for b in s.blocks)))
             for s in sections
         )
         shown: dict[FindingKind, int] = {}
         for section in sections:
             shown[section.kind] = 0
             for block in section.blocks:
-                cost = self.length(block)
+                cost = self.length(block.text)
                 if budget < cost:
                     break
                 budget -= cost
                 shown[section.kind] += 1
             if shown[section.kind] < len(section.blocks):
-                # one finding did not fit: leave out every later one too, so the comment
+                # one block did not fit: leave out every later one too, so the comment
                 # never shows a later finding while hiding an earlier one
                 break
 
@@ -188,10 +252,10 @@ class MarkdownReporter:
         for section in sections:
             count = shown.get(section.kind, 0)
             parts.append(section.head)
-            parts.extend(section.blocks[:count])
+            parts.extend(block.text for block in section.blocks[:count])
             parts.append(section.tail)
             if count < len(section.blocks):
-                parts.append(_omitted(len(section.blocks) - count))
+                parts.append(_omitted(sum(b.findings for b in section.blocks[count:])))
         parts.append(foot)
         return "".join(parts)
 
@@ -211,8 +275,8 @@ class MarkdownReporter:
             count = getattr(s, kind.value)
             if kind is FindingKind.UNAPPLIED and not count:
                 continue
-            name, meaning = _TITLES[kind]
-            lines.append(f"| {_ICONS[kind]} **{name}** ({meaning}) | {count} |")
+            name, meaning = KINDS[kind].name, KINDS[kind].meaning
+            lines.append(f"| {KINDS[kind].icon} **{name}** ({meaning}) | {count} |")
         if s.ignored:
             lines.append(f"| Ignored by rules | {s.ignored} |")
         if report.scan_id is not None:
@@ -226,7 +290,7 @@ class MarkdownReporter:
             f"| API calls | {s.api_calls} |",
             f"| Duration | {s.duration_s:.1f} s |",
             "",
-            f"**{escape(compared_line(s))}**",
+            f"**{compared_line(s)}**",
             "",
         ]
         if report.not_compared:
@@ -237,7 +301,7 @@ class MarkdownReporter:
                 "| Why | Type | Resources |",
                 "| --- | --- | ---: |",
             ]
-            lines += [f"| {escape(title)} | {code(g.type)} | {g.count} |"
+            lines += [f"| {title} | {code(g.type, table=True)} | {g.count} |"
                       for title, groups in not_compared_groups(report) for g in groups]
             lines += ["", "</details>", ""]
         return "\n".join(lines) + "\n"
@@ -245,10 +309,15 @@ class MarkdownReporter:
     @staticmethod
     def _section(kind: FindingKind, report: ScanReport) -> _Section:
         group = [f for f in report.findings if f.kind is kind]
-        name, meaning = _TITLES[kind]
-        head = f"### {_ICONS[kind]} {name}: {len(group)}\n\n_{meaning}_\n\n"
+        name, meaning = KINDS[kind].name, KINDS[kind].meaning
+        head = f"### {KINDS[kind].icon} {name}: {len(group)}\n\n_{meaning}_\n\n"
         if kind is FindingKind.CHANGED:
-            return _Section(kind, head, [_changed_block(f) for f in group], "\n")
+            blocks = [
+                _Block(_changed_block(g.findings[0]), 1) if g.size == 1
+                else _Block(_group_block(g), g.size)
+                for g in group_findings(group)
+            ]
+            return _Section(kind, head, blocks, "\n")
         plural = "resource" if len(group) == 1 else "resources"
         # the column only when --attribute looked these findings up
         attributed = any(f.attribution is not None for f in group)
@@ -258,8 +327,8 @@ class MarkdownReporter:
             f"| Address | Type | ID | Account/region | Declared at |{extra[0]}\n"
             f"| --- | --- | --- | --- | --- |{extra[1]}\n"
         )
-        return _Section(kind, head + table_head, [_row(f, attributed) for f in group],
-                        "\n</details>\n\n")
+        return _Section(kind, head + table_head,
+                        [_Block(_row(f, attributed), 1) for f in group], "\n</details>\n\n")
 
     def _foot(self, report: ScanReport) -> str:
         lines: list[str] = []
@@ -273,7 +342,7 @@ class MarkdownReporter:
             budget = self.limit // 4
             listed = 0
             for warning in warnings:
-                line = f"- {code(warning.code)} {escape(warning.message[:_MAX_VALUE * 2])}"
+                line = f"- {code(warning.code)} {code(warning.message, _MAX_VALUE * 2)}"
                 budget -= self.length(line) + 1
                 if budget < 0:
                     break
@@ -285,11 +354,11 @@ class MarkdownReporter:
         if report.resolved:
             lines.append(f"<details>\n<summary>✅ {len(report.resolved)} resolved since the "
                          "last scan</summary>\n")
-            lines.extend(f"- {code(_label(f))} {escape(f.kind.value)}"
-                         for f in report.resolved[:200])
+            lines.extend(f"- {code(_label(f))} {f.kind.value}" for f in report.resolved[:200])
             if len(report.resolved) > 200:
                 lines.append(f"- … {len(report.resolved) - 200} more")
             lines += ["", "</details>", ""]
         version = report.tool_version or "?"
-        lines.append(f"<sub>cloudrift {escape(version)} · {escape(report.started_at)}</sub>")
+        lines.append(f"<sub>cloudrift {html.escape(version)} · "
+                     f"{html.escape(report.started_at)}</sub>")
         return "\n".join(lines) + "\n"

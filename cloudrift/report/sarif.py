@@ -18,6 +18,7 @@ from urllib.parse import quote
 from cloudrift import __version__
 from cloudrift.model import Finding, FindingKind, ScanReport, ScanWarning
 from cloudrift.report._attribution import event_text, no_events_text
+from cloudrift.report._diff import element_lines
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (
@@ -96,7 +97,8 @@ def message(finding: Finding) -> str:
     if finding.kind is FindingKind.CHANGED:
         count = len(finding.changes)
         fields = "; ".join(
-            f"{c.path}: expected {_value(c.expected)}, actual {_value(c.actual)}"
+            f"{c.path}: {c.element_summary()} ({' '.join(element_lines(c))})" if c.has_elements
+            else f"{c.path}: expected {_value(c.expected)}, actual {_value(c.actual)}"
             for c in finding.changes
         )
         noun = "field" if count == 1 else "fields"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cloudrift.diff import compare
 from cloudrift.model import (
     FieldChange,
     Finding,
@@ -16,6 +17,7 @@ from cloudrift.model import (
     Summary,
     TypeCoverage,
 )
+from cloudrift.normalise import as_set, policy
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "reports"
 
@@ -34,6 +36,16 @@ GLOBAL = Scope(account=ACCOUNT)
 HOSTILE = "</code><script>alert('x')</script> | `tick` @octocat #1 *b* \x1b[31m"
 # a right-to-left override: shown as is, "invoice\u202egpj.exe" reads as "invoiceexe.jpg"
 REVERSED = "invoice\u202egpj.exe"
+
+# security group rules, shaped as the AWS provider compares them
+_RULE = {"protocol": "tcp", "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [],
+         "self": False}
+HTTPS = {**_RULE, "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8"],
+         "description": "https"}
+SSH_VPN = {**_RULE, "from_port": 22, "to_port": 22, "cidr_blocks": ["10.8.0.0/16"],
+           "description": "ssh"}
+SSH_ANY = {**_RULE, "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"],
+           "description": ""}
 
 
 def _finding(kind: FindingKind, rtype: str, rid: str, *, scope: Scope = EU,
@@ -60,6 +72,9 @@ def sample_report() -> ScanReport:
             location="modules/net/main.tf:12",
             changes=[
                 FieldChange(path="description", expected="web tier", actual=HOSTILE),
+                # a rule added in the console, and one whose description was edited
+                *compare("ingress", as_set([HTTPS, {**SSH_VPN}]),
+                         as_set([HTTPS, {**SSH_VPN, "description": "ssh (vpn)"}, SSH_ANY])),
                 FieldChange(path="tags.kubernetes.io/role", expected="elb", actual=None),
             ],
         ),
@@ -68,14 +83,14 @@ def sample_report() -> ScanReport:
             "https://sqs.eu-west-1.amazonaws.com/123456789012/orders",
             address='aws_sqs_queue.q["orders"]', location="main.tf:3",
             changes=[
-                FieldChange(path="policy", expected={
+                *compare("policy", policy({
                     "Statement": [{"Action": "sqs:SendMessage", "Effect": "Allow",
                                    "Principal": "*"}],
                     "Version": "2012-10-17",
-                }, actual={
+                }), policy({
                     "Statement": [{"Action": "sqs:*", "Effect": "Allow", "Principal": "*"}],
                     "Version": "2012-10-17",
-                }),
+                })),
                 FieldChange(path="tags.env", expected="prod", actual="dev"),
                 FieldChange(path="visibility_timeout_seconds", expected=30, actual=60),
             ],

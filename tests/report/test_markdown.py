@@ -12,7 +12,8 @@ from cloudrift.model import FieldChange, Finding, FindingKind, ScanReport, Scope
 from cloudrift.report.markdown import (
     GITHUB_COMMENT_LIMIT,
     MarkdownReporter,
-    escape,
+    code,
+    fenced,
     utf16_length,
 )
 from tests.report.samples import HOSTILE, REVERSED
@@ -110,11 +111,23 @@ def test_direction_overrides_are_shown_not_obeyed(report: ScanReport) -> None:
     assert rows["name"] == ['"invoice\\u202egpj.exe"', "null"]
 
 
-def test_escape() -> None:
-    assert escape("a\u202eb\x1bc") == "a&#92;u202eb&#92;u001bc"
-    assert escape("|`<>") == "&#124;&#96;&#60;&#62;"
-    # an existing character reference stays literal text
-    assert escape("&#124;") == "&#38;&#35;124;"
+def test_code_spans_hold_any_text() -> None:
+    assert code("aws_s3_bucket.b") == "`aws_s3_bucket.b`"
+    # a fence longer than any run of backticks inside, padded where the text starts with one
+    assert code("a `b` c") == "``a `b` c``"
+    assert code("`x``") == "``` `x`` ```"
+    assert code("a|b", table=True) == "`a\\|b`"
+    assert code("a\u202eb\x1bc\nd") == "`a\\u202eb\\u001bc\\u000ad`"
+    assert fenced(["+ ```"], "diff") == "````diff\n+ ```\n````\n"
+
+
+def test_the_raw_file_reads_as_written(report: ScanReport) -> None:
+    text = render(report)
+    # what e-mail, logs and grep see: the literal addresses and ids, no character references
+    for finding in report.findings:
+        assert (finding.address or finding.id) in text
+    assert "&#95;" not in text
+    assert "&#46;" not in text
 
 
 def test_every_finding_is_listed(report: ScanReport) -> None:
@@ -136,7 +149,9 @@ def _big_report(count: int, value_size: int) -> ScanReport:
             provider="aws",
             scope=scope,
             # astral characters count twice in GitHub's (UTF-16) length
-            changes=[FieldChange(path="tags.note", expected="🎉" * value_size, actual="|" * 40)]
+            # values differ per finding: the same change on many would be one group
+            changes=[FieldChange(path="tags.note", expected="🎉" * value_size,
+                                 actual="|" * 40 + str(n))]
             if n % 3 else [],
         ).with_fingerprint()
         for n in range(count)
@@ -151,8 +166,8 @@ def test_long_reports_are_cut_at_whole_findings(limit: int) -> None:
     text = render(report, limit=limit)
     assert utf16_length(text) <= limit
     assert text.count("<details>") == text.count("</details>")
-    shown_changed = text.count("<summary><code>aws&#95;sqs&#95;queue&#46;q&#91;")
-    shown_unmanaged = len(re.findall(r"^\| — \| aws", text, flags=re.MULTILINE))
+    shown_changed = text.count("<summary><code>aws_sqs_queue.q[")
+    shown_unmanaged = len(re.findall(r"^\| — \| `aws", text, flags=re.MULTILINE))
     total_changed = sum(1 for f in report.findings if f.kind is FindingKind.CHANGED)
     total_unmanaged = len(report.findings) - total_changed
     assert 0 < shown_changed < total_changed

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from cloudrift.diff import compare, diff_attributes
+from cloudrift.diff import compare, diff_attributes, map_values
 from cloudrift.model import FieldChange
+from cloudrift.normalise import as_set, policy
 from cloudrift.redact import REDACTED
 from cloudrift.spec import UNKNOWN
 
@@ -85,17 +86,72 @@ def test_map_value_change_inside_entry() -> None:
     assert change.path == "tags.n"
 
 
-def test_nested_values_compared_whole() -> None:
+def test_an_ordered_list_is_compared_position_by_position() -> None:
     want = [{"from_port": 80, "to_port": 80, "cidr_blocks": ["0.0.0.0/0"]}]
-    have = [{"from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}]
-    (change,) = compare("ingress", want, have)
-    assert change == FieldChange(path="ingress", expected=want, actual=have)
+    have = [{"from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}, {"days": 1}]
+    (change,) = compare("rules", want, have)
+    # the whole values stay, for tools; what changed inside is said besides
+    assert (change.path, change.expected, change.actual) == ("rules", want, have)
+    assert change.added == [{"days": 1}]
+    assert change.removed is None
+    assert change.changes is not None
+    assert [(c.path, c.expected, c.actual) for c in change.changes[0].changes or ()] == [
+        ("rules.0.from_port", 80, 443), ("rules.0.to_port", 80, 443)]
 
 
-def test_map_holding_nested_values_compared_whole() -> None:
+def test_a_set_shows_the_elements_added_and_removed() -> None:
+    rule = {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr": "10.0.0.0/8"}
+    ssh = {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"}
+    smtp = {"protocol": "tcp", "from_port": 25, "to_port": 25, "cidr": "10.1.0.0/16"}
+    (change,) = compare("ingress", as_set([rule, smtp]), as_set([ssh, rule]))
+    assert change.added == [ssh]
+    assert change.removed == [smtp]
+    assert change.changes is None
+    # order means nothing in a set
+    assert compare("ingress", as_set([rule, ssh]), as_set([ssh, rule])) == []
+
+
+def test_a_set_element_changed_in_one_attribute_is_the_same_element() -> None:
+    rule = {"protocol": "tcp", "from_port": 22, "to_port": 22, "description": "ssh"}
+    (change,) = compare("ingress", as_set([rule]), as_set([{**rule, "description": "vpn"}]))
+    assert (change.added, change.removed) == (None, None)
+    assert [(c.path, c.expected, c.actual) for c in change.changes or ()] == [
+        ("ingress[from_port=22,protocol=tcp,to_port=22].description", "ssh", "vpn")]
+
+
+def test_a_list_against_nothing_is_every_element_added() -> None:
+    (change,) = compare("ingress", None, as_set(["a", "b"]))
+    assert change.added == ["a", "b"]
+    assert change.removed is None
+
+
+def test_a_structure_says_where_inside_it_changed() -> None:
     want = {"rules": [{"days": 30}], "enabled": True}
     have = {"rules": [{"days": 60}], "enabled": True}
-    assert paths(compare("lifecycle", want, have)) == ["lifecycle"]
+    (change,) = compare("lifecycle", want, have)
+    assert change.path == "lifecycle"
+    inner = change.changes or []
+    assert [c.path for c in inner] == ["lifecycle.rules"]
+    assert [(c.path, c.expected, c.actual) for c in inner[0].changes or ()] == [
+        ("lifecycle.rules.0", {"days": 30}, {"days": 60})]
+
+
+def test_policy_statements_added_are_elements() -> None:
+    allow = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    put = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}
+    (change,) = compare("policy", policy({"Statement": [allow]}),
+                        policy({"Statement": [allow, put]}))
+    [statements] = change.changes or []
+    assert statements.path == "policy.Statement"
+    assert statements.added == [{"Action": ["s3:PutObject"], "Effect": "Allow",
+                                 "Resource": ["arn:aws:s3:::b/*"]}]
+
+
+def test_values_inside_a_change_are_scrubbed_too() -> None:
+    (change,) = compare("env", as_set(["a", "secret-1"]), as_set(["a", "secret-2"]))
+    scrubbed = map_values(change, lambda v: "***" if isinstance(v, str) and "secret" in v
+                          else v)
+    assert (scrubbed.added, scrubbed.removed) == (["***"], ["***"])
 
 
 def test_nested_values_equal_regardless_of_key_order() -> None:
