@@ -2,8 +2,8 @@
 ``CLOUDRIFT_*`` environment variables, then flags. Later wins: flag > env > file > default.
 
 File keys are the long flag names with dashes or underscores (``from``, ``region``,
-``allow-incomplete``...). ``[[ignore]]`` tables add ignore rules with an owner, a reason and an
-expiry date::
+``allow-incomplete``...), one per row of ``cloudrift.settings`` (the plugins' rows too).
+``[[ignore]]`` tables add ignore rules with an owner, a reason and an expiry date::
 
     from = ["tfstate://envs/**/*.tfstate"]
     region = ["eu-west-1", "us-east-1"]
@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from cloudrift.errors import ConfigError
 from cloudrift.ignore import IgnoreRule, parse_rule
+from cloudrift.settings import Setting, all_settings, by_name
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,51 +36,6 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 CONFIG_FILE = "cloudrift.toml"
 PYPROJECT = "pyproject.toml"
-ENV_PREFIX = "CLOUDRIFT_"
-
-# every scan setting a file may hold: name -> kind ("list", "bool", "int", "str")
-SCAN_KEYS: dict[str, str] = {
-    "from": "list",
-    "to": "list",
-    "region": "list",
-    "output": "list",
-    "strict": "bool",
-    "parallelism": "int",
-    "allow_incomplete": "bool",
-    "no_color": "bool",
-    "only": "list",
-    "type": "list",
-    "exclude_type": "list",
-    "filter": "str",
-    "ignore_file": "list",
-    "gcp_scope": "list",
-    "azure_subscription": "list",
-    "all_regions": "bool",
-    "observe_unmanaged": "bool",
-    "http_header": "list",
-    "hcl": "str",
-    "repo": "str",
-    "ref": "str",
-    "workspace": "str",
-    "all_workspaces": "bool",
-    "aws_profile": "list",
-    "aws_role": "list",
-    "shard": "str",
-    "min_coverage": "float",
-    "attribute": "bool",
-    "quiet": "bool",
-    "verbose": "bool",
-    "history": "str",
-    "no_history": "bool",
-    "history_keep": "str",
-    "fail_on": "str",
-}
-
-
-def env_var(name: str) -> str:
-    return ENV_PREFIX + name.upper()
-
-
 @dataclass
 class LoadedConfig:
     path: str | None = None
@@ -111,24 +67,6 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML ({exc})") from None
 
 
-_SCALAR_TYPES: dict[str, type] = {"bool": bool, "int": int, "str": str, "float": float}
-
-
-def _coerce(name: str, value: Any, where: str) -> Any:
-    kind = SCAN_KEYS[name]
-    if kind == "list":
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return value
-    # bool is an int in Python; a TOML `true` must not pass for a parallelism
-    elif type(value) is _SCALAR_TYPES[kind]:
-        return value
-    elif kind == "float" and type(value) is int:
-        return float(value)
-    raise ConfigError(f"{where}: {name!r} must be a {kind}, not {type(value).__name__}")
-
-
 def _ignore_rule(entry: Any, where: str, number: int) -> IgnoreRule:
     origin = f"{where} ignore[{number}]"
     if not isinstance(entry, Mapping) or "rule" not in entry:
@@ -156,8 +94,11 @@ def _ignore_rule(entry: Any, where: str, number: int) -> IgnoreRule:
     return rule
 
 
-def load_config(explicit: str | None = None, start: str = ".") -> LoadedConfig:
-    """Read and validate the config file; unknown keys are errors naming key and file."""
+def load_config(explicit: str | None = None, start: str = ".",
+                settings: Sequence[Setting] | None = None) -> LoadedConfig:
+    """Read and validate the config file against the settings (default: every setting, the
+    plugins' too); unknown keys are errors naming key and file."""
+    known = by_name(all_settings() if settings is None else settings)
     if explicit is not None:
         if not os.path.isfile(explicit):
             raise ConfigError(f"{explicit}: config file not found")
@@ -179,8 +120,9 @@ def load_config(explicit: str | None = None, start: str = ".") -> LoadedConfig:
                 raise ConfigError(f"{where}: 'ignore' must be an array of tables ([[ignore]])")
             loaded.ignores = [_ignore_rule(e, where, n) for n, e in enumerate(value, start=1)]
             continue
-        if name not in SCAN_KEYS:
+        if name not in known:
+            keys = sorted(s.key for s in known.values() if not s.secret)
             raise ConfigError(f"{where}: unknown key {key!r}",
-                              hint="known keys: " + ", ".join(sorted(SCAN_KEYS)) + ", ignore")
-        loaded.values[name] = _coerce(name, value, where)
+                              hint="known keys: " + ", ".join(keys) + ", ignore")
+        loaded.values[name] = known[name].from_file(value, where)
     return loaded

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import importlib.util
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +112,15 @@ class Provider(Protocol):
 
 @runtime_checkable
 class ProviderPlugin(Protocol):
+    """What an entry point of ``cloudrift.providers`` names.
+
+    Its module must be light: the CLI loads every plugin to learn its settings, so a plugin
+    imports its cloud SDK only in ``types()`` and ``create()``. Optional attributes:
+    ``settings`` (``cloudrift.settings.Setting`` rows: the plugin's own flags, variables and
+    config keys) and ``requires`` (modules its SDK provides; without them the plugin is listed
+    as not usable, with the extra to install).
+    """
+
     name: str
     terraform_sources: tuple[str, ...]
     state_providers: tuple[str, ...]
@@ -120,17 +130,35 @@ class ProviderPlugin(Protocol):
     def create(self, options: ScanOptions) -> Provider: ...
 
 
-def available_plugins() -> dict[str, ProviderPlugin]:
-    """All installed plugins by name; a plugin that fails to load is skipped."""
+def usable(plugin: object) -> bool:
+    """Whether the modules a plugin's SDK provides are installed (found, not imported)."""
+    for module in getattr(plugin, "requires", ()):
+        try:
+            if importlib.util.find_spec(module) is None:
+                return False
+        except (ImportError, ValueError):
+            return False
+    return True
+
+
+def _loaded(entry: metadata.EntryPoint) -> ProviderPlugin | None:
+    try:
+        loaded = entry.load()
+    except (ImportError, AttributeError):
+        # a half-installed plugin is not available
+        return None
+    plugin: ProviderPlugin = loaded() if isinstance(loaded, type) else loaded
+    return plugin
+
+
+def available_plugins(include_unusable: bool = False) -> dict[str, ProviderPlugin]:
+    """Installed plugins by name: those whose SDK is installed, or all with
+    ``include_unusable`` (their settings are known even where they cannot run)."""
     plugins: dict[str, ProviderPlugin] = {}
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            loaded = entry.load()
-        except (ImportError, AttributeError):
-            # a plugin whose SDK is not installed, or a half-installed one, is not available
-            continue
-        plugin = loaded() if isinstance(loaded, type) else loaded
-        plugins[entry.name] = plugin
+        plugin = _loaded(entry)
+        if plugin is not None and (include_unusable or usable(plugin)):
+            plugins[entry.name] = plugin
     return plugins
 
 
@@ -155,12 +183,12 @@ def load_plugin(name: str) -> ProviderPlugin:
     if name not in entry_points:
         known = ", ".join(sorted(entry_points)) or "none installed"
         raise ConfigError(f"unknown provider {name!r} (available: {known})")
-    try:
-        loaded = entry_points[name].load()
-    except ImportError as exc:
+    plugin = _loaded(entry_points[name])
+    if plugin is None or not usable(plugin):
+        missing = next((m for m in getattr(plugin, "requires", ())
+                        if importlib.util.find_spec(m.split(".")[0]) is None), None)
         raise ConfigError(
-            f"provider {name!r} is installed without its SDK ({exc.name or exc})",
+            f"provider {name!r} is installed without its SDK ({missing or 'not loadable'})",
             hint=f"pip install 'cloudrift-scanner[{name}]'",
-        ) from None
-    plugin: ProviderPlugin = loaded() if isinstance(loaded, type) else loaded
+        )
     return plugin

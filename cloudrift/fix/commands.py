@@ -7,7 +7,6 @@ import os
 import shlex
 import subprocess
 import sys
-import tempfile
 from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -191,29 +190,26 @@ def _declared(root: Path) -> list[str]:
 
 
 def _report(ctx: click.Context, source: str | None, root: Path) -> tuple[ScanReport, str]:
-    from cloudrift.cli import _load_report
+    from cloudrift.api import load_report
 
     if source is not None:
-        loaded: ScanReport = _load_report(source)
-        return loaded, source
-    return _scan(ctx, root), "a scan of " + _shown(root)
+        return load_report(source), source
+    return _scan(root), "a scan of " + _shown(root)
 
 
-def _scan(ctx: click.Context, root: Path) -> ScanReport:
-    """`cloudrift scan` itself, zero-config in the root module, its JSON report read back."""
-    from cloudrift.cli import _load_report, scan
+def _scan(root: Path) -> ScanReport:
+    """The scan `cloudrift scan` runs, zero-config in the root module, with the observed
+    fields of unmanaged resources (the configuration of their import blocks)."""
+    from cloudrift.api import ScanJob, resolve
 
-    with tempfile.TemporaryDirectory(prefix="cloudrift-fix-") as tmp:
-        target = Path(tmp) / "report.json"
-        with _cwd(root):
-            try:
-                ctx.invoke(scan, outputs=(f"json://{target}",), observe_unmanaged=True,
-                           quiet=True)
-            except SystemExit as exc:
-                if exc.code not in (0, 1, 2) or not target.exists():
-                    raise
-        report: ScanReport = _load_report(str(target))
-        return report
+    with _cwd(root):
+        job = ScanJob(resolve({"observe_unmanaged": True, "quiet": True}),
+                      note=lambda line: click.echo(line, err=True))
+        job.prepare()
+        outcome = job.execute()
+    if outcome.history_error is not None:
+        click.echo(f"cloudrift: warning: {outcome.history_error}", err=True)
+    return outcome.report
 
 
 @contextmanager

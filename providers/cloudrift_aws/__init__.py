@@ -1,20 +1,51 @@
-"""cloudrift's AWS provider, registered under the ``cloudrift.providers`` entry point ``aws``."""
+"""cloudrift's AWS provider, registered under the ``cloudrift.providers`` entry point ``aws``.
+
+This module stays light (no boto3 at import): the CLI loads every plugin to learn its settings.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from cloudrift.plugin import ScanOptions
-from cloudrift_aws.provider import AwsProvider
-from cloudrift_aws.spec import AwsSpec, Call, Detail
+from cloudrift.settings import Setting
+
+if TYPE_CHECKING:
+    from cloudrift_aws.provider import AwsProvider
+    from cloudrift_aws.spec import AwsSpec
 
 __all__ = ["AwsPlugin", "AwsProvider", "AwsSpec", "Call", "Detail"]
+
+SETTINGS = (
+    Setting("aws_profile", "list", "Scan the AWS account of this named profile; repeat for "
+            "several accounts in one scan. Default: the standard credential chain.",
+            metavar="PROFILE"),
+    Setting("aws_role", "list", "Assume this role and scan its account; repeatable, "
+            "combinable with --aws-profile. Resources go to the account their ARN names.",
+            metavar="ROLE_ARN"),
+    Setting("all_regions", "bool", "Search every region the AWS account has enabled for "
+            "unmanaged resources, not only those the states and --region name."),
+)
+
+_LAZY = {"AwsProvider": "cloudrift_aws.provider", "AwsSpec": "cloudrift_aws.spec",
+         "Call": "cloudrift_aws.spec", "Detail": "cloudrift_aws.spec"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class AwsPlugin:
     name = "aws"
     terraform_sources = ("hashicorp/aws",)
     state_providers = ("aws",)
+    requires = ("boto3",)
+    settings = SETTINGS
 
     def types(self) -> Mapping[str, AwsSpec]:
         from cloudrift_aws.types import SPECS
@@ -22,12 +53,15 @@ class AwsPlugin:
         return SPECS
 
     def create(self, options: ScanOptions) -> AwsProvider:
+        from cloudrift_aws.provider import AwsProvider
+
         return AwsProvider(options.selected(self.types()), options)
 
     def create_all(self, options: ScanOptions) -> dict[str, AwsProvider]:
         """One provider per --aws-profile / --aws-role target (just one without targets),
         keyed ``aws`` for the first and ``aws@ACCOUNT`` for the others."""
         from cloudrift_aws.accounts import context_for, targets_from
+        from cloudrift_aws.provider import AwsProvider
         from cloudrift_aws.regions import default_region
 
         targets = targets_from(options.settings)

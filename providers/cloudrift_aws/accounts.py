@@ -39,8 +39,8 @@ def targets_from(settings: Mapping[str, object]) -> list[Target]:
             return [value]
         return [str(v) for v in value] if isinstance(value, Sequence) else [str(value)]
 
-    return ([Target(profile=p) for p in listed("aws_profiles")]
-            + [Target(role_arn=r) for r in listed("aws_roles")])
+    return ([Target(profile=p) for p in listed("aws_profile")]
+            + [Target(role_arn=r) for r in listed("aws_role")])
 
 
 def session_for(target: Target, options: ScanOptions) -> boto3.session.Session:

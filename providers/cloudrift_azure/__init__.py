@@ -1,14 +1,18 @@
 """cloudrift's Azure provider, registered under the ``cloudrift.providers`` entry point
-``azure``."""
+``azure``. This module stays light (no Azure SDK at import): the CLI loads every plugin to
+learn its settings."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from cloudrift.plugin import ScanOptions
-from cloudrift_azure.provider import STATE_PROVIDERS, AzureProvider
-from cloudrift_azure.session import AzureContext
-from cloudrift_azure.spec import PROPERTIES, AzureSpec, Source, SubResource
+from cloudrift.settings import Setting
+
+if TYPE_CHECKING:
+    from cloudrift_azure.provider import AzureProvider
+    from cloudrift_azure.spec import AzureSpec
 
 __all__ = [
     "PROPERTIES",
@@ -20,11 +24,33 @@ __all__ = [
     "SubResource",
 ]
 
+# the Terraform provider names in state this plugin compares
+STATE_PROVIDERS = ("azurerm",)
+
+SETTINGS = (
+    Setting("azure_subscription", "list", "Azure subscription(s) to scan. Default: those the "
+            "states' resource ids name.", metavar="ID"),
+)
+
+_LAZY = {"AzureProvider": "cloudrift_azure.provider", "AzureContext": "cloudrift_azure.session",
+         "PROPERTIES": "cloudrift_azure.spec", "AzureSpec": "cloudrift_azure.spec",
+         "Source": "cloudrift_azure.spec", "SubResource": "cloudrift_azure.spec"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 class AzurePlugin:
     name = "azure"
     terraform_sources = ("hashicorp/azurerm",)
     state_providers = STATE_PROVIDERS
+    requires = ("azure.mgmt.resource",)
+    settings = SETTINGS
 
     def types(self) -> Mapping[str, AzureSpec]:
         from cloudrift_azure.types import SPECS
@@ -33,4 +59,6 @@ class AzurePlugin:
 
     def create(self, options: ScanOptions) -> AzureProvider:
         """A provider for one scan; credentials are looked up on its first request."""
+        from cloudrift_azure.provider import AzureProvider
+
         return AzureProvider(options.selected(self.types()), options)

@@ -37,7 +37,7 @@ from cloudrift.model import GLOBAL_REGION, Finding, Resource, ScanWarning, Scope
 from cloudrift.observed import dedupe_warnings
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
-from cloudrift_azure import ids
+from cloudrift_azure import STATE_PROVIDERS, ids
 from cloudrift_azure.children import plan_jobs, run_jobs
 from cloudrift_azure.details import Details, Entry
 from cloudrift_azure.listing import (
@@ -56,7 +56,6 @@ from cloudrift_azure.session import (
 )
 from cloudrift_azure.spec import FULL_LISTS, PROPERTIES, AzureSpec, Source
 
-STATE_PROVIDERS = ("azurerm",)
 SUBSCRIPTION_ENV = ("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID")
 
 
@@ -169,7 +168,7 @@ class AzureProvider:
         """The state's subscriptions, then ``--azure-subscription``; else the environment's
         (``ARM_SUBSCRIPTION_ID``, as the azurerm provider reads it)."""
         found: list[str] = []
-        configured = self.options.settings.get("azure_subscriptions") or ()
+        configured = self.options.settings.get("azure_subscription") or ()
         candidates: Iterable[str | None] = [
             *(r.scope.account for r in desired),
             *(str(s) for s in configured),

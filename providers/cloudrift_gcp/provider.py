@@ -22,6 +22,7 @@ from cloudrift.errors import CloudriftError, ConfigError
 from cloudrift.model import Finding, Resource, ResourceKey, ScanWarning, Scope
 from cloudrift.plugin import Observation, ScanOptions
 from cloudrift.sources.tfstate import StateInstance
+from cloudrift_gcp import STATE_PROVIDERS
 from cloudrift_gcp.failures import failure_warning
 from cloudrift_gcp.fields import ASSET, strip_projects
 from cloudrift_gcp.index import AssetIndex, Listing
@@ -29,7 +30,6 @@ from cloudrift_gcp.session import GcpSession, NoAnswerError
 from cloudrift_gcp.spec import IAM_POLICY, PROJECT_ASSET_TYPE, RESOURCE, GcpSpec, Item
 
 NAME = "gcp"
-STATE_PROVIDERS = ("google", "google-beta")
 
 _SCOPE = re.compile(r"^(projects|folders|organizations)/[A-Za-z0-9._:-]+$")
 
@@ -130,7 +130,7 @@ class GcpProvider:
     def resolve_scopes(self, desired: Sequence[Resource]) -> list[str]:
         """``--gcp-scope`` if given, else the projects the states name, else the project of
         Application Default Credentials."""
-        configured = self.options.settings.get("gcp_scopes") or ()
+        configured = self.options.settings.get("gcp_scope") or ()
         if isinstance(configured, str):
             configured = configured.split()
         if configured:

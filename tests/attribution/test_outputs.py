@@ -74,16 +74,21 @@ def test_json_carries_the_model(report: ScanReport) -> None:
     assert "attribution" not in document["findings"][-1]
 
 
-def test_markdown_escapes_what_the_log_says(report: ScanReport) -> None:
+def test_markdown_keeps_what_the_log_says_as_inert_text(report: ScanReport) -> None:
     text = output(report, "markdown")
-    assert f"changed by <code>{ALICE.replace(':', '&#58;')}</code>" in text
-    assert "<img" not in text
-    assert "@everyone" not in text
-    assert "](https" not in text
+    # the raw comment reads as written: the principal as itself, in a code span
+    assert f"`{LINE}`" in text
+    assert "`who: unknown (no write event in 90 days)`" in text
     # the missing findings' table grows a column, the unmanaged one does not
     assert "| Address | Type | ID | Account/region | Declared at | Last change |" in text
     assert text.count("| Address | Type | ID | Account/region | Declared at |\n") == 1
-    assert "_who&#58; unknown (no write event in 90 days)_" in text
+    # rendered, the hostile principal makes no image, link or mention: it stays code text
+    from tests.report.test_markdown import as_html
+
+    page = as_html(text)
+    assert "img" not in page.tags
+    assert "a" not in page.tags
+    assert any(HOSTILE in chunk for chunk in page.text)
 
 
 def test_html_lists_who_escaped(report: ScanReport) -> None:

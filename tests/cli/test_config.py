@@ -165,4 +165,4 @@ def test_a_token_is_never_shown(workdir: Path) -> None:
     assert "tok-very-secret-123" not in result.output
     assert settings(result.output)["tfc-token"] == '"(sensitive)"  (env CLOUDRIFT_TFC_TOKEN)'
     (workdir / "cloudrift.toml").write_text('tfc_token = "x"\n')
-    assert "unknown key 'tfc_token'" in run("config").output
+    assert "'tfc-token' is a secret and is not read from a file" in run("config").output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,7 @@ def test_min_coverage_from_the_config_file(estate: Path, tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     (tmp_path / "cloudrift.toml").write_text("min-coverage = 1\n")
     shown = CliRunner().invoke(cli, ["config"])
-    assert "min-coverage      = 1.0" in shown.output
+    assert re.search(r"^min-coverage +=  ?1\.0  \(file cloudrift.toml\)$", shown.output, re.M)
     result = CliRunner().invoke(cli, ["scan", "--from", f"tfstate://{estate}", "--to", "aws",
                                       "--region", "us-east-1"])
     assert result.exit_code == 2

@@ -11,7 +11,8 @@ import boto3
 import pytest
 from click.testing import CliRunner
 
-from cloudrift.cli import cli, parse_shard
+from cloudrift.api import parse_shard
+from cloudrift.cli import cli
 from cloudrift.errors import ConfigError
 from cloudrift.plugin import in_shard
 from cloudrift.progress import TerminalProgress, should_show

@@ -19,7 +19,7 @@ from tests.providers.azure.conftest import (
 )
 
 RG = f"/subscriptions/{SUB}/resourceGroups/rg-drift"
-ALL = {"azure_subscriptions": (SUB,)}
+ALL = {"azure_subscription": (SUB,)}
 
 
 def _findings(report: ScanReport) -> list[tuple[FindingKind, str, str]]:

@@ -208,14 +208,14 @@ def test_an_unmanaged_vm_is_classified_from_its_full_payload(arm: ArmServer,
                                                              scan: ScanFn) -> None:
     case = load_case("windows_virtual_machine")
     load_arm(arm, case.arm, case.state)
-    provider = make_provider(arm, settings={"azure_subscriptions": (SUB,)})
+    provider = make_provider(arm, settings={"azure_subscription": (SUB,)})
     report = scan(state_of([]), provider=provider)
     assert (FindingKind.UNMANAGED, "azurerm_windows_virtual_machine", case.arm_id) in \
         _findings(report)
     assert not any(f.type == "azurerm_linux_virtual_machine" for f in report.findings)
     # the OS disk Azure made with the VM is not reported unless --strict
     assert not any(f.type == "azurerm_managed_disk" for f in report.findings)
-    strict = make_provider(arm, settings={"azure_subscriptions": (SUB,)}, strict=True)
+    strict = make_provider(arm, settings={"azure_subscription": (SUB,)}, strict=True)
     report = scan(state_of([]), provider=strict, strict=True)
     assert any(f.type == "azurerm_managed_disk" for f in report.findings)
 
@@ -237,7 +237,7 @@ def test_an_unknown_subscription_is_a_warning(arm: ArmServer, scan: ScanFn) -> N
     other = "00000000-0000-0000-0000-00000000beef"
     payload, instance = _identity(RG_OK, "id-app", {})
     arm.put(payload)
-    provider = make_provider(arm, settings={"azure_subscriptions": (other,)})
+    provider = make_provider(arm, settings={"azure_subscription": (other,)})
     report = scan(state_of([instance], arm), provider=provider)
     assert report.findings == []
     assert any(other in w.message and "SubscriptionNotFound" in w.message

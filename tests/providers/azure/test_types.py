@@ -75,7 +75,7 @@ def _unmanaged_report(arm: ArmServer, case: AzureCase, scan: ScanFn) -> ScanRepo
         # keep the resource group managed: only the resource itself is new to the state
         others.append(group)
     # an empty state names no subscription: the scan is told which one
-    provider = make_provider(arm, settings={"azure_subscriptions": (SUB,)})
+    provider = make_provider(arm, settings={"azure_subscription": (SUB,)})
     return scan(state_of(others, arm), provider=provider)
 
 

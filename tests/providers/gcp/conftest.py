@@ -157,7 +157,7 @@ def make_session(endpoint: str, sleep: FakeSleep | None = None, *,
 def make_provider(session: GcpSession, *, scopes: Sequence[str] = (), strict: bool = False,
                   parallelism: int = 4) -> GcpProvider:
     options = ScanOptions(strict=strict, parallelism=parallelism,
-                          settings={"gcp_scopes": tuple(scopes)})
+                          settings={"gcp_scope": tuple(scopes)})
     return GcpProvider(GcpPlugin().types(), options, session)
 
 

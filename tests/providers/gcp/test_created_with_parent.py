@@ -281,7 +281,7 @@ def test_a_parent_left_out_by_type_still_owns_what_it_made(gcp: GcpWorld) -> Non
     instance, disk = _case("google_compute_instance"), _case("google_compute_disk")
     gcp.publish([instance.asset, _boot_disk(), disk.asset])
     options = ScanOptions(types=("google_compute_disk",), settings={
-        "gcp_scopes": (SCOPE,), "gcp_endpoint": gcp.server.endpoint, "gcp_anonymous": True})
+        "gcp_scope": (SCOPE,), "gcp_endpoint": gcp.server.endpoint, "gcp_anonymous": True})
     provider = GcpPlugin().create(options)
     parsed = parse_state(json.dumps(state_document([instance.instance()])).encode(), "t.tfstate")
     report = Scan(ScanInput([parsed]), {"gcp": provider}, wants=options.wants).run()

@@ -299,7 +299,7 @@ def test_observe_unmanaged_reads_the_fields_of_unmanaged_resources(gcp: GcpWorld
     """For fixes written from a report: the payload is in hand, nothing more is asked."""
     topic = _case("google_pubsub_topic")
     gcp.publish([topic.asset])
-    options = ScanOptions(observe_unmanaged=True, settings={"gcp_scopes": (SCOPE,)})
+    options = ScanOptions(observe_unmanaged=True, settings={"gcp_scope": (SCOPE,)})
     provider = GcpProvider(GcpPlugin().types(), options, make_session(gcp.server.endpoint))
     report = Scan(ScanInput([]), {"gcp": provider}).run()
     [finding] = report.findings
