@@ -4,9 +4,8 @@ their local servers in the other modules."""
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
