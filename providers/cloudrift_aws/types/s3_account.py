@@ -59,10 +59,11 @@ def account_prefix_remover(endpoint: str | None) -> Callable[..., None] | None:
 
 def _s3control_region(ctx: AwsContext, region: str) -> str:
     def prepare() -> str:
-        handler = account_prefix_remover(ctx.endpoint_url)
+        client = ctx.client("s3control", region)
+        # the endpoint the client resolved: --endpoint-url or AWS_ENDPOINT_URL(_S3_CONTROL)
+        handler = account_prefix_remover(client.meta.endpoint_url)
         if handler is not None:
-            ctx.client("s3control", region).meta.events.register(
-                "before-sign.s3-control", handler)
+            client.meta.events.register("before-sign.s3-control", handler)
         return region
 
     return ctx.memo(f"s3control:host:{region}", prepare)
