@@ -108,15 +108,13 @@ def enumerator(spec_type: str, call: BucketCall
 
 PART_OF_BUCKET = (PartOf(BUCKET_TYPE, parent_id="bucket", fields=(), cloud_parent_id="Bucket"),)
 
-# what every configuration spec says about the arguments it never compares
-ALWAYS_NOT_COMPARED = {
-    "bucket": "identity: part of the import id",
-    "expected_bucket_owner": "identity: part of the import id; a request guard, no setting",
-}
+_BUCKET = {"bucket": "identity: the import id holds it"}
+_OWNER = {"expected_bucket_owner": "identity: part of the import id; a request guard, no "
+          "setting"}
 
 
 def config_spec(spec_type: str, call: BucketCall, *, description: str,
-                fields: tuple[FieldSpec, ...], import_id: str = "id",
+                fields: tuple[FieldSpec, ...], import_id: str = "id", owner_guard: bool = True,
                 not_compared: Mapping[str, str] | None = None,
                 is_default: Callable[[Item], bool] | None = None) -> AwsSpec:
     """A bucket configuration type: enumerated by ``configurations``, a part of its bucket,
@@ -133,7 +131,7 @@ def config_spec(spec_type: str, call: BucketCall, *, description: str,
         description=description,
         import_id=import_id,
         fields=fields,
-        not_compared={**ALWAYS_NOT_COMPARED, **(not_compared or {})},
+        not_compared={**_BUCKET, **(_OWNER if owner_guard else {}), **(not_compared or {})},
     )
 
 
@@ -217,6 +215,7 @@ PUBLIC_ACCESS_BLOCK = config_spec(
     "bucket: one GetPublicAccessBlock each; the all-blocked default of new buckets is a "
     "default)",
     import_id="bucket",
+    owner_guard=False,
     is_default=_all_blocked,
     fields=(
         _pab_field("block_public_acls", "BlockPublicAcls"),
@@ -224,7 +223,6 @@ PUBLIC_ACCESS_BLOCK = config_spec(
         _pab_field("ignore_public_acls", "IgnorePublicAcls"),
         _pab_field("restrict_public_buckets", "RestrictPublicBuckets"),
     ),
-    not_compared={"skip_destroy": "Terraform-only: what destroy does"},
 )
 
 
@@ -248,6 +246,7 @@ OWNERSHIP_CONTROLS = config_spec(
     "bucket: one GetBucketOwnershipControls each; BucketOwnerEnforced, the setting of new "
     "buckets, is a default)",
     import_id="bucket",
+    owner_guard=False,
     is_default=_enforced,
     fields=(FieldSpec("rule.0.object_ownership", extract=_ownership),),
 )

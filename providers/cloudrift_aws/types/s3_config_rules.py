@@ -392,6 +392,7 @@ NOTIFICATION = config_spec(
     description="S3 bucket event notifications (part of its bucket; searched on every managed "
     "bucket: one GetBucketNotificationConfiguration each)",
     import_id="bucket",
+    owner_guard=False,
     fields=(
         *(_notification_field(*target) for target in _TARGETS),
         FieldSpec("eventbridge",
