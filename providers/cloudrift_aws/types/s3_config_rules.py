@@ -353,8 +353,9 @@ def _filter_value(entry: Mapping[str, Any], name: str) -> Any:
     return None
 
 
-def _target(target_id: Any, arn: Any, events: Any, prefix: Any, suffix: Any) -> Any:
-    return compact({"id": target_id, "arn": arn, "events": n.as_set(events or []),
+def _target(arn_key: str, target_id: Any, arn: Any, events: Any, prefix: Any, suffix: Any
+            ) -> Any:
+    return compact({"id": target_id, arn_key: arn, "events": n.as_set(events or []),
                     "filter_prefix": prefix, "filter_suffix": suffix})
 
 
@@ -362,7 +363,7 @@ def _notification_field(block: str, listing: str, cloud_arn: str, state_arn: str
                         ) -> FieldSpec:
     def cloud(item: Mapping[str, Any]) -> Any:
         return n.as_set([
-            _target(entry.get("Id"), entry.get(cloud_arn), entry.get("Events"),
+            _target(state_arn, entry.get("Id"), entry.get(cloud_arn), entry.get("Events"),
                     _filter_value(entry, "prefix"), _filter_value(entry, "suffix"))
             for entry in config(item, listing) or ()
         ])
@@ -372,8 +373,8 @@ def _notification_field(block: str, listing: str, cloud_arn: str, state_arn: str
         if entries is UNKNOWN:
             return UNKNOWN
         return n.as_set([
-            _target(e.get("id"), e.get(state_arn), e.get("events"), e.get("filter_prefix"),
-                    e.get("filter_suffix"))
+            _target(state_arn, e.get("id"), e.get(state_arn), e.get("events"),
+                    e.get("filter_prefix"), e.get("filter_suffix"))
             for e in entries or ()
         ])
 
