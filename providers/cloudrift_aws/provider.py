@@ -178,8 +178,11 @@ class AwsProvider:
         observation = Observation(account=self.account)
         regions = self.regions(desired)
         managed: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        by_type: dict[str, list[Resource]] = defaultdict(list)
         for resource in desired:
             managed[(resource.type, resource.scope.region)].append(resource)
+            by_type[resource.type].append(resource)
+        self.ctx.desired = dict(by_type)
 
         tasks = [
             (spec, region)

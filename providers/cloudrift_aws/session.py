@@ -10,8 +10,8 @@ import logging
 import random
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
 import jmespath
@@ -28,6 +28,9 @@ from botocore.exceptions import (
 
 from cloudrift.errors import ProviderError
 from cloudrift.ratelimit import RateLimits, TokenBucket
+
+if TYPE_CHECKING:
+    from cloudrift.model import Resource
 
 T = TypeVar("T")
 
@@ -188,6 +191,9 @@ class AwsContext:
         # paced only once a service throttles: botocore's adaptive mode then slows too
         self.limits = RateLimits(PUBLISHED_LIMITS, DEFAULT_LIMIT, engaged=False)
         self._memo_locks: dict[str, threading.Lock] = {}
+        # the scan's managed resources by type, every region (the provider sets it before
+        # enumerating): a part's enumerator asks only about the parts of managed parents
+        self.desired: Mapping[str, Sequence[Resource]] = {}
 
     # -- clients ---------------------------------------------------------------------------
 

@@ -33,8 +33,8 @@ _AWS_OWNED_ROLE_PATHS = ("/aws-service-role/", "/aws-reserved/")
 
 # IAM's most items a page (its default is 100)
 _PAGE = 1000
-_DETAILS_FILTER = ("User", "Role", "LocalManagedPolicy")
-_LISTS = ("UserDetailList", "RoleDetailList", "Policies")
+_DETAILS_FILTER = ("User", "Group", "Role", "LocalManagedPolicy")
+_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 
 # where a role's entry of the authorization details is kept in its payload
 _DETAIL = "authorization"
@@ -49,7 +49,7 @@ def _call_region(ctx: AwsContext, region: str) -> str:
 
 
 def _authorization_details(ctx: AwsContext, region: str) -> dict[str, list[Item]]:
-    """Users, roles and customer-managed policies, once per scan for every IAM type."""
+    """Users, groups, roles and customer-managed policies, once per scan for every IAM type."""
 
     def listing() -> dict[str, list[Item]]:
         found: dict[str, list[Item]] = {name: [] for name in _LISTS}

@@ -15,7 +15,7 @@ from cloudrift.spec import UNKNOWN, FieldSpec
 from cloudrift_aws.fields import attr_policy
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Detail, Item
-from cloudrift_aws.types.bulk import TagCall, bulk_tags, with_tags
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, memo_outcome, with_tags
 
 # A key scheduled for deletion can no longer be used and disappears on its own: `terraform
 # destroy` leaves keys in this state for 7-30 days, and the provider treats one as deleted.
@@ -24,11 +24,16 @@ _AWS_ALIAS_PREFIX = "alias/aws/"
 _ID = "KeyId"
 
 
+def aliases(ctx: AwsContext, region: str) -> list[Item]:
+    """Every alias of the region, listed once per scan for the key and alias types."""
+    return memo_outcome(ctx, f"kms:list_aliases:{region}",
+                        lambda: ctx.paginate("kms", region, "list_aliases", "Aliases"))
+
+
 def _aws_managed_key_ids(ctx: AwsContext, region: str) -> set[str]:
-    aliases = ctx.paginate("kms", region, "list_aliases", "Aliases")
     return {
         str(alias["TargetKeyId"])
-        for alias in aliases
+        for alias in aliases(ctx, region)
         if alias.get("TargetKeyId")
         and str(alias.get("AliasName", "")).startswith(_AWS_ALIAS_PREFIX)
     }

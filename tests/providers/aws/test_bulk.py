@@ -101,9 +101,11 @@ def test_iam_calls_do_not_grow_with_the_roles(roles: int, moto: MotoServer,
     assert report.summary.managed == 3 * roles
     assert report.summary.in_sync == 3 * roles
     # one listing of the authorization details and one of the roles (their descriptions and
-    # session durations), however many roles, inline policies and attachments there are
+    # session durations), however many roles, inline policies and attachments there are; the
+    # IAM types the details leave out list once each
     assert _service_calls(provider, "iam") == Counter({
         "iam:GetAccountAuthorizationDetails": 1, "iam:ListRoles": 1,
+        "iam:ListInstanceProfiles": 1, "iam:ListOpenIDConnectProviders": 1,
     })
 
 
@@ -134,7 +136,8 @@ def test_inline_and_attached_policies_come_from_the_listing(moto: MotoServer,
         ("aws_iam_role_policy_attachment", f"worker/arn:aws:iam::{ACCOUNT}:policy/detached"),
     ]
     assert set(_service_calls(provider, "iam")) == {
-        "iam:GetAccountAuthorizationDetails", "iam:ListRoles",
+        "iam:GetAccountAuthorizationDetails", "iam:ListRoles", "iam:ListInstanceProfiles",
+        "iam:ListOpenIDConnectProviders",
     }
 
 
@@ -165,9 +168,13 @@ def test_users_and_policies_come_from_the_listing(moto: MotoServer, clients: Cli
 
     assert _changed(report) == {"aws_iam_user.bot_2": {"tags.team"},
                                 "aws_iam_policy.read": {"policy"}}
-    # a policy's tags are the one thing the listing leaves out: one GetPolicy for the policy
+    # a policy's tags are the one thing the listing leaves out: one GetPolicy for the policy;
+    # a user's access keys are not in it at all, and IAM lists them per user only: one
+    # ListAccessKeys per managed user
     assert _service_calls(provider, "iam") == Counter({
         "iam:GetAccountAuthorizationDetails": 1, "iam:ListRoles": 1, "iam:GetPolicy": 1,
+        "iam:ListAccessKeys": 4, "iam:ListInstanceProfiles": 1,
+        "iam:ListOpenIDConnectProviders": 1,
     })
 
 
@@ -209,7 +216,8 @@ def _enumerate(ctx: AwsContext, rtype: str) -> list[dict[str, Any]]:
 def test_authorization_details_are_read_across_pages() -> None:
     ctx = AwsContext(boto3.session.Session(region_name=REGION))
     stub = Stubber(ctx.client("iam", REGION))
-    params: dict[str, Any] = {"Filter": ["User", "Role", "LocalManagedPolicy"], "MaxItems": 1000}
+    params: dict[str, Any] = {"Filter": ["User", "Group", "Role", "LocalManagedPolicy"],
+                              "MaxItems": 1000}
     stub.add_response("get_account_authorization_details",
                       _details_page(users=["u1"], roles=["r1"], marker="m1"), params)
     stub.add_response("get_account_authorization_details",
@@ -391,7 +399,8 @@ def test_tagging_index_is_read_across_pages(moto: MotoServer, clients: Clients) 
     second = _topic(clients, state, "second", {"team": "core"})
     provider = make_provider(moto.endpoint)
     stub = _stub_tagging(provider)
-    filters = {"ResourceTypeFilters": ["dynamodb", "kms", "lambda", "logs", "s3", "sns", "sqs"],
+    filters = {"ResourceTypeFilters": ["dynamodb", "kms", "lambda", "logs", "s3", "sns", "sqs",
+                                       "ssm"],
                "ResourcesPerPage": 100}
     stub.add_response("get_resources", {
         "ResourceTagMappingList": [{"ResourceARN": first, "Tags": [

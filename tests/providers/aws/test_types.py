@@ -66,8 +66,28 @@ def test_missing(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
                          ids=[c.label for c in CASES if c.unmanaged])
 def test_unmanaged(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
     attrs = case.create(clients)
-    report = scan(StateBuilder())
+    state = StateBuilder()
+    if case.parent is not None:
+        parent_type, parent_attrs = case.parent(attrs)
+        state.add(parent_type, "parent", parent_attrs)
+    report = scan(state)
     findings = [f for f in report.findings if f.type == case.type]
     assert [(f.kind, f.id, f.address) for f in findings] == [
         (FindingKind.UNMANAGED, case.expected_id(attrs), None)
     ]
+
+
+PARTS = [c for c in CASES if c.unmanaged and c.parent is not None]
+
+
+@pytest.mark.parametrize("case", PARTS, ids=[c.label for c in PARTS])
+def test_an_unmanaged_parent_covers_its_parts(case: AwsCase, clients: Clients,
+                                              scan: ScanFn) -> None:
+    assert case.parent is not None
+    attrs = case.create(clients)
+    parent_type, parent_attrs = case.parent(attrs)
+    report = scan(StateBuilder())
+    assert [f for f in report.findings if f.type == case.type] == []
+    # the parent's own finding is what covers them
+    assert (FindingKind.UNMANAGED, str(parent_attrs["id"])) in {
+        (f.kind, f.id) for f in report.findings if f.type == parent_type}

@@ -27,6 +27,10 @@ class AwsCase:
     unmanaged: bool = True
     sensitive: tuple[tuple[str, ...], ...] = ()
     name: str = ""
+    # for a part of a parent (PartOf): the parent's type and state attributes, given the
+    # part's. An unmatched part is unmanaged only under a managed parent, so the unmanaged
+    # test puts the parent alone in the state, and an unmanaged parent must cover its parts
+    parent: Callable[[Attrs], tuple[str, Attrs]] | None = None
 
     @property
     def label(self) -> str:
