@@ -180,6 +180,7 @@ class AwsProvider:
         managed: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         for resource in desired:
             managed[(resource.type, resource.scope.region)].append(resource)
+        self.ctx.managed = dict(managed)
 
         tasks = [
             (spec, region)

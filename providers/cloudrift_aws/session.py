@@ -10,8 +10,8 @@ import logging
 import random
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
 import jmespath
@@ -28,6 +28,9 @@ from botocore.exceptions import (
 
 from cloudrift.errors import ProviderError
 from cloudrift.ratelimit import RateLimits, TokenBucket
+
+if TYPE_CHECKING:
+    from cloudrift.model import Resource
 
 T = TypeVar("T")
 
@@ -188,6 +191,14 @@ class AwsContext:
         # paced only once a service throttles: botocore's adaptive mode then slows too
         self.limits = RateLimits(PUBLISHED_LIMITS, DEFAULT_LIMIT, engaged=False)
         self._memo_locks: dict[str, threading.Lock] = {}
+        # the managed resources of every type by (type, region), set by the provider before it
+        # enumerates: types that share one listing must not both claim the same item
+        self.managed: Mapping[tuple[str, str], Sequence[Resource]] = {}
+
+    def managed_of(self, rtype: str, region: str) -> Sequence[Resource]:
+        """The managed resources of another type in ``region`` (an enumerator is handed its
+        own type's only)."""
+        return self.managed.get((rtype, region), ())
 
     # -- clients ---------------------------------------------------------------------------
 

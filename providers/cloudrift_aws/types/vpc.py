@@ -1,6 +1,8 @@
 """VPC resource types: VPCs, subnets, security groups, internet gateways, route tables.
 
-Every type is one bulk ``Describe*`` listing per region.
+Every type is one bulk ``Describe*`` listing per region. The VPC, subnet, security group and
+route table listings are shared (``ec2_common.shared_listing``) with the default-resource types
+and the parts (rules, routes, associations) that other modules read from them.
 """
 
 from __future__ import annotations
@@ -13,19 +15,36 @@ from cloudrift.model import Resource
 from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
 from cloudrift_aws.fields import attr_bool, tags
 from cloudrift_aws.session import AwsContext
-from cloudrift_aws.spec import AwsSpec, Call, Detail, Item
+from cloudrift_aws.spec import AwsSpec, Detail, Item
 from cloudrift_aws.types.ec2_common import (
     IN_DEFAULT_VPC,
+    copies,
     default_vpc_ids,
     present,
+    shared_listing,
+    vpc_listing,
 )
+
+
+def subnet_listing(ctx: AwsContext, region: str) -> list[Item]:
+    return shared_listing(ctx, region, "describe_subnets", "Subnets")
+
+
+def security_group_listing(ctx: AwsContext, region: str) -> list[Item]:
+    return shared_listing(ctx, region, "describe_security_groups", "SecurityGroups")
+
+
+def route_table_listing(ctx: AwsContext, region: str) -> list[Item]:
+    return shared_listing(ctx, region, "describe_route_tables", "RouteTables")
+
 
 # -- aws_vpc ---------------------------------------------------------------------------------
 
 VPC = AwsSpec(
     type="aws_vpc",
     service="ec2",
-    list=Call("describe_vpcs", "Vpcs"),
+    enumerate=lambda ctx, region, managed: copies(vpc_listing(ctx, region)),
+    calls=("ec2:DescribeVpcs",),
     id_query="VpcId",
     is_default=lambda item: bool(item.get("IsDefault")),
     details=(
@@ -54,7 +73,7 @@ VPC = AwsSpec(
 # -- aws_subnet ------------------------------------------------------------------------------
 
 
-def _subnet_ipv6_cidr(item: Mapping[str, Any]) -> Any:
+def subnet_ipv6_cidr(item: Mapping[str, Any]) -> Any:
     for association in item.get("Ipv6CidrBlockAssociationSet") or []:
         state = (association.get("Ipv6CidrBlockState") or {}).get("State")
         if state in ("associating", "associated"):
@@ -65,7 +84,8 @@ def _subnet_ipv6_cidr(item: Mapping[str, Any]) -> Any:
 SUBNET = AwsSpec(
     type="aws_subnet",
     service="ec2",
-    list=Call("describe_subnets", "Subnets"),
+    enumerate=lambda ctx, region, managed: copies(subnet_listing(ctx, region)),
+    calls=("ec2:DescribeSubnets",),
     id_query="SubnetId",
     is_default=lambda item: bool(item.get("DefaultForAz")),
     fields=(
@@ -73,7 +93,7 @@ SUBNET = AwsSpec(
         FieldSpec("cidr_block", query="CidrBlock"),
         FieldSpec("availability_zone", query="AvailabilityZone"),
         FieldSpec("availability_zone_id", query="AvailabilityZoneId"),
-        FieldSpec("ipv6_cidr_block", extract=_subnet_ipv6_cidr),
+        FieldSpec("ipv6_cidr_block", extract=subnet_ipv6_cidr),
         attr_bool("ipv6_native", "Ipv6Native", default=False),
         attr_bool("map_public_ip_on_launch", "MapPublicIpOnLaunch", default=False),
         attr_bool("assign_ipv6_address_on_creation", "AssignIpv6AddressOnCreation",
@@ -101,13 +121,13 @@ _RULE_SOURCES = ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security
 
 # The provider's protocolForValue: names for the numbers it knows, "-1" for every spelling of
 # "all traffic", anything else unchanged.
-_PROTOCOL_NAMES = {"-1": "-1", "all": "-1", "6": "tcp", "17": "udp", "1": "icmp",
-                   "58": "icmpv6"}
+PROTOCOL_NAMES = {"-1": "-1", "all": "-1", "6": "tcp", "17": "udp", "1": "icmp",
+                  "58": "icmpv6"}
 
 
-def _protocol(value: Any) -> str:
+def protocol_name(value: Any) -> str:
     text = str(value if value is not None else "").strip().lower()
-    return _PROTOCOL_NAMES.get(text, text)
+    return PROTOCOL_NAMES.get(text, text)
 
 
 def _port(value: Any) -> int:
@@ -129,7 +149,7 @@ def security_group_rules(value: Any) -> Any:
     for rule in value:
         if not isinstance(rule, Mapping):
             continue
-        protocol = _protocol(rule.get("protocol"))
+        protocol = protocol_name(rule.get("protocol"))
         # AWS keeps no ports for "all traffic"; the provider insists on 0/0 in config
         from_port = 0 if protocol == "-1" else _port(rule.get("from_port"))
         to_port = 0 if protocol == "-1" else _port(rule.get("to_port"))
@@ -158,7 +178,7 @@ def _group_reference(group_id: str, owner: Any) -> str:
     return group_id
 
 
-def _state_rules(kind: str) -> Extractor:
+def state_rules(kind: str) -> Extractor:
     def read(attributes: Mapping[str, Any]) -> Any:
         rules = attributes.get(kind)
         if rules is None:
@@ -207,7 +227,7 @@ def _grants(perm: Mapping[str, Any], own_id: Any, owner: Any) -> list[dict[str, 
     ]
 
 
-def _cloud_rules(key: str) -> Extractor:
+def cloud_rules(key: str) -> Extractor:
     def read(item: Mapping[str, Any]) -> Any:
         permissions = item.get(key)
         if permissions is None:
@@ -221,7 +241,8 @@ def _cloud_rules(key: str) -> Extractor:
 SECURITY_GROUP = AwsSpec(
     type="aws_security_group",
     service="ec2",
-    list=Call("describe_security_groups", "SecurityGroups"),
+    enumerate=lambda ctx, region, managed: copies(security_group_listing(ctx, region)),
+    calls=("ec2:DescribeSecurityGroups",),
     id_query="GroupId",
     # every VPC gets a group named "default" that cannot be deleted
     is_default=lambda item: item.get("GroupName") == "default",
@@ -229,10 +250,10 @@ SECURITY_GROUP = AwsSpec(
         FieldSpec("name", query="GroupName"),
         FieldSpec("description", query="Description"),
         FieldSpec("vpc_id", query="VpcId"),
-        FieldSpec("ingress", extract=_cloud_rules("IpPermissions"),
-                  from_state=_state_rules("ingress"), normalise=(security_group_rules,)),
-        FieldSpec("egress", extract=_cloud_rules("IpPermissionsEgress"),
-                  from_state=_state_rules("egress"), normalise=(security_group_rules,)),
+        FieldSpec("ingress", extract=cloud_rules("IpPermissions"),
+                  from_state=state_rules("ingress"), normalise=(security_group_rules,)),
+        FieldSpec("egress", extract=cloud_rules("IpPermissionsEgress"),
+                  from_state=state_rules("egress"), normalise=(security_group_rules,)),
         tags(),
     ),
 )
@@ -283,7 +304,7 @@ _ROUTE_KEYS = (
 )
 
 
-def _cloud_routes(item: Mapping[str, Any]) -> Any:
+def cloud_routes(item: Mapping[str, Any]) -> Any:
     routes = item.get("Routes")
     if routes is None:
         return UNKNOWN
@@ -325,13 +346,14 @@ def route_set(value: Any) -> Any:
 ROUTE_TABLE = AwsSpec(
     type="aws_route_table",
     service="ec2",
-    list=Call("describe_route_tables", "RouteTables"),
+    enumerate=lambda ctx, region, managed: copies(route_table_listing(ctx, region)),
+    calls=("ec2:DescribeRouteTables",),
     id_query="RouteTableId",
     # the main route table comes with the VPC
     is_default=lambda item: any(a.get("Main") for a in item.get("Associations") or ()),
     fields=(
         FieldSpec("vpc_id", query="VpcId"),
-        FieldSpec("route", extract=_cloud_routes, normalise=(route_set,)),
+        FieldSpec("route", extract=cloud_routes, normalise=(route_set,)),
         FieldSpec("propagating_vgws", query="PropagatingVgws[].GatewayId",
                   normalise=(n.as_set,)),
         tags(),
