@@ -13,7 +13,7 @@ from typing import Any
 
 from cloudrift import normalise as n
 from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, FieldSpec, PartOf
+from cloudrift.spec import UNKNOWN, Extractor, FieldSpec, PartOf
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
@@ -169,8 +169,31 @@ def _rule_import_id(attributes: Mapping[str, Any]) -> str | None:
     return f"{acl}:{number}:{protocol}:{egress}"
 
 
-def _direction(attributes: Mapping[str, Any]) -> tuple[str, ...]:
-    return ("egress",) if n.to_bool(attributes.get("egress")) is True else ("ingress",)
+def _acl_of(egress: bool) -> tuple[Extractor, Extractor]:
+    """The ACL of a rule of one direction, from state and from the cloud (None for a rule of
+    the other direction)."""
+
+    def from_state(attributes: Mapping[str, Any]) -> Any:
+        is_egress = n.to_bool(attributes.get("egress")) is True
+        return attributes.get("network_acl_id") if is_egress == egress else None
+
+    def from_cloud(item: Mapping[str, Any]) -> Any:
+        return item.get("NetworkAclId") if bool(item.get("Egress")) == egress else None
+
+    return from_state, from_cloud
+
+
+def _parents() -> tuple[PartOf, ...]:
+    """A rule is a part of its ACL's ``ingress`` or ``egress``, whether the ACL is an
+    ``aws_network_acl`` or the adopted ``aws_default_network_acl``."""
+    parts = []
+    for parent in ("aws_network_acl", "aws_default_network_acl"):
+        for egress in (False, True):
+            state_acl, cloud_acl = _acl_of(egress)
+            parts.append(PartOf(parent_type=parent, parent_id=state_acl,
+                                fields=("egress",) if egress else ("ingress",),
+                                cloud_parent_id=cloud_acl))
+    return tuple(parts)
 
 
 _IDENTITY = "part of the import id: another number or direction is another rule"
@@ -184,11 +207,7 @@ NETWORK_ACL_RULE = AwsSpec(
     id_query=f'"{IMPORT_ID}"',
     import_id=_rule_import_id,
     is_default=lambda item: bool(item.get("cloudrift:Default")),
-    part_of=tuple(
-        PartOf(parent_type=parent, parent_id="network_acl_id", fields=_direction,
-               cloud_parent_id="NetworkAclId")
-        for parent in ("aws_network_acl", "aws_default_network_acl")
-    ),
+    part_of=_parents(),
     fields=(
         FieldSpec("protocol", query="Protocol", normalise=(protocol_number,)),
         FieldSpec("rule_action", query="RuleAction", normalise=(n.lower,)),

@@ -22,7 +22,7 @@ from typing import Any
 
 from cloudrift import normalise as n
 from cloudrift.model import Resource
-from cloudrift.spec import FieldSpec, PartOf
+from cloudrift.spec import Extractor, FieldSpec, PartOf
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Enumerator, Item
@@ -188,24 +188,46 @@ def _legacy_rules(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> 
         # the provider's findRuleMatch: the first description it meets among the sources
         description = next((r["Description"] for r in rules if r.get("Description")), "")
         items.append({IMPORT_ID: import_id, "GroupId": rules[0].get("GroupId"),
-                      "Description": description,
+                      "IsEgress": rules[0].get("IsEgress"), "Description": description,
                       "SecurityGroupRuleIds": [r.get("SecurityGroupRuleId") for r in rules]})
     return items
 
 
-def _parents(fields: Any) -> tuple[PartOf, ...]:
-    """A rule is a part of its group, whether that is an ``aws_security_group`` or the
-    adopted ``aws_default_security_group`` (both are imported by the group id)."""
+_GROUPS = ("aws_security_group", "aws_default_security_group")
+
+
+def _parents(kind: str) -> tuple[PartOf, ...]:
+    """A rule is a part of its group's ``ingress`` or ``egress``, whether the group is an
+    ``aws_security_group`` or the adopted ``aws_default_security_group`` (both are imported
+    by the group id)."""
     return tuple(
-        PartOf(parent_type=parent, parent_id="security_group_id", fields=fields,
+        PartOf(parent_type=parent, parent_id="security_group_id", fields=(kind,),
                cloud_parent_id="GroupId")
-        for parent in ("aws_security_group", "aws_default_security_group")
+        for parent in _GROUPS
     )
 
 
-def _rule_kind(attributes: Mapping[str, Any]) -> tuple[str, ...]:
-    kind = attributes.get("type")
-    return (str(kind),) if kind in ("ingress", "egress") else ()
+def _group_of(kind: str) -> tuple[Extractor, Extractor]:
+    """The group of an ``aws_security_group_rule`` of one ``type``, from state and from the
+    cloud (None for a rule of the other type)."""
+
+    def from_state(attributes: Mapping[str, Any]) -> Any:
+        return attributes.get("security_group_id") if attributes.get("type") == kind else None
+
+    def from_cloud(item: Mapping[str, Any]) -> Any:
+        return item.get("GroupId") if bool(item.get("IsEgress")) == (kind == "egress") else None
+
+    return from_state, from_cloud
+
+
+def _legacy_parents() -> tuple[PartOf, ...]:
+    parts = []
+    for parent in _GROUPS:
+        for kind in ("ingress", "egress"):
+            state_group, cloud_group = _group_of(kind)
+            parts.append(PartOf(parent_type=parent, parent_id=state_group, fields=(kind,),
+                                cloud_parent_id=cloud_group))
+    return tuple(parts)
 
 
 _IDENTITY = "part of the import id: a rule that differs is another rule"
@@ -220,7 +242,7 @@ SECURITY_GROUP_RULE = AwsSpec(
     import_id=_legacy_import_id,
     # an undeclared rule is reported once, as the aws_vpc_security_group_*_rule that imports it
     unmanaged=False,
-    part_of=_parents(_rule_kind),
+    part_of=_legacy_parents(),
     fields=(
         FieldSpec("description", query="Description", default=""),
     ),
@@ -287,7 +309,7 @@ def _one_rule_spec(kind: str) -> AwsSpec:
         calls=("ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups"),
         id_query=f'"{IMPORT_ID}"',
         is_default=lambda item: bool(item.get(_DEFAULT)),
-        part_of=_parents((kind,)),
+        part_of=_parents(kind),
         fields=(
             FieldSpec("security_group_id", query="GroupId"),
             FieldSpec("ip_protocol", query="IpProtocol", normalise=(protocol_name,)),
