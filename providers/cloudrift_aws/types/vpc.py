@@ -40,8 +40,31 @@ def route_table_listing(ctx: AwsContext, region: str) -> list[Item]:
 
 # -- aws_vpc ---------------------------------------------------------------------------------
 
+
+def _ipv6_association(item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    for association in item.get("Ipv6CidrBlockAssociationSet") or ():
+        state = (association.get("Ipv6CidrBlockState") or {}).get("State")
+        if state in ("associating", "associated"):
+            return dict(association)
+    return None
+
+
+def vpc_generated_ipv6(item: Mapping[str, Any]) -> Any:
+    """The provider: true when the VPC's IPv6 block comes from Amazon's pool."""
+    association = _ipv6_association(item)
+    return association is not None and association.get("Ipv6Pool") == "Amazon"
+
+
+def vpc_ipv6_block(item: Mapping[str, Any]) -> Any:
+    association = _ipv6_association(item)
+    return None if association is None else association.get("Ipv6CidrBlock")
+
+
+_IPAM_INPUT = "an input of the IPAM allocation: the block it gave is compared"
+
 VPC = AwsSpec(
     type="aws_vpc",
+    description="A VPC.",
     service="ec2",
     enumerate=lambda ctx, region, managed: copies(vpc_listing(ctx, region)),
     calls=("ec2:DescribeVpcs",),
@@ -66,8 +89,20 @@ VPC = AwsSpec(
         FieldSpec("instance_tenancy", query="InstanceTenancy"),
         attr_bool("enable_dns_support", "dns_support", detail="dns_support"),
         attr_bool("enable_dns_hostnames", "dns_hostnames", detail="dns_hostnames"),
+        FieldSpec("assign_generated_ipv6_cidr_block", extract=vpc_generated_ipv6),
+        FieldSpec("ipv6_cidr_block", extract=vpc_ipv6_block),
         tags(),
     ),
+    not_compared={
+        "ipv4_ipam_pool_id": _IPAM_INPUT,
+        "ipv4_netmask_length": _IPAM_INPUT,
+        "ipv6_ipam_pool_id": _IPAM_INPUT,
+        "ipv6_netmask_length": _IPAM_INPUT,
+        "ipv6_cidr_block_network_border_group": "where the IPv6 block is advertised: set with "
+        "the block, which is compared",
+        "enable_network_address_usage_metrics": "a third DescribeVpcAttribute per VPC for a "
+        "metrics switch (compared on aws_default_vpc, one per region)",
+    },
 )
 
 # -- aws_subnet ------------------------------------------------------------------------------
@@ -83,6 +118,7 @@ def subnet_ipv6_cidr(item: Mapping[str, Any]) -> Any:
 
 SUBNET = AwsSpec(
     type="aws_subnet",
+    description="A subnet of a VPC.",
     service="ec2",
     enumerate=lambda ctx, region, managed: copies(subnet_listing(ctx, region)),
     calls=("ec2:DescribeSubnets",),
@@ -240,6 +276,7 @@ def cloud_rules(key: str) -> Extractor:
 
 SECURITY_GROUP = AwsSpec(
     type="aws_security_group",
+    description="A security group; its rules inline, unless rule resources take them over.",
     service="ec2",
     enumerate=lambda ctx, region, managed: copies(security_group_listing(ctx, region)),
     calls=("ec2:DescribeSecurityGroups",),
@@ -256,6 +293,10 @@ SECURITY_GROUP = AwsSpec(
                   from_state=state_rules("egress"), normalise=(security_group_rules,)),
         tags(),
     ),
+    not_compared={
+        "name_prefix": "makes the name, which is compared",
+        "revoke_rules_on_delete": "Terraform-only: what to do on destroy",
+    },
 )
 
 # -- aws_internet_gateway --------------------------------------------------------------------
@@ -275,6 +316,7 @@ def _internet_gateways(ctx: AwsContext, region: str, managed: Sequence[Resource]
 
 INTERNET_GATEWAY = AwsSpec(
     type="aws_internet_gateway",
+    description="An internet gateway, attached to a VPC.",
     service="ec2",
     enumerate=_internet_gateways,
     id_query="InternetGatewayId",
@@ -345,6 +387,7 @@ def route_set(value: Any) -> Any:
 
 ROUTE_TABLE = AwsSpec(
     type="aws_route_table",
+    description="A route table; its routes inline, unless aws_route resources take them over.",
     service="ec2",
     enumerate=lambda ctx, region, managed: copies(route_table_listing(ctx, region)),
     calls=("ec2:DescribeRouteTables",),

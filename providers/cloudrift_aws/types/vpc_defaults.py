@@ -8,36 +8,13 @@ them as AWS's defaults). Both read the listings ``aws_vpc`` and ``aws_subnet`` m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from cloudrift.spec import FieldSpec
 from cloudrift_aws.fields import attr_bool
 from cloudrift_aws.spec import AwsSpec, Detail
 from cloudrift_aws.types.ec2_common import copies, vpc_listing
 from cloudrift_aws.types.vpc import SUBNET, VPC, subnet_listing
 
-
-def _ipv6_association(item: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    for association in item.get("Ipv6CidrBlockAssociationSet") or ():
-        state = (association.get("Ipv6CidrBlockState") or {}).get("State")
-        if state in ("associating", "associated"):
-            return dict(association)
-    return None
-
-
-def _generated_ipv6(item: Mapping[str, Any]) -> Any:
-    # the provider: true when the VPC's IPv6 block comes from Amazon's pool
-    association = _ipv6_association(item)
-    return association is not None and association.get("Ipv6Pool") == "Amazon"
-
-
-def _ipv6_block(item: Mapping[str, Any]) -> Any:
-    association = _ipv6_association(item)
-    return None if association is None else association.get("Ipv6CidrBlock")
-
-
-_VPC_FIELDS = {"enable_dns_support", "enable_dns_hostnames", "tags"}
+_VPC_FIELDS = {"enable_dns_support", "enable_dns_hostnames", "assign_generated_ipv6_cidr_block",
+               "ipv6_cidr_block", "tags"}
 
 DEFAULT_VPC = AwsSpec(
     type="aws_default_vpc",
@@ -64,8 +41,6 @@ DEFAULT_VPC = AwsSpec(
         *(f for f in VPC.fields if f.path in _VPC_FIELDS),
         attr_bool("enable_network_address_usage_metrics", "usage_metrics",
                   detail="usage_metrics"),
-        FieldSpec("assign_generated_ipv6_cidr_block", extract=_generated_ipv6),
-        FieldSpec("ipv6_cidr_block", extract=_ipv6_block),
     ),
     not_compared={
         "force_destroy": "Terraform-only: what to do on destroy",
