@@ -16,7 +16,7 @@ import jmespath
 from cloudrift.model import Resource
 from cloudrift.spec import UNKNOWN, Extractor
 from cloudrift_aws.session import AwsContext
-from cloudrift_aws.spec import Item
+from cloudrift_aws.spec import Enumerator, Item
 from cloudrift_aws.types.bulk import memo_outcome
 
 
@@ -58,6 +58,18 @@ def default_vpc_ids(ctx: AwsContext, region: str) -> frozenset[str]:
 def copies(items: Sequence[Item], keep: Callable[[Item], bool] | None = None) -> list[Item]:
     """Fresh copies of a shared listing's items (those ``keep`` accepts), for one type."""
     return [dict(item) for item in items if keep is None or keep(item)]
+
+
+def adopted(listing: Callable[[AwsContext, str], list[Item]],
+            keep: Callable[[Item], bool]) -> Enumerator:
+    """The enumerator of an ``aws_default_*`` type: the items of a shared listing AWS made
+    (``keep``). Such a type is never unmanaged, so with nothing managed in the region there is
+    nothing to list."""
+
+    def enumerate_(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+        return copies(listing(ctx, region), keep) if managed else []
+
+    return enumerate_
 
 
 # set on items by enumerators whose import id is not a field of the payload

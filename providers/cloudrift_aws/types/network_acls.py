@@ -17,7 +17,13 @@ from cloudrift.spec import UNKNOWN, Extractor, FieldSpec, PartOf
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
-from cloudrift_aws.types.ec2_common import IMPORT_ID, adopt_ids, copies, shared_listing
+from cloudrift_aws.types.ec2_common import (
+    IMPORT_ID,
+    adopt_ids,
+    adopted,
+    copies,
+    shared_listing,
+)
 
 _CATCH_ALL = frozenset({32767, 32768})
 
@@ -114,8 +120,7 @@ DEFAULT_NETWORK_ACL = AwsSpec(
     type="aws_default_network_acl",
     description="The default network ACL of a VPC, adopted: its rules are set inline.",
     service="ec2",
-    enumerate=lambda ctx, region, managed: copies(
-        network_acl_listing(ctx, region), lambda acl: bool(acl.get("IsDefault"))),
+    enumerate=adopted(network_acl_listing, lambda acl: bool(acl.get("IsDefault"))),
     calls=("ec2:DescribeNetworkAcls",),
     id_query="NetworkAclId",
     import_id="default_network_acl_id",

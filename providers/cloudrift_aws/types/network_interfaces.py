@@ -2,8 +2,8 @@
 
 ``aws_network_interface`` is one ``DescribeNetworkInterfaces`` per region. Interfaces other
 services create for themselves (NAT gateways, VPC endpoints, load balancers, Lambda: marked
-requester-managed or of their own interface type) and the primary interface an instance was
-launched with (deleted with it) are AWS's: defaults, never unmanaged unless ``--strict``.
+requester-managed or of their own interface type) and an instance's primary interface (it
+comes and goes with the instance) are AWS's: defaults, never unmanaged unless ``--strict``.
 
 ``aws_eip_association`` reads the ``DescribeAddresses`` listing ``aws_eip`` makes; an
 association is a part of its elastic IP (whose ``instance`` and ``network_interface`` say the
@@ -36,7 +36,10 @@ def _made_by_aws(item: Mapping[str, Any]) -> bool:
         return True
     if str(item.get("InterfaceType") or "interface") not in _USER_TYPES:
         return True
-    return (item.get("Attachment") or {}).get("DeleteOnTermination") is True
+    attachment = item.get("Attachment") or {}
+    # an instance's primary interface is the instance's (deleted with it, never detached)
+    return attachment.get("DeleteOnTermination") is True or (
+        bool(attachment.get("InstanceId")) and attachment.get("DeviceIndex") == 0)
 
 
 def _private_ips(item: Mapping[str, Any]) -> list[Any]:

@@ -22,7 +22,7 @@ from cloudrift.model import Resource
 from cloudrift.spec import FieldSpec, PartOf
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
-from cloudrift_aws.types.ec2_common import IMPORT_ID, adopt_ids, copies
+from cloudrift_aws.types.ec2_common import IMPORT_ID, adopt_ids, adopted
 from cloudrift_aws.types.vpc import ROUTE_TABLE, route_table_listing
 
 # -- aws_route -------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ DEFAULT_ROUTE_TABLE = AwsSpec(
     type="aws_default_route_table",
     description="The main route table of a VPC, adopted: its routes are set inline.",
     service="ec2",
-    enumerate=lambda ctx, region, managed: copies(route_table_listing(ctx, region), _is_main),
+    enumerate=adopted(route_table_listing, _is_main),
     calls=("ec2:DescribeRouteTables",),
     # terraform import takes the VPC's id
     id_query="VpcId",

@@ -26,7 +26,7 @@ from cloudrift.spec import Extractor, FieldSpec, PartOf
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Enumerator, Item
-from cloudrift_aws.types.ec2_common import IMPORT_ID, copies, shared_listing
+from cloudrift_aws.types.ec2_common import IMPORT_ID, adopted, copies, shared_listing
 from cloudrift_aws.types.vpc import SECURITY_GROUP, protocol_name, security_group_listing
 
 LEGACY = "aws_security_group_rule"
@@ -336,8 +336,7 @@ DEFAULT_SECURITY_GROUP = AwsSpec(
     type="aws_default_security_group",
     description="The default security group of a VPC, adopted: its rules are set inline.",
     service="ec2",
-    enumerate=lambda ctx, region, managed: copies(
-        security_group_listing(ctx, region), lambda g: g.get("GroupName") == "default"),
+    enumerate=adopted(security_group_listing, lambda g: g.get("GroupName") == "default"),
     calls=("ec2:DescribeSecurityGroups",),
     id_query="GroupId",
     is_default=lambda item: True,

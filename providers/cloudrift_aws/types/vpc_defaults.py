@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cloudrift_aws.fields import attr_bool
 from cloudrift_aws.spec import AwsSpec, Detail
-from cloudrift_aws.types.ec2_common import copies, vpc_listing
+from cloudrift_aws.types.ec2_common import adopted, vpc_listing
 from cloudrift_aws.types.vpc import SUBNET, VPC, subnet_listing
 
 _VPC_FIELDS = {"enable_dns_support", "enable_dns_hostnames", "assign_generated_ipv6_cidr_block",
@@ -20,8 +20,7 @@ DEFAULT_VPC = AwsSpec(
     type="aws_default_vpc",
     description="The region's default VPC, adopted.",
     service="ec2",
-    enumerate=lambda ctx, region, managed: copies(
-        vpc_listing(ctx, region), lambda vpc: bool(vpc.get("IsDefault"))),
+    enumerate=adopted(vpc_listing, lambda vpc: bool(vpc.get("IsDefault"))),
     calls=("ec2:DescribeVpcs",),
     id_query="VpcId",
     is_default=lambda item: True,
@@ -64,8 +63,7 @@ DEFAULT_SUBNET = AwsSpec(
     type="aws_default_subnet",
     description="A default subnet of the default VPC, adopted.",
     service="ec2",
-    enumerate=lambda ctx, region, managed: copies(
-        subnet_listing(ctx, region), lambda subnet: bool(subnet.get("DefaultForAz"))),
+    enumerate=adopted(subnet_listing, lambda subnet: bool(subnet.get("DefaultForAz"))),
     calls=("ec2:DescribeSubnets",),
     id_query="SubnetId",
     is_default=lambda item: True,
