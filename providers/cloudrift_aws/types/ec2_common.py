@@ -72,6 +72,22 @@ def adopted(listing: Callable[[AwsContext, str], list[Item]],
     return enumerate_
 
 
+def unless_adopted(listing: Callable[[AwsContext, str], list[Item]], own_id: str,
+                   adopter: str, adopted_id: Callable[[Item], Any]) -> Enumerator:
+    """The enumerator of a type whose defaults an ``aws_default_*`` type may adopt (the
+    default VPC as ``aws_default_vpc``): an adopted item is that type's, not an unmanaged
+    default of this one, even with ``--strict``. ``adopted_id`` gives the item's import id as
+    the adopter's (None when it is not a default)."""
+
+    def enumerate_(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+        adopted = {resource.id for resource in ctx.managed_of(adopter, region)}
+        mine = {resource.id for resource in managed}
+        return copies(listing(ctx, region), lambda item: (
+            not adopted or item.get(own_id) in mine or adopted_id(item) not in adopted))
+
+    return enumerate_
+
+
 # set on items by enumerators whose import id is not a field of the payload
 IMPORT_ID = "cloudrift:ImportId"
 

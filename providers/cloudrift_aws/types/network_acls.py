@@ -21,8 +21,8 @@ from cloudrift_aws.types.ec2_common import (
     IMPORT_ID,
     adopt_ids,
     adopted,
-    copies,
     shared_listing,
+    unless_adopted,
 )
 
 _CATCH_ALL = frozenset({32767, 32768})
@@ -106,7 +106,9 @@ NETWORK_ACL = AwsSpec(
     type="aws_network_acl",
     description="A network ACL: its rules inline, its subnets.",
     service="ec2",
-    enumerate=lambda ctx, region, managed: copies(network_acl_listing(ctx, region)),
+    enumerate=unless_adopted(
+        network_acl_listing, "NetworkAclId", "aws_default_network_acl",
+        lambda item: item.get("NetworkAclId") if item.get("IsDefault") else None),
     calls=("ec2:DescribeNetworkAcls",),
     id_query="NetworkAclId",
     # every VPC gets one; aws_default_network_acl adopts it

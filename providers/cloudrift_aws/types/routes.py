@@ -23,7 +23,7 @@ from cloudrift.spec import FieldSpec, PartOf
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
 from cloudrift_aws.types.ec2_common import IMPORT_ID, adopt_ids, adopted
-from cloudrift_aws.types.vpc import ROUTE_TABLE, route_table_listing
+from cloudrift_aws.types.vpc import ROUTE_TABLE, is_main_table, route_table_listing
 
 # -- aws_route -------------------------------------------------------------------------------
 
@@ -162,17 +162,13 @@ ROUTE_TABLE_ASSOCIATION = AwsSpec(
 # -- aws_default_route_table -----------------------------------------------------------------
 
 
-def _is_main(table: Mapping[str, Any]) -> bool:
-    return any(a.get("Main") for a in table.get("Associations") or ())
-
-
 _INLINE = {"route", "propagating_vgws", "tags"}
 
 DEFAULT_ROUTE_TABLE = AwsSpec(
     type="aws_default_route_table",
     description="The main route table of a VPC, adopted: its routes are set inline.",
     service="ec2",
-    enumerate=adopted(route_table_listing, _is_main),
+    enumerate=adopted(route_table_listing, is_main_table),
     calls=("ec2:DescribeRouteTables",),
     # terraform import takes the VPC's id
     id_query="VpcId",

@@ -18,10 +18,10 @@ from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
 from cloudrift_aws.types.ec2_common import (
     IN_DEFAULT_VPC,
-    copies,
     default_vpc_ids,
     present,
     shared_listing,
+    unless_adopted,
     vpc_listing,
 )
 
@@ -66,7 +66,8 @@ VPC = AwsSpec(
     type="aws_vpc",
     description="A VPC.",
     service="ec2",
-    enumerate=lambda ctx, region, managed: copies(vpc_listing(ctx, region)),
+    enumerate=unless_adopted(vpc_listing, "VpcId", "aws_default_vpc",
+                             lambda item: item.get("VpcId") if item.get("IsDefault") else None),
     calls=("ec2:DescribeVpcs",),
     id_query="VpcId",
     is_default=lambda item: bool(item.get("IsDefault")),
@@ -120,7 +121,9 @@ SUBNET = AwsSpec(
     type="aws_subnet",
     description="A subnet of a VPC.",
     service="ec2",
-    enumerate=lambda ctx, region, managed: copies(subnet_listing(ctx, region)),
+    enumerate=unless_adopted(
+        subnet_listing, "SubnetId", "aws_default_subnet",
+        lambda item: item.get("SubnetId") if item.get("DefaultForAz") else None),
     calls=("ec2:DescribeSubnets",),
     id_query="SubnetId",
     is_default=lambda item: bool(item.get("DefaultForAz")),
@@ -278,7 +281,9 @@ SECURITY_GROUP = AwsSpec(
     type="aws_security_group",
     description="A security group; its rules inline, unless rule resources take them over.",
     service="ec2",
-    enumerate=lambda ctx, region, managed: copies(security_group_listing(ctx, region)),
+    enumerate=unless_adopted(
+        security_group_listing, "GroupId", "aws_default_security_group",
+        lambda item: item.get("GroupId") if item.get("GroupName") == "default" else None),
     calls=("ec2:DescribeSecurityGroups",),
     id_query="GroupId",
     # every VPC gets a group named "default" that cannot be deleted
@@ -385,15 +390,22 @@ def route_set(value: Any) -> Any:
     return n.as_set(routes)
 
 
+def is_main_table(table: Mapping[str, Any]) -> bool:
+    return any(a.get("Main") for a in table.get("Associations") or ())
+
+
 ROUTE_TABLE = AwsSpec(
     type="aws_route_table",
     description="A route table; its routes inline, unless aws_route resources take them over.",
     service="ec2",
-    enumerate=lambda ctx, region, managed: copies(route_table_listing(ctx, region)),
+    # aws_default_route_table is imported by the VPC's id
+    enumerate=unless_adopted(
+        route_table_listing, "RouteTableId", "aws_default_route_table",
+        lambda item: item.get("VpcId") if is_main_table(item) else None),
     calls=("ec2:DescribeRouteTables",),
     id_query="RouteTableId",
     # the main route table comes with the VPC
-    is_default=lambda item: any(a.get("Main") for a in item.get("Associations") or ()),
+    is_default=is_main_table,
     fields=(
         FieldSpec("vpc_id", query="VpcId"),
         FieldSpec("route", extract=cloud_routes, normalise=(route_set,)),

@@ -414,3 +414,35 @@ def test_parts_cost_no_call_per_parent_or_part(moto: MotoServer, clients: Client
         assert large_provider.ctx.calls[operation] == 1, operation
     # every EC2 call is a listing made once per region, whatever the number of resources
     assert _ec2_calls(large_provider) == _ec2_calls(small_provider)
+
+
+# -- adopted defaults ------------------------------------------------------------------------
+
+
+def test_an_adopted_default_is_not_an_unmanaged_default_even_when_strict(
+        moto: MotoServer, clients: Clients) -> None:
+    ec2 = clients("ec2")
+    vpc_id = ec2.describe_vpcs(
+        Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    group_id = ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]},
+    ])["SecurityGroups"][0]["GroupId"]
+    subnets = {s["SubnetId"] for s in ec2.describe_subnets(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]}
+    state = StateBuilder().add("aws_default_vpc", "default", {
+        "id": vpc_id, "enable_dns_support": True, "enable_dns_hostnames": True,
+        "tags": {}, "tags_all": {},
+    }).add("aws_default_security_group", "default", {"id": group_id, "vpc_id": vpc_id})
+
+    report, _ = _scan(moto.endpoint, state)
+    strict, _ = _scan(moto.endpoint, state, strict=True)
+
+    def unmanaged(scanned: ScanReport, rtype: str) -> set[str]:
+        return {f.id for f in scanned.findings
+                if f.kind is FindingKind.UNMANAGED and f.type == rtype}
+
+    # AWS's defaults are no one's drift; with --strict they are, unless a state adopted them
+    assert unmanaged(report, "aws_vpc") == unmanaged(report, "aws_subnet") == set()
+    assert vpc_id not in unmanaged(strict, "aws_vpc")
+    assert group_id not in unmanaged(strict, "aws_security_group")
+    assert unmanaged(strict, "aws_subnet") >= subnets
