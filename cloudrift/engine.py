@@ -407,7 +407,8 @@ class Scan:
             if have.is_default and not self.strict:
                 continue
             if spec.part_of and not any(
-                settled.report_unmanaged(part, have.parent, subject_fields(part))
+                settled.report_unmanaged(part, have.parent,
+                                         subject_fields(part, have.parent_fields))
                 for part in spec.part_of
             ):
                 continue

@@ -94,8 +94,10 @@ class Resource(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
     sensitive: frozenset[str] = frozenset()
     is_default: bool = False
-    # for a part of a parent (a rule of a security group): the parent's import id
+    # for a part of a parent (a rule of a security group): the parent's import id, and the
+    # parent fields of the PartOf that placed it there (when they are fixed)
     parent: str | None = None
+    parent_fields: tuple[str, ...] | None = None
 
     @property
     def key(self) -> ResourceKey:

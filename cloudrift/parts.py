@@ -127,9 +127,13 @@ def settle(
     return settled
 
 
-def subject_fields(part: PartOf) -> frozenset[str]:
-    """The parent fields an unmatched cloud part may belong to: its declared fields, or every
-    field of the parent when they depend on the part's state (an unmanaged part has none)."""
+def subject_fields(part: PartOf, told: tuple[str, ...] | None = None) -> frozenset[str]:
+    """The parent fields an unmatched cloud part may belong to: those of the ``PartOf`` that
+    gave it its parent (``told``, ``Resource.parent_fields``), else the part's declared fields,
+    or every field of the parent when they depend on the part's state (an unmanaged part has
+    none)."""
+    if told is not None:
+        return frozenset(told)
     if callable(part.fields):
         return frozenset({ANY_FIELD})
     return frozenset(part.fields)

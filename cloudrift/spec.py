@@ -142,6 +142,11 @@ class PartOf:
     the payload) gives it. ``fields``: the parent's field paths a part of this type takes over
     (or a function of the part's state attributes returning them: ingress or egress by the
     rule's ``type``). A drift is reported once, on the most specific resource that declares it.
+
+    A part type that belongs to one field or another by its own content (a rule's direction)
+    is best declared as one ``PartOf`` per field with fixed ``fields``, each giving a parent
+    only for its own kind of part, on both sides: the parents then know every field parts may
+    take, and a part in the cloud that nobody declares is placed under its own field.
     """
 
     parent_type: str

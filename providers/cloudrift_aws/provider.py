@@ -178,11 +178,9 @@ class AwsProvider:
         observation = Observation(account=self.account)
         regions = self.regions(desired)
         managed: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-        by_type: dict[str, list[Resource]] = defaultdict(list)
         for resource in desired:
             managed[(resource.type, resource.scope.region)].append(resource)
-            by_type[resource.type].append(resource)
-        self.ctx.desired = dict(by_type)
+        self.ctx.managed = dict(managed)
 
         tasks = [
             (spec, region)
@@ -297,6 +295,8 @@ class AwsProvider:
                         )
                     )
         attributes = spec.actual_attributes(item, frozenset(unavailable)) if observed else {}
+        placed, parent = next(((part, found) for part in spec.part_of
+                               if (found := part.cloud_parent(item)) is not None), (None, None))
         resource = Resource(
             provider=NAME,
             type=spec.type,
@@ -304,8 +304,9 @@ class AwsProvider:
             scope=Scope(account=self.account, region=region),
             attributes=attributes,
             is_default=bool(spec.is_default(item)) if spec.is_default else False,
-            parent=next((found for part in spec.part_of
-                         if (found := part.cloud_parent(item)) is not None), None),
+            parent=parent,
+            parent_fields=(placed.fields if placed is not None and not callable(placed.fields)
+                           else None),
             sensitive=spec.sensitive_paths,
         )
         return resource, warnings

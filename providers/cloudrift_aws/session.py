@@ -191,9 +191,17 @@ class AwsContext:
         # paced only once a service throttles: botocore's adaptive mode then slows too
         self.limits = RateLimits(PUBLISHED_LIMITS, DEFAULT_LIMIT, engaged=False)
         self._memo_locks: dict[str, threading.Lock] = {}
-        # the scan's managed resources by type, every region (the provider sets it before
-        # enumerating): a part's enumerator asks only about the parts of managed parents
-        self.desired: Mapping[str, Sequence[Resource]] = {}
+        # the managed resources of every type by (type, region), set by the provider before it
+        # enumerates: types that share one listing must not both claim the same item, and a
+        # part's enumerator asks only about the parts of managed parents
+        self.managed: Mapping[tuple[str, str], Sequence[Resource]] = {}
+
+    def managed_of(self, rtype: str, region: str | None = None) -> Sequence[Resource]:
+        """The managed resources of another type in ``region``, or in every region (an
+        enumerator is handed its own type's only)."""
+        if region is not None:
+            return self.managed.get((rtype, region), ())
+        return [r for (t, _), found in self.managed.items() if t == rtype for r in found]
 
     # -- clients ---------------------------------------------------------------------------
 

@@ -32,7 +32,11 @@ def test_untouched_estate_has_no_changed_or_missing(estate: Estate, baseline: Ju
     run = baseline.cloudrift
     assert run.findings("changed") == [], _describe(run.findings("changed"))
     assert run.findings("missing") == [], _describe(run.findings("missing"))
-    assert run.report["summary"]["managed"] == len(estate.supported_addresses())
+    # every managed resource is counted; those of supported types are all compared
+    summary = run.report["summary"]
+    assert summary["managed"] == len(estate.types)
+    assert summary["compared"] == len(estate.supported_addresses())
+    assert summary["managed"] - summary["compared"] == sum(summary["not_compared"].values())
     failed = [c for c in run.report["coverage"] if c["failed_scopes"]]
     assert failed == [], _describe(run.report["warnings"])
 

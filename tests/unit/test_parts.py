@@ -36,6 +36,18 @@ SPECS: dict[str, ResourceSpec] = {
         unmanaged=False,
         part_of=(PartOf("fake_group", "group_id", lambda a: (str(a["type"]),)),),
     ),
+    # ingress or egress by its own "type", declared as one PartOf per field (a network ACL
+    # rule): each gives a parent only for its own kind, in state and in the cloud
+    "fake_directed_rule": ResourceSpec(
+        type="fake_directed_rule",
+        fields=(FieldSpec("port", query="port"),),
+        part_of=tuple(
+            PartOf("fake_group", lambda a, k=kind: a["group_id"] if a["type"] == k else None,
+                   (kind,), cloud_parent_id=lambda p, k=kind: p["group"] if p["kind"] == k
+                   else None)
+            for kind in ("ingress", "egress")
+        ),
+    ),
 }
 
 
@@ -60,13 +72,16 @@ class PartsProvider:
         for rtype, spec in self.specs.items():
             obs.scanned.add((rtype, "r1"))
             for payload in (p for p in self.cloud if p["type"] == rtype):
+                placed = next((part for part in spec.part_of
+                               if part.cloud_parent(payload) is not None), None)
                 obs.resources.append(Resource(
                     provider="fake", type=rtype, id=payload["id"],
                     scope=Scope(account="1", region="r1"),
                     attributes=spec.actual_attributes(payload),
                     is_default=payload.get("default", False),
-                    parent=next((p for part in spec.part_of
-                                 if (p := part.cloud_parent(payload)) is not None), None),
+                    parent=None if placed is None else placed.cloud_parent(payload),
+                    parent_fields=None if placed is None or callable(placed.fields)
+                    else placed.fields,
                 ))
         return obs
 
@@ -191,3 +206,25 @@ def test_a_default_part_stays_out_unless_strict(default: bool) -> None:
     report = _scan(state, cloud)
     expected = [] if default else [("unmanaged", "fake_ingress_rule", "r-all")]
     assert _kinds(report) == expected
+
+
+def test_a_part_declared_per_field_is_placed_under_its_own_field() -> None:
+    ingress_rule = {"id": "d-22", "group_id": "g-1", "port": 22, "type": "ingress"}
+    state = (StateBuilder().add("fake_group", "g", GROUP, provider="x/fake")
+             .add("fake_directed_rule", "ssh", ingress_rule, provider="x/fake"))
+    group = {**GROUP, "type": "fake_group", "egress": [{"port": 443}],
+             "ingress": [{"port": 22}, {"port": 80}]}
+    cloud = [group,
+             {"id": "d-22", "type": "fake_directed_rule", "kind": "ingress", "group": "g-1",
+              "port": 22},
+             {"id": "d-80", "type": "fake_directed_rule", "kind": "ingress", "group": "g-1",
+              "port": 80},
+             {"id": "d-443", "type": "fake_directed_rule", "kind": "egress", "group": "g-1",
+              "port": 443}]
+    report = _scan(state, cloud)
+    # ingress is the rules' (the undeclared one is unmanaged); egress stays the group's own,
+    # which the state records as []: its extra rule is the group's change, not a part
+    assert _kinds(report) == [("changed", "fake_group", "g-1"),
+                              ("unmanaged", "fake_directed_rule", "d-80")]
+    [changed] = [f for f in report.findings if f.kind is FindingKind.CHANGED]
+    assert [c.path for c in changed.changes] == ["egress"]

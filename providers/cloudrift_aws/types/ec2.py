@@ -20,12 +20,14 @@ from cloudrift.model import Resource
 from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
 from cloudrift_aws.fields import attr_bool, attr_int, tags
 from cloudrift_aws.session import AwsContext
-from cloudrift_aws.spec import AwsSpec, Call, Detail, Item
+from cloudrift_aws.spec import AwsSpec, Detail, Item
 from cloudrift_aws.types.ec2_common import (
     IN_DEFAULT_VPC,
+    copies,
     default_vpc_ids,
     instance_listing,
     present,
+    shared_listing,
     volume_listing,
 )
 
@@ -277,7 +279,10 @@ EBS_VOLUME = AwsSpec(
 EIP = AwsSpec(
     type="aws_eip",
     service="ec2",
-    list=Call("describe_addresses", "Addresses"),
+    # shared with aws_eip_association (types/network_interfaces.py)
+    enumerate=lambda ctx, region, managed: copies(
+        shared_listing(ctx, region, "describe_addresses", "Addresses")),
+    calls=("ec2:DescribeAddresses",),
     id_query="AllocationId",
     fields=(
         FieldSpec("domain", query="Domain"),

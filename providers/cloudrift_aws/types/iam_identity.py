@@ -130,7 +130,7 @@ def _users_keys(ctx: AwsContext, region: str, user: str) -> list[Item]:
 
 def _access_keys(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
     users = {str(r.attributes.get("user")) for r in managed if r.attributes.get("user")}
-    users.update(r.id for r in ctx.desired.get("aws_iam_user", ()))
+    users.update(r.id for r in ctx.managed_of("aws_iam_user"))
     if not users:
         return []
     ordered = sorted(users)

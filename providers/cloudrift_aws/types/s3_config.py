@@ -72,8 +72,8 @@ def configurations(ctx: AwsContext, region: str, managed: Sequence[Resource], sp
         bucket = bucket_of(resource.id)
         if bucket in regions:
             wanted[resource.id] = bucket
-    named = {bucket_of(r.id) for r in ctx.desired.get(spec_type, ())}
-    for parent in ctx.desired.get(BUCKET_TYPE, ()):
+    named = {bucket_of(r.id) for r in ctx.managed_of(spec_type)}
+    for parent in ctx.managed_of(BUCKET_TYPE):
         if parent.id not in named and regions.get(parent.id) == region:
             wanted.setdefault(parent.id, parent.id)
     if not wanted:

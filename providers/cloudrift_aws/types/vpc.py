@@ -1,6 +1,8 @@
 """VPC resource types: VPCs, subnets, security groups, internet gateways, route tables.
 
-Every type is one bulk ``Describe*`` listing per region.
+Every type is one bulk ``Describe*`` listing per region. The VPC, subnet, security group and
+route table listings are shared (``ec2_common.shared_listing``) with the default-resource types
+and the parts (rules, routes, associations) that other modules read from them.
 """
 
 from __future__ import annotations
@@ -13,19 +15,60 @@ from cloudrift.model import Resource
 from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
 from cloudrift_aws.fields import attr_bool, tags
 from cloudrift_aws.session import AwsContext
-from cloudrift_aws.spec import AwsSpec, Call, Detail, Item
+from cloudrift_aws.spec import AwsSpec, Detail, Item
 from cloudrift_aws.types.ec2_common import (
     IN_DEFAULT_VPC,
     default_vpc_ids,
     present,
+    shared_listing,
+    unless_adopted,
+    vpc_listing,
 )
+
+
+def subnet_listing(ctx: AwsContext, region: str) -> list[Item]:
+    return shared_listing(ctx, region, "describe_subnets", "Subnets")
+
+
+def security_group_listing(ctx: AwsContext, region: str) -> list[Item]:
+    return shared_listing(ctx, region, "describe_security_groups", "SecurityGroups")
+
+
+def route_table_listing(ctx: AwsContext, region: str) -> list[Item]:
+    return shared_listing(ctx, region, "describe_route_tables", "RouteTables")
+
 
 # -- aws_vpc ---------------------------------------------------------------------------------
 
+
+def _ipv6_association(item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    for association in item.get("Ipv6CidrBlockAssociationSet") or ():
+        state = (association.get("Ipv6CidrBlockState") or {}).get("State")
+        if state in ("associating", "associated"):
+            return dict(association)
+    return None
+
+
+def vpc_generated_ipv6(item: Mapping[str, Any]) -> Any:
+    """The provider: true when the VPC's IPv6 block comes from Amazon's pool."""
+    association = _ipv6_association(item)
+    return association is not None and association.get("Ipv6Pool") == "Amazon"
+
+
+def vpc_ipv6_block(item: Mapping[str, Any]) -> Any:
+    association = _ipv6_association(item)
+    return None if association is None else association.get("Ipv6CidrBlock")
+
+
+_IPAM_INPUT = "an input of the IPAM allocation: the block it gave is compared"
+
 VPC = AwsSpec(
     type="aws_vpc",
+    description="A VPC.",
     service="ec2",
-    list=Call("describe_vpcs", "Vpcs"),
+    enumerate=unless_adopted(vpc_listing, "VpcId", "aws_default_vpc",
+                             lambda item: item.get("VpcId") if item.get("IsDefault") else None),
+    calls=("ec2:DescribeVpcs",),
     id_query="VpcId",
     is_default=lambda item: bool(item.get("IsDefault")),
     details=(
@@ -47,14 +90,26 @@ VPC = AwsSpec(
         FieldSpec("instance_tenancy", query="InstanceTenancy"),
         attr_bool("enable_dns_support", "dns_support", detail="dns_support"),
         attr_bool("enable_dns_hostnames", "dns_hostnames", detail="dns_hostnames"),
+        FieldSpec("assign_generated_ipv6_cidr_block", extract=vpc_generated_ipv6),
+        FieldSpec("ipv6_cidr_block", extract=vpc_ipv6_block),
         tags(),
     ),
+    not_compared={
+        "ipv4_ipam_pool_id": _IPAM_INPUT,
+        "ipv4_netmask_length": _IPAM_INPUT,
+        "ipv6_ipam_pool_id": _IPAM_INPUT,
+        "ipv6_netmask_length": _IPAM_INPUT,
+        "ipv6_cidr_block_network_border_group": "where the IPv6 block is advertised: set with "
+        "the block, which is compared",
+        "enable_network_address_usage_metrics": "a third DescribeVpcAttribute per VPC for a "
+        "metrics switch (compared on aws_default_vpc, one per region)",
+    },
 )
 
 # -- aws_subnet ------------------------------------------------------------------------------
 
 
-def _subnet_ipv6_cidr(item: Mapping[str, Any]) -> Any:
+def subnet_ipv6_cidr(item: Mapping[str, Any]) -> Any:
     for association in item.get("Ipv6CidrBlockAssociationSet") or []:
         state = (association.get("Ipv6CidrBlockState") or {}).get("State")
         if state in ("associating", "associated"):
@@ -64,8 +119,12 @@ def _subnet_ipv6_cidr(item: Mapping[str, Any]) -> Any:
 
 SUBNET = AwsSpec(
     type="aws_subnet",
+    description="A subnet of a VPC.",
     service="ec2",
-    list=Call("describe_subnets", "Subnets"),
+    enumerate=unless_adopted(
+        subnet_listing, "SubnetId", "aws_default_subnet",
+        lambda item: item.get("SubnetId") if item.get("DefaultForAz") else None),
+    calls=("ec2:DescribeSubnets",),
     id_query="SubnetId",
     is_default=lambda item: bool(item.get("DefaultForAz")),
     fields=(
@@ -73,7 +132,7 @@ SUBNET = AwsSpec(
         FieldSpec("cidr_block", query="CidrBlock"),
         FieldSpec("availability_zone", query="AvailabilityZone"),
         FieldSpec("availability_zone_id", query="AvailabilityZoneId"),
-        FieldSpec("ipv6_cidr_block", extract=_subnet_ipv6_cidr),
+        FieldSpec("ipv6_cidr_block", extract=subnet_ipv6_cidr),
         attr_bool("ipv6_native", "Ipv6Native", default=False),
         attr_bool("map_public_ip_on_launch", "MapPublicIpOnLaunch", default=False),
         attr_bool("assign_ipv6_address_on_creation", "AssignIpv6AddressOnCreation",
@@ -101,13 +160,13 @@ _RULE_SOURCES = ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security
 
 # The provider's protocolForValue: names for the numbers it knows, "-1" for every spelling of
 # "all traffic", anything else unchanged.
-_PROTOCOL_NAMES = {"-1": "-1", "all": "-1", "6": "tcp", "17": "udp", "1": "icmp",
-                   "58": "icmpv6"}
+PROTOCOL_NAMES = {"-1": "-1", "all": "-1", "6": "tcp", "17": "udp", "1": "icmp",
+                  "58": "icmpv6"}
 
 
-def _protocol(value: Any) -> str:
+def protocol_name(value: Any) -> str:
     text = str(value if value is not None else "").strip().lower()
-    return _PROTOCOL_NAMES.get(text, text)
+    return PROTOCOL_NAMES.get(text, text)
 
 
 def _port(value: Any) -> int:
@@ -129,7 +188,7 @@ def security_group_rules(value: Any) -> Any:
     for rule in value:
         if not isinstance(rule, Mapping):
             continue
-        protocol = _protocol(rule.get("protocol"))
+        protocol = protocol_name(rule.get("protocol"))
         # AWS keeps no ports for "all traffic"; the provider insists on 0/0 in config
         from_port = 0 if protocol == "-1" else _port(rule.get("from_port"))
         to_port = 0 if protocol == "-1" else _port(rule.get("to_port"))
@@ -158,7 +217,7 @@ def _group_reference(group_id: str, owner: Any) -> str:
     return group_id
 
 
-def _state_rules(kind: str) -> Extractor:
+def state_rules(kind: str) -> Extractor:
     def read(attributes: Mapping[str, Any]) -> Any:
         rules = attributes.get(kind)
         if rules is None:
@@ -207,7 +266,7 @@ def _grants(perm: Mapping[str, Any], own_id: Any, owner: Any) -> list[dict[str, 
     ]
 
 
-def _cloud_rules(key: str) -> Extractor:
+def cloud_rules(key: str) -> Extractor:
     def read(item: Mapping[str, Any]) -> Any:
         permissions = item.get(key)
         if permissions is None:
@@ -220,8 +279,12 @@ def _cloud_rules(key: str) -> Extractor:
 
 SECURITY_GROUP = AwsSpec(
     type="aws_security_group",
+    description="A security group; its rules inline, unless rule resources take them over.",
     service="ec2",
-    list=Call("describe_security_groups", "SecurityGroups"),
+    enumerate=unless_adopted(
+        security_group_listing, "GroupId", "aws_default_security_group",
+        lambda item: item.get("GroupId") if item.get("GroupName") == "default" else None),
+    calls=("ec2:DescribeSecurityGroups",),
     id_query="GroupId",
     # every VPC gets a group named "default" that cannot be deleted
     is_default=lambda item: item.get("GroupName") == "default",
@@ -229,12 +292,16 @@ SECURITY_GROUP = AwsSpec(
         FieldSpec("name", query="GroupName"),
         FieldSpec("description", query="Description"),
         FieldSpec("vpc_id", query="VpcId"),
-        FieldSpec("ingress", extract=_cloud_rules("IpPermissions"),
-                  from_state=_state_rules("ingress"), normalise=(security_group_rules,)),
-        FieldSpec("egress", extract=_cloud_rules("IpPermissionsEgress"),
-                  from_state=_state_rules("egress"), normalise=(security_group_rules,)),
+        FieldSpec("ingress", extract=cloud_rules("IpPermissions"),
+                  from_state=state_rules("ingress"), normalise=(security_group_rules,)),
+        FieldSpec("egress", extract=cloud_rules("IpPermissionsEgress"),
+                  from_state=state_rules("egress"), normalise=(security_group_rules,)),
         tags(),
     ),
+    not_compared={
+        "name_prefix": "makes the name, which is compared",
+        "revoke_rules_on_delete": "Terraform-only: what to do on destroy",
+    },
 )
 
 # -- aws_internet_gateway --------------------------------------------------------------------
@@ -254,6 +321,7 @@ def _internet_gateways(ctx: AwsContext, region: str, managed: Sequence[Resource]
 
 INTERNET_GATEWAY = AwsSpec(
     type="aws_internet_gateway",
+    description="An internet gateway, attached to a VPC.",
     service="ec2",
     enumerate=_internet_gateways,
     id_query="InternetGatewayId",
@@ -283,7 +351,7 @@ _ROUTE_KEYS = (
 )
 
 
-def _cloud_routes(item: Mapping[str, Any]) -> Any:
+def cloud_routes(item: Mapping[str, Any]) -> Any:
     routes = item.get("Routes")
     if routes is None:
         return UNKNOWN
@@ -322,16 +390,25 @@ def route_set(value: Any) -> Any:
     return n.as_set(routes)
 
 
+def is_main_table(table: Mapping[str, Any]) -> bool:
+    return any(a.get("Main") for a in table.get("Associations") or ())
+
+
 ROUTE_TABLE = AwsSpec(
     type="aws_route_table",
+    description="A route table; its routes inline, unless aws_route resources take them over.",
     service="ec2",
-    list=Call("describe_route_tables", "RouteTables"),
+    # aws_default_route_table is imported by the VPC's id
+    enumerate=unless_adopted(
+        route_table_listing, "RouteTableId", "aws_default_route_table",
+        lambda item: item.get("VpcId") if is_main_table(item) else None),
+    calls=("ec2:DescribeRouteTables",),
     id_query="RouteTableId",
     # the main route table comes with the VPC
-    is_default=lambda item: any(a.get("Main") for a in item.get("Associations") or ()),
+    is_default=is_main_table,
     fields=(
         FieldSpec("vpc_id", query="VpcId"),
-        FieldSpec("route", extract=_cloud_routes, normalise=(route_set,)),
+        FieldSpec("route", extract=cloud_routes, normalise=(route_set,)),
         FieldSpec("propagating_vgws", query="PropagatingVgws[].GatewayId",
                   normalise=(n.as_set,)),
         tags(),
