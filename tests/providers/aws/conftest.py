@@ -54,13 +54,14 @@ def assert_read_only(operations: list[str]) -> None:
 
 
 def make_provider(endpoint: str, regions: tuple[str, ...] = (REGION,), strict: bool = False,
-                  parallelism: int = 8) -> AwsProvider:
-    options = ScanOptions(regions=regions, strict=strict, parallelism=parallelism)
+                  parallelism: int = 8, types: tuple[str, ...] = ()) -> AwsProvider:
+    """A provider for the emulator; with ``types``, only those are listed (``--type``)."""
+    options = ScanOptions(regions=regions, strict=strict, parallelism=parallelism, types=types)
     context = AwsContext(
         boto3.session.Session(region_name=regions[0]), endpoint_url=endpoint,
         parallelism=parallelism, max_attempts=2,
     )
-    return AwsProvider(AwsPlugin().types(), options, context)
+    return AwsProvider(options.selected(AwsPlugin().types()), options, context)
 
 
 @pytest.fixture
@@ -68,13 +69,14 @@ def scan(moto: MotoServer) -> ScanFn:
     """Scan a state (a StateBuilder or a document) against the emulator."""
 
     def run(state: StateBuilder | dict[str, Any], *, regions: tuple[str, ...] = (REGION,),
-            strict: bool = False) -> ScanReport:
+            strict: bool = False, types: tuple[str, ...] = ()) -> ScanReport:
         import json
 
         document = state.document() if isinstance(state, StateBuilder) else state
         parsed = parse_state(json.dumps(document).encode(), "test.tfstate")
-        provider = make_provider(moto.endpoint, regions, strict)
-        report = Scan(ScanInput([parsed]), {"aws": provider}, strict=strict).run()
+        provider = make_provider(moto.endpoint, regions, strict, types=types)
+        report = Scan(ScanInput([parsed]), {"aws": provider}, strict=strict,
+                      wants=provider.options.wants).run()
         assert_read_only(provider.ctx.operations)
         return report
 

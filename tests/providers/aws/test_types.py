@@ -11,6 +11,7 @@ from tests.providers.aws.cases import AwsCase, all_cases
 from tests.providers.aws.conftest import Clients, ScanFn
 
 CASES = all_cases()
+SPECS = AwsPlugin().types()
 IDS = [case.label for case in CASES]
 
 
@@ -18,6 +19,14 @@ def _state(case: AwsCase, attrs: dict[str, object]) -> StateBuilder:
     return StateBuilder().add(
         case.type, "this", attrs, sensitive=[list(p) for p in case.sensitive]
     )
+
+
+def _types(case: AwsCase) -> tuple[str, ...]:
+    """What a case's scan lists: its type and the types it is a part of. Listing every type
+    would test nothing more here (cross-type behaviour has tests of its own) and costs every
+    case a scan of the whole catalogue."""
+    spec = SPECS[case.type]
+    return (case.type, *sorted({part.parent_type for part in spec.part_of}))
 
 
 def _of_type(report: ScanReport, case: AwsCase) -> list[object]:
@@ -31,7 +40,7 @@ def test_every_spec_has_a_case() -> None:
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_in_sync(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
     attrs = case.create(clients)
-    report = scan(_state(case, attrs))
+    report = scan(_state(case, attrs), types=_types(case))
     assert _of_type(report, case) == []
     assert report.summary.managed == 1
     assert report.summary.in_sync == 1
@@ -43,7 +52,7 @@ def test_changed(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
         pytest.skip(f"{case.type}: every argument is part of its identity; nothing can change")
     attrs = case.create(clients)
     case.change(clients, attrs)
-    report = scan(_state(case, attrs))
+    report = scan(_state(case, attrs), types=_types(case))
     findings = [f for f in report.findings if f.type == case.type]
     assert [(f.kind, f.id, f.address) for f in findings] == [
         (FindingKind.CHANGED, case.expected_id(attrs), f"{case.type}.this")
@@ -55,7 +64,7 @@ def test_changed(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
 def test_missing(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
     attrs = case.create(clients)
     case.delete(clients, attrs)
-    report = scan(_state(case, attrs))
+    report = scan(_state(case, attrs), types=_types(case))
     findings = [f for f in report.findings if f.type == case.type]
     assert [(f.kind, f.id, f.address) for f in findings] == [
         (FindingKind.MISSING, case.expected_id(attrs), f"{case.type}.this")
@@ -70,7 +79,7 @@ def test_unmanaged(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
     if case.parent is not None:
         parent_type, parent_attrs = case.parent(attrs)
         state.add(parent_type, "parent", parent_attrs)
-    report = scan(state)
+    report = scan(state, types=_types(case))
     findings = [f for f in report.findings if f.type == case.type]
     assert [(f.kind, f.id, f.address) for f in findings] == [
         (FindingKind.UNMANAGED, case.expected_id(attrs), None)
@@ -86,7 +95,7 @@ def test_an_unmanaged_parent_covers_its_parts(case: AwsCase, clients: Clients,
     assert case.parent is not None
     attrs = case.create(clients)
     parent_type, parent_attrs = case.parent(attrs)
-    report = scan(StateBuilder())
+    report = scan(StateBuilder(), types=_types(case))
     assert [f for f in report.findings if f.type == case.type] == []
     # the parent's own finding is what covers them
     assert (FindingKind.UNMANAGED, str(parent_attrs["id"])) in {
