@@ -12,6 +12,7 @@ import os
 import socket
 import ssl
 import threading
+import warnings
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -76,7 +77,8 @@ class SmtpReceiver:
             ok = login == self.username and auth_data.password.decode() == self.password
         with self._lock:
             self.logins.append((login, ok))
-        return AuthResult(success=ok)
+        # not handled: aiosmtpd answers 535 itself
+        return AuthResult(success=ok, handled=False)
 
     def start(self) -> SmtpReceiver:
         from aiosmtpd.controller import Controller
@@ -98,7 +100,9 @@ class SmtpReceiver:
                 with receiver._lock:
                     receiver.messages.append(parsed)
                     receiver.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-                    receiver.tls_sessions.append(session.ssl is not None)
+                    # STARTTLS or implicit TLS alike: the socket under the session
+                    receiver.tls_sessions.append(
+                        server.transport.get_extra_info("ssl_object") is not None)
                 return "250 OK"
 
         options: dict[str, Any] = {
@@ -107,9 +111,16 @@ class SmtpReceiver:
         }
         if self.implicit_tls:
             options["ssl_context"] = self._context()
+            # aiosmtpd counts only STARTTLS as TLS for AUTH; here every byte is TLS already
+            options["auth_require_tls"] = False
         else:
             options["tls_context"] = self._context()
             options["require_starttls"] = True
+        if self.implicit_tls:
+            # aiosmtpd warns on each connection about AUTH without required TLS, which
+            # implicit TLS makes moot
+            warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS",
+                                    category=UserWarning)
         self._controller = Controller(Handler(), **options)
         self._controller.start()
         return self

@@ -16,7 +16,7 @@ from cloudrift.testing.receivers import (
     WebhookReceiver,
 )
 from tests.notify.conftest import FAST, WEBHOOK_SECRET, targets_for
-from tests.notify.samples import HOSTILE, STATE_SECRET, drift, many, mixed, report
+from tests.notify.samples import STATE_SECRET, drift, many, mixed, report
 
 LINK = "https://ci.example.com/jobs/77"
 
@@ -75,7 +75,8 @@ def test_no_secret_and_no_forged_markup_reaches_a_payload(
     assert STATE_SECRET not in sent
     assert "(sensitive)" in sent
     slack_text = json.dumps(slack.accepted[0])
-    assert "<!channel>" not in slack_text and "<https://evil.example|" not in slack_text
+    assert "<!channel>" not in slack_text
+    assert "<https://evil.example|" not in slack_text
     assert "&lt;!channel&gt;" in slack_text
     teams_text = json.dumps(teams.accepted[0])
     assert "[x](https://evil.example)" not in teams_text
@@ -137,7 +138,8 @@ def test_large_drift_stays_within_every_limit(slack: SlackReceiver, teams: Teams
     assert len(blocks) <= 50
     assert sum(len(b.get("text", {}).get("text", "")) for b in blocks) <= 12_000
     more = blocks[-2]["text"]["text"]
-    assert more.startswith("…and ") and f"<{LINK}|full report>" in more
+    assert more.startswith("…and ")
+    assert f"<{LINK}|full report>" in more
     shown = sum("q0" in b.get("text", {}).get("text", "") for b in blocks)
     assert more.startswith(f"…and {400 - shown} more changes")
     assert len(teams.requests[0].body) <= 28 * 1024
@@ -155,5 +157,6 @@ def test_many_changes_become_a_digest(slack: SlackReceiver, webhook: WebhookRece
                                         "NEW changed aws_s3_bucket: 20",
                                         "NEW changed aws_iam_role: 20"])
     document = webhook.accepted[0]
-    assert document["digest"] is True and "changes" not in document
+    assert document["digest"] is True
+    assert "changes" not in document
     assert sum(g["count"] for g in document["groups"]) == 60
