@@ -12,6 +12,9 @@ scrubbed of the URL's secrets.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from cloudrift.errors import ConfigError
@@ -20,6 +23,25 @@ from cloudrift.notify.channel import Payload
 from cloudrift.notify.delivery import DeliveryError
 from cloudrift.notify.email import _text
 from cloudrift.notify.targets import Target
+
+# Apprise logs the service URL, urllib3 (under Apprise's requests) the host and path: neither
+# may reach a handler of the host program while Apprise runs
+_QUIET = ("apprise", "urllib3")
+_quiet_lock = threading.Lock()
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    with _quiet_lock:
+        loggers = [logging.getLogger(name) for name in _QUIET]
+        kept = [logger.propagate for logger in loggers]
+        for logger in loggers:
+            logger.propagate = False
+        try:
+            yield
+        finally:
+            for logger, propagate in zip(loggers, kept, strict=True):
+                logger.propagate = propagate
 
 
 def _apprise() -> Any:
@@ -36,7 +58,9 @@ class AppriseChannel:
         self.target = target
         apprise = _apprise()
         self._service = apprise.Apprise()
-        if not self._service.add(target.url):
+        with _quiet():
+            added = self._service.add(target.url)
+        if not added:
             raise ConfigError(f"--notify {target.shown}: Apprise does not understand this URL",
                               hint="see Apprise's list of services and their URL forms")
 
@@ -46,18 +70,10 @@ class AppriseChannel:
 
     def deliver(self, payload: Payload, timeout: float) -> None:
         apprise = _apprise()
-        logger = logging.getLogger(apprise.LOGGER_NAME)
-        # Apprise's own handlers would print lines that hold the URL
-        keep = logger.propagate
-        logger.propagate = False
-        try:
-            with apprise.LogCapture(level=logging.WARNING) as captured:
-                sent = self._service.notify(body=payload.body["body"],
-                                            title=payload.body["title"],
-                                            notify_type=payload.body["type"])
-                said = captured.getvalue()
-        finally:
-            logger.propagate = keep
+        with _quiet(), apprise.LogCapture(level=logging.WARNING) as captured:
+            sent = self._service.notify(body=payload.body["body"], title=payload.body["title"],
+                                        notify_type=payload.body["type"])
+            said = captured.getvalue()
         if not sent:
             gist = " ".join(line.split(" - ", 2)[-1] for line in said.splitlines()[-2:])
             raise DeliveryError(f"Apprise could not deliver ({gist.strip() or 'no reason given'})",
