@@ -20,6 +20,7 @@ from typing import Any
 from cloudrift.errors import ConfigError
 from cloudrift.model import Finding, FindingStatus, ScanReport, finding_order
 from cloudrift.report._attribution import attribution_lines
+from cloudrift.report._diff import element_lines
 
 NOTIFY_ON = ("change", "new", "always")
 DEFAULT_DIGEST = 25
@@ -28,6 +29,7 @@ EVENTS = ("new", "reopened", "resolved", "known", "open")
 EVENT_TITLES = {"new": "NEW", "reopened": "REOPENED", "resolved": "RESOLVED",
                 "known": "STILL OPEN", "open": "OPEN"}
 _VALUE_LIMIT = 200
+_MAX_ELEMENT_LINES = 20
 
 # CI systems' own variables for the page of the job that ran the scan
 _CI_LINKS = ("CI_JOB_URL", "BUILD_URL", "CIRCLE_BUILD_URL", "BUILDKITE_BUILD_URL")
@@ -174,8 +176,14 @@ def headline(change: Change) -> str:
 def detail_lines(change: Change) -> list[str]:
     """The changed fields, where it is declared, how old it is and who changed it."""
     finding = change.finding
-    lines = [f"{c.path}: {value_text(c.expected)} → {value_text(c.actual)}"
-             for c in finding.changes]
+    lines = []
+    for c in finding.changes:
+        if c.has_elements:
+            # a list, set or structure: what changed inside it, as every format shows it
+            lines.append(f"{c.path}: {c.element_summary()}")
+            lines += [f"  {line}" for line in element_lines(c)[:_MAX_ELEMENT_LINES]]
+        else:
+            lines.append(f"{c.path}: {value_text(c.expected)} → {value_text(c.actual)}")
     if finding.address and finding.kind.value != "unapplied":
         lines.append(f"id: {finding.id}")  # the headline names the address only
     if finding.location:

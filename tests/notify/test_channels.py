@@ -160,3 +160,15 @@ def test_many_changes_become_a_digest(slack: SlackReceiver, webhook: WebhookRece
     assert document["digest"] is True
     assert "changes" not in document
     assert sum(g["count"] for g in document["groups"]) == 60
+
+
+def test_a_set_that_changed_says_what_changed_inside() -> None:
+    from cloudrift.model import FieldChange
+    from cloudrift.notify.changes import Change, detail_lines
+
+    finding = drift("rules", FindingStatus.NEW).model_copy(update={"changes": [FieldChange(
+        path="ingress", expected=[{"from_port": 22}], actual=[{"from_port": 22},
+                                                             {"from_port": 443}],
+        added=[{"from_port": 443}])]})
+    lines = detail_lines(Change("new", finding))
+    assert lines[:2] == ["ingress: 1 added", "  + {from_port: 443}"]
