@@ -28,6 +28,7 @@ from cloudrift.notify import (
     plan,
     send,
 )
+from cloudrift.notify.targets import Target
 from cloudrift.redact import Redactor
 
 EXIT_ERROR = 2
@@ -78,12 +79,44 @@ def notify_report(report: ScanReport, values: Sequence[str], *, on: str, digest:
     return not warn_failures(send(planned, policy, redactor))
 
 
-def notify_options(func: Any) -> Any:
-    """``--notify``, ``--notify-on``, ``--notify-digest``, ``--notify-link`` for ``notify``."""
+def prepare(values: Sequence[str], on: str, digest: int, *, history: bool,
+            env: Mapping[str, str] | None = None) -> list[Target]:
+    """What ``scan`` checks before it calls any cloud: every target parses (secrets from the
+    environment are there) and the settings fit the history."""
+    from cloudrift.notify.changes import check_settings
+
+    targets = parse_targets(values, os.environ if env is None else env)
+    if targets:
+        check_settings(on, digest, history=history)
+    return targets
+
+
+def after_scan(report: ScanReport, targets: Sequence[Target], *, on: str, digest: int,
+               link: str | None, redactor: Redactor, written: Sequence[str] = (),
+               require: bool = False, policy: RetryPolicy | None = None) -> int | None:
+    """Notify after the outputs are written. Returns exit code 2 when a delivery failed and
+    ``--require-notify`` says that fails the scan, else None (the drift decides)."""
+    if not targets:
+        return None
+    for target in targets:
+        redactor.add(target.secrets)
+    planned = plan(report, targets, on=on, digest=digest,
+                   link=report_link(link, os.environ, written), redactor=redactor)
+    if not planned:
+        return None
+    failed = warn_failures(send(planned, policy, redactor))
+    if failed and require:
+        click.echo("cloudrift: error: a notification was not delivered (--require-notify); "
+                   "exiting 2", err=True)
+        return EXIT_ERROR
+    return None
+
+
+def _options(require: bool) -> list[Any]:
     options = [
-        click.option("--notify", "targets", multiple=True, metavar="TARGET",
+        click.option("--notify", "notify_targets", multiple=True, metavar="TARGET",
                      envvar="CLOUDRIFT_NOTIFY",
-                     help="Where to send: slack+https://…, teams+https://…, "
+                     help="Tell of drift that changed: slack+https://…, teams+https://…, "
                      "webhook+https://…?secret=…, smtp://… or smtps://…, pagerduty://KEY, "
                      "apprise+…; ${NAME} reads an environment variable. Repeatable "
                      "(docs/notifications.md)."),
@@ -98,9 +131,24 @@ def notify_options(func: Any) -> Any:
         click.option("--notify-link", "notify_link", metavar="URL",
                      envvar="CLOUDRIFT_NOTIFY_LINK",
                      help="Where readers find the full report (default: the CI job's page "
-                     "when known)."),
+                     "when known, else the report files written)."),
     ]
-    for option in reversed(options):
+    if require:
+        options.append(click.option(
+            "--require-notify", "require_notify", is_flag=True,
+            envvar="CLOUDRIFT_REQUIRE_NOTIFY",
+            help="Exit 2 when a notification could not be delivered (by default a warning)."))
+    return options
+
+
+def scan_notify_options() -> list[Any]:
+    """``scan``'s notification options, ``--require-notify`` included."""
+    return _options(require=True)
+
+
+def notify_options(func: Any) -> Any:
+    """``--notify``, ``--notify-on``, ``--notify-digest``, ``--notify-link`` for ``notify``."""
+    for option in reversed(_options(require=False)):
         func = option(func)
     return func
 
@@ -111,17 +159,17 @@ def notify_options(func: Any) -> Any:
 @notify_options
 @click.option("--dry-run", is_flag=True,
               help="Print each payload (targets masked) and send nothing.")
-def notify(source: str, targets: tuple[str, ...], notify_on: str, notify_digest: int,
+def notify(source: str, notify_targets: tuple[str, ...], notify_on: str, notify_digest: int,
            notify_link: str | None, dry_run: bool) -> None:
     """Send the notifications a saved JSON report calls for. Exits 2 if any delivery failed."""
     from cloudrift.cli import _load_report
     from cloudrift.errors import ConfigError
 
-    if not targets:
+    if not notify_targets:
         raise ConfigError("no --notify target", hint="--notify slack+https://hooks.slack.com/…")
     report = _load_report(source)
     link = report_link(notify_link, os.environ)
-    delivered = notify_report(report, targets, on=notify_on, digest=notify_digest, link=link,
+    delivered = notify_report(report, notify_targets, on=notify_on, digest=notify_digest, link=link,
                               redactor=Redactor(), dry_run=dry_run)
     if not delivered:
         sys.exit(EXIT_ERROR)

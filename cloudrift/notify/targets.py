@@ -190,3 +190,13 @@ def parse_target(text: str, env: Mapping[str, str]) -> Target:
         return target
     shown = raw.split("://", 1)[0] + "://…" if "://" in raw else "(not a URL)"
     raise ConfigError(f"--notify {shown}: unknown target", hint=_HINT)
+
+
+def masked(text: str, env: Mapping[str, str]) -> str:
+    """The masked form of a target as given, for ``cloudrift config``; one that does not parse
+    shows its scheme only."""
+    try:
+        return parse_target(text, env).shown
+    except ConfigError:
+        scheme = text.split("://", 1)[0] if "://" in text else "?"
+        return f"{scheme}://{MASK}"
