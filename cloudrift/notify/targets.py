@@ -200,3 +200,21 @@ def masked(text: str, env: Mapping[str, str]) -> str:
     except ConfigError:
         scheme = text.split("://", 1)[0] if "://" in text else "?"
         return f"{scheme}://{MASK}"
+
+
+def check_file_target(text: str, where: str) -> None:
+    """A target in a config file (committed next to the code) must take its secret from the
+    environment: at least one of its secret parts comes from a ``${NAME}``."""
+    names = {m.group(1) for m in _VARIABLE.finditer(text)}
+    stand_ins = {name: f"cloudriftvar{n}x" for n, name in enumerate(sorted(names))}
+    try:
+        target = parse_target(text, stand_ins)
+    except ConfigError as exc:
+        if names:
+            return  # a variable holds the URL's structure too (slack+${URL}): checked in use
+        raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
+    if not any(stand_in in secret for secret in target.secrets
+               for stand_in in stand_ins.values()):
+        raise ConfigError(f"{where}: the notify target {target.shown} holds its secret in the "
+                          "file", hint="write ${NAME} for the secret part and set NAME in the "
+                          "environment (docs/notifications.md)")

@@ -107,3 +107,18 @@ def test_parse_targets_registers_every_secret() -> None:
     for secret in ("abcdefghijklmnopqrstuvwx", "Zx9yW8vU7tS6rQ5pO4nM3lK2jI1hG0fE",
                    "R0123456789ABCDEF", "/services/"):
         assert secret not in scrubbed
+
+
+def test_a_config_file_target_takes_its_secret_from_the_environment() -> None:
+    from cloudrift.notify.targets import check_file_target
+
+    check_file_target("slack+${SLACK_WEBHOOK_URL}", "cloudrift.toml")
+    check_file_target("smtp://bot:${SMTP_PASSWORD}@mail.example.com?from=a@b.c&to=o@e.com",
+                      "cloudrift.toml")
+    check_file_target(f"teams+{TEAMS.replace('Zx9yW8vU7tS6rQ5pO4nM3lK2jI1hG0fE', '${SIG}')}",
+                      "cloudrift.toml")
+    with pytest.raises(ConfigError, match="holds its secret in the file") as raised:
+        check_file_target(f"slack+{SLACK}", "cloudrift.toml")
+    assert "abcdefghijklmnopqrstuvwx" not in str(raised.value)
+    with pytest.raises(ConfigError, match=r"cloudrift.toml: .*holds its secret"):
+        check_file_target("pagerduty://R0123456789ABCDEF", "cloudrift.toml")
