@@ -135,4 +135,10 @@ class EmailChannel:
                                 "refused", retryable=False)
 
     def show(self, payload: Payload) -> str:
-        return str(payload.body)
+        """The headers and both parts, decoded (the wire form is quoted-printable)."""
+        message: EmailMessage = payload.body
+        head = "\n".join(f"{name}: {message[name]}" for name in ("Subject", "From", "To"))
+        text = message.get_body(preferencelist=("plain",))
+        html_part = message.get_body(preferencelist=("html",))
+        parts = [str(p.get_content()) for p in (text, html_part) if isinstance(p, EmailMessage)]
+        return f"{head}\n\n" + "\n--- HTML part\n".join(parts)

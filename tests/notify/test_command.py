@@ -98,3 +98,17 @@ def test_nothing_to_say_sends_nothing(tmp_path: Path, slack: SlackReceiver) -> N
     code, _, _ = run("--from", str(path), "--notify", f"slack+{slack.url}")
     assert code == 0
     assert slack.requests == []
+
+
+def test_targets_from_the_config_file(saved: Path, slack: SlackReceiver, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cloudrift.toml").write_text('notify = ["slack+${HOOK}"]\nnotify_on = "new"\n')
+    code, _, err = run("--from", str(saved), env={"HOOK": slack.url})
+    assert code == 0, err
+    assert slack.accepted[0]["blocks"][0]["text"]["text"] == "cloudrift: 2 new, 1 reopened drift"
+    (tmp_path / "cloudrift.toml").write_text(f'notify = ["slack+{slack.url}"]\n')
+    code, _, err = run("--from", str(saved))
+    assert code == 2
+    assert "holds its secret in the file" in err
+    assert slack.path not in err
