@@ -98,8 +98,8 @@ def plan(report: ScanReport, targets: Sequence[Target], *, on: str = "change",
 
 
 def _send_one(item: Planned, policy: RetryPolicy) -> list[Outcome]:
-    outcomes = []
-    for payload in item.payloads:
+    outcomes: list[Outcome] = []
+    for n, payload in enumerate(item.payloads):
 
         def attempt(payload: Payload = payload) -> None:
             item.channel.deliver(payload, policy.timeout)
@@ -108,6 +108,14 @@ def _send_one(item: Planned, policy: RetryPolicy) -> list[Outcome]:
         if outcome.ok:
             log.info("notified %s (%s)", item.target.shown, payload.label)
         outcomes.append(outcome)
+        left = len(item.payloads) - n - 1
+        if outcome.target_down and left:
+            # a dead or refusing target would cost every remaining payload its full retries
+            more = f"{left} more notification{'s' * (left != 1)}"
+            outcomes.append(Outcome(item.target.shown, more, ok=False, attempts=0,
+                                    error="not sent: an earlier notification to this target "
+                                    "failed", target_down=True))
+            break
     return outcomes
 
 
@@ -125,7 +133,8 @@ def send(planned: Sequence[Planned], policy: RetryPolicy | None = None,
     if redactor is None:
         return outcomes
     return [Outcome(o.target, o.label, o.ok, o.attempts,
-                    redactor.scrub(o.error) if o.error else None) for o in outcomes]
+                    redactor.scrub(o.error) if o.error else None, o.target_down)
+            for o in outcomes]
 
 
 def dry_run_text(planned: Sequence[Planned], redactor: Redactor | None = None) -> str:

@@ -44,6 +44,10 @@ class DeliveryError(Exception):
         self.status = status
 
 
+# refusals that say the target itself is wrong (its key, its URL), not this one payload
+_TARGET_REFUSALS = frozenset({401, 403, 404, 410})
+
+
 @dataclass(frozen=True)
 class Outcome:
     target: str  # the masked form
@@ -51,6 +55,9 @@ class Outcome:
     ok: bool
     attempts: int
     error: str | None = None
+    # the target itself failed (unreachable, refusing us, throttling past the retries):
+    # its remaining payloads are not attempted
+    target_down: bool = False
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -80,15 +87,17 @@ def attempt_all(send: Callable[[], None], policy: RetryPolicy, *, target: str, l
             return Outcome(target, label, ok=True, attempts=attempt)
         except DeliveryError as exc:
             last = exc.reason
+            down = exc.retryable or exc.status in _TARGET_REFUSALS
             if not exc.retryable or attempt == policy.attempts:
                 tries = f" after {attempt} attempts" if attempt > 1 else ""
                 return Outcome(target, label, ok=False, attempts=attempt,
-                               error=f"{last}{tries}")
+                               error=f"{last}{tries}", target_down=down)
             if exc.retry_after is not None:
                 if exc.retry_after > policy.max_retry_after:
                     return Outcome(target, label, ok=False, attempts=attempt,
                                    error=f"{last}; asked to retry after {exc.retry_after:.0f} s, "
-                                   f"more than the {policy.max_retry_after:.0f} s allowed")
+                                   f"more than the {policy.max_retry_after:.0f} s allowed",
+                                   target_down=True)
                 wait = exc.retry_after
             else:
                 ceiling = min(policy.max_backoff, policy.backoff * 2 ** (attempt - 1))

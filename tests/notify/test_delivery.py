@@ -118,3 +118,20 @@ def test_an_unexpected_error_is_an_outcome_not_a_crash() -> None:
     outcome = attempt_all(broken, FAST, target="t", label="l")
     assert not outcome.ok
     assert outcome.error == "unexpected RuntimeError: renderer bug"
+
+
+def test_a_target_that_refuses_us_is_not_sent_the_rest(pagerduty: PagerDutyReceiver) -> None:
+    pagerduty.fail_next(403, body="forbidden")
+    outcomes = send_to(f"pagerduty://{pagerduty.routing_key}?endpoint={pagerduty.url}")
+    assert [(o.ok, o.label) for o in outcomes] == [
+        (False, outcomes[0].label), (False, "3 more notifications")]
+    assert outcomes[1].error == "not sent: an earlier notification to this target failed"
+    assert len(pagerduty.requests) == 1
+
+
+def test_a_payload_refused_for_itself_does_not_stop_the_rest(
+        pagerduty: PagerDutyReceiver) -> None:
+    pagerduty.fail_next(400, body='{"status": "invalid event"}')
+    outcomes = send_to(f"pagerduty://{pagerduty.routing_key}?endpoint={pagerduty.url}")
+    assert [o.ok for o in outcomes] == [False, True, True, True]
+    assert len(pagerduty.accepted) == 3
