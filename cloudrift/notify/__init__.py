@@ -18,11 +18,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from cloudrift.model import ScanReport
-from cloudrift.notify.changes import DEFAULT_DIGEST, NOTIFY_ON, Notice, build_notice, ci_link
+from cloudrift.notify.changes import DEFAULT_DIGEST, Notice, build_notice, ci_link
 from cloudrift.notify.channel import Channel, Payload
 from cloudrift.notify.delivery import Outcome, RetryPolicy, attempt_all
 from cloudrift.notify.targets import Target, parse_target
 from cloudrift.redact import Redactor
+from cloudrift.settings import NOTIFY_ON
 
 __all__ = [
     "DEFAULT_DIGEST",

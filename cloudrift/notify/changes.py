@@ -21,8 +21,8 @@ from cloudrift.errors import ConfigError
 from cloudrift.model import Finding, FindingStatus, ScanReport, finding_order
 from cloudrift.report._attribution import attribution_lines
 from cloudrift.report._diff import element_lines
+from cloudrift.settings import NOTIFY_ON
 
-NOTIFY_ON = ("change", "new", "always")
 DEFAULT_DIGEST = 25
 # the order events are told in; "open" is a drift of a scan that kept no history
 EVENTS = ("new", "reopened", "resolved", "known", "open")

@@ -224,3 +224,22 @@ def test_config_shows_targets_masked(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert '["slack+https://hooks.slack.com/***", "pagerduty://***"]' in line
     assert "cfgsecrettoken" not in result.output
     assert "RPDKEY12345" not in result.output
+
+
+def test_the_python_api_notifies_too(estate: Estate, slack: SlackReceiver) -> None:
+    import cloudrift
+
+    with environment(estate.env):
+        report = cloudrift.scan([f"tfstate://{estate.state}"], to=["aws"],
+                                region=[DEMO.REGION], no_history=True,
+                                notify=[f"slack+{slack.url}"], notify_on="always")
+    [message] = slack.accepted
+    assert message["blocks"][0]["text"]["text"] == f"cloudrift: {len(report.findings)} drift open"
+    slack.fail_next(500, times=10)
+    from cloudrift.errors import CloudriftError
+
+    with environment(estate.env), pytest.raises(CloudriftError,
+                                                match="not delivered"):
+        cloudrift.scan([f"tfstate://{estate.state}"], to=["aws"], region=[DEMO.REGION],
+                       no_history=True, notify=[f"slack+{slack.url}"], notify_on="always",
+                       require_notify=True)
