@@ -29,6 +29,9 @@ PAGERDUTY_ENDPOINT = "https://events.pagerduty.com/v2/enqueue"
 PAGERDUTY_SEVERITIES = ("critical", "error", "warning", "info")
 MASK = "***"
 
+_SECRET_PARAMS = frozenset({"sig", "signature", "code", "token", "key", "secret", "password",
+                            "apikey", "api_key", "access_token", "auth"})
+_TOKEN_LENGTH = 16
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _HINT = ("slack+https://hooks.slack.com/services/…, teams+https://…, webhook+https://…?secret=…, "
          "smtp://USER:PASSWORD@HOST:587?from=…&to=…, pagerduty://ROUTING_KEY, apprise+…")
@@ -86,10 +89,14 @@ def _http_target(channel: str, inner: str, reserved: tuple[str, ...]) -> tuple[T
     ours = {k: v[-1] for k, v in query.items() if k in reserved}
     passed = [(k, v) for k, values in query.items() if k not in reserved for v in values]
     url = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(passed), ""))
+    # the whole URL, its path and query, the values of parameters named like credentials,
+    # and a last path segment long enough to be a token (Slack's); never a short word
+    # ("invoke") or an ordinary value ("api-version=2016-06-01") that reports may contain
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
     secrets = _secret_parts(url, inner, parts.path if len(parts.path) > 1 else None,
                             urlencode(passed) or None, parts.password,
-                            *(v for _, v in passed if len(v) >= 8),
-                            parts.path.rstrip("/").rsplit("/", 1)[-1] or None)
+                            *(v for k, v in passed if k.lower() in _SECRET_PARAMS),
+                            last if len(last) >= _TOKEN_LENGTH else None)
     shown = _masked_http(channel, parts.scheme, parts.netloc,
                          len(parts.path) > 1 or bool(passed))
     return Target(channel, url, shown, secrets), ours

@@ -122,3 +122,15 @@ def test_a_config_file_target_takes_its_secret_from_the_environment() -> None:
     assert "abcdefghijklmnopqrstuvwx" not in str(raised.value)
     with pytest.raises(ConfigError, match=r"cloudrift.toml: .*holds its secret"):
         check_file_target("pagerduty://R0123456789ABCDEF", "cloudrift.toml")
+
+
+def test_ordinary_parts_of_a_url_are_not_secrets() -> None:
+    target = parse_target(f"teams+{TEAMS}", {})
+    for word in ("2016-06-01", "invoke", "/triggers/manual/run", "1.0"):
+        assert word not in target.secrets
+    redactor = Redactor(target.secrets)
+    assert redactor.scrub("Version 2016-06-01, lambda invoke") == \
+        "Version 2016-06-01, lambda invoke"
+    azure = parse_target("webhook+https://fn.azurewebsites.net/api/drift?code=AzFnKey0123456789"
+                         "&secret=s3cr3t-signing-key", {})
+    assert "AzFnKey0123456789" in azure.secrets
