@@ -119,6 +119,7 @@ class _Prepared:
     ignores: Any
     gathered: Any
     names: list[str]
+    notify: list[Any]
 
 
 @dataclass
@@ -136,10 +137,13 @@ class ScanJob:
         from cloudrift import postprocess
         from cloudrift.engine import providers_used
         from cloudrift.gather import Request, gather
+        from cloudrift.notify.run import prepare as prepare_notify
         from cloudrift.report import parse_output
 
         v = self.values
         keep = check_history_settings(v)
+        # before any state or cloud is read: a target that cannot be used fails now
+        notify = prepare_notify(v)
         shard = parse_shard(v["shard"])
         targets = [parse_output(o) for o in v["output"]]
         filters = postprocess.Filters.build(v["only"], v["type"], v["exclude_type"],
@@ -153,6 +157,8 @@ class ScanJob:
         scan_input = gathered.scan_input
         # a token given on the command line is a secret like those in the states
         scan_input.redactor.add([v["tfc_token"]] if v["tfc_token"] else [])
+        for target in notify:
+            scan_input.redactor.add(target.secrets)
         for note in gathered.notes:
             self.note(f"cloudrift: note: {scan_input.redactor.scrub(note)}")
         names = list(v["to"])
@@ -165,7 +171,8 @@ class ScanJob:
             raise ConfigError(
                 "the states manage no resources and no provider was named",
                 hint="pass --to aws")
-        self._prepared = _Prepared(keep, shard, targets, filters, ignores, gathered, names)
+        self._prepared = _Prepared(keep, shard, targets, filters, ignores, gathered, names,
+                                   notify)
         return scan_input.redactor
 
     def options(self, shard: tuple[int, int] | None, progress: ProgressSink) -> ScanOptions:
@@ -232,6 +239,19 @@ class ScanJob:
             targets = [parse_output("console://")]
         write_outputs(outcome.report, targets, color=color, redactor=outcome.redactor)
 
+    def notify(self, outcome: ScanOutcome) -> bool:
+        """Tell the ``notify`` targets what changed, after the outputs are written; True when
+        every delivery went (or none was due). Failures are warnings through ``note``."""
+        from cloudrift.notify.run import after_scan
+
+        prepared = self._prepared
+        if prepared is None or not prepared.notify:
+            return True
+        written = [t.path for t in prepared.targets if t.path]
+        return after_scan(outcome.report, prepared.notify, self.values,
+                          redactor=outcome.redactor, note=self.note, written=written,
+                          history_failed=outcome.history_error is not None)
+
     def _record(self, report: ScanReport, ignored: list[Any], shard: Any, keep: Any,
                 gathered: Any, redactor: Redactor) -> ScanReport:
         from cloudrift.history import DEFAULT_URL, History, Labels
@@ -251,7 +271,8 @@ def scan(sources: Sequence[str] = (), /, **options: Any) -> ScanReport:
     """Scan and return the report: ``cloudrift.scan(["tfstate://terraform.tfstate"],
     region="eu-west-1", no_history=True)``. Options are the scan settings by name; outputs are
     written when ``output`` is given. A history that cannot be written raises its
-    ``HistoryError`` after the outputs are written (pass ``no_history=True`` to keep none)."""
+    ``HistoryError`` after the outputs are written (pass ``no_history=True`` to keep none).
+    ``notify`` targets are told what changed after that (docs/notifications.md)."""
     if sources:
         options = {**options, "from": list(sources)}
     job = ScanJob(resolve(options))
@@ -259,8 +280,12 @@ def scan(sources: Sequence[str] = (), /, **options: Any) -> ScanReport:
     outcome = job.execute()
     if options.get("output"):
         job.write(outcome, color=False)
+    delivered = job.notify(outcome)
     if outcome.history_error is not None:
         raise outcome.history_error
+    if not delivered and job.values["require_notify"]:
+        raise CloudriftError("a notification was not delivered (require_notify)",
+                             hint="the warnings above name the target")
     return outcome.report
 
 

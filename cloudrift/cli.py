@@ -51,6 +51,7 @@ LAZY_COMMANDS = {
     "history": "cloudrift.history.commands:history_cmd",
     "diff": "cloudrift.history.commands:diff_cmd",
     "baseline": "cloudrift.history.commands:baseline_cmd",
+    "notify": "cloudrift.notify.commands:notify",
 }
 
 
@@ -106,7 +107,11 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = loaded
     params = {s.name: s.param for s in _settings()}
     defaults = {params[name]: value for name, value in loaded.values.items()}
-    ctx.default_map = {"scan": defaults, "config": defaults, "watch": defaults}
+    from cloudrift.settings import NOTIFY
+
+    notify = {s.param for s in NOTIFY}
+    ctx.default_map = {"scan": defaults, "config": defaults, "watch": defaults,
+                       "notify": {k: v for k, v in defaults.items() if k in notify}}
 
 
 @cli.command(cls=SettingsCommand)
@@ -136,11 +141,18 @@ def scan(ctx: click.Context, /, debug: bool, **params: Any) -> None:
     handler.addFilter(_ScrubFilter(job.prepare()))
     outcome = job.execute()
     job.write(outcome, color=False if values["no_color"] else None)
+    # after the outputs: a notification never holds back, changes or loses the report
+    delivered = job.notify(outcome)
     if outcome.history_error is not None:
         click.echo(f"cloudrift: error: {outcome.history_error}", err=True)
         sys.exit(EXIT_ERROR)
-    sys.exit(exit_code(outcome.report, values["allow_incomplete"], values["fail_on"],
-                       values["min_coverage"]))
+    code = exit_code(outcome.report, values["allow_incomplete"], values["fail_on"],
+                     values["min_coverage"])
+    if not delivered and values["require_notify"]:
+        click.echo("cloudrift: error: a notification was not delivered (--require-notify); "
+                   "exiting 2", err=True)
+        code = EXIT_ERROR
+    sys.exit(code)
 
 
 def exit_code(report: Any, allow_incomplete: bool, fail_on: str = "any",
@@ -235,6 +247,10 @@ def config_cmd(ctx: click.Context, /, **params: Any) -> None:
             from cloudrift.history.urls import mask_password
 
             shown = mask_password(value)
+        if setting.target and value:
+            from cloudrift.notify.targets import masked
+
+            shown = [masked(v, os.environ) for v in value]
         click.echo(f"{setting.key:<{width}} = {json.dumps(shown)}  ({label})")
     if loaded is not None and loaded.ignores:
         click.echo(f"ignore rules from the config file: {len(loaded.ignores)}")

@@ -34,8 +34,9 @@ def env_var(name: str) -> str:
 class Setting:
     """One setting. ``split``: list items may also be given comma-separated (``--region
     a,b``). ``secret``: never read from a config file (it is committed next to the code) and
-    never shown. ``url``: shown with its password masked. ``bounds``: an inclusive range for
-    numbers."""
+    never shown. ``url``: shown with its password masked. ``target``: notification targets,
+    shown masked and read from a file only when their secrets come from the environment
+    (``${NAME}``, docs/notifications.md). ``bounds``: an inclusive range for numbers."""
 
     name: str
     kind: Kind
@@ -48,6 +49,7 @@ class Setting:
     split: bool = True
     secret: bool = False
     url: bool = False
+    target: bool = False
     owner: str = "cloudrift"
 
     @property
@@ -109,8 +111,13 @@ class Setting:
                               hint=f"pass {self.flag} or set {self.env}")
         if self.kind == "list":
             if isinstance(value, str):
-                return [value]
+                value = [value]
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                if self.target:
+                    from cloudrift.notify.targets import check_file_target
+
+                    for item in value:
+                        check_file_target(item, where)
                 return value
         # bool is an int in Python: a TOML `true` must not pass for a parallelism
         elif type(value) is _SCALAR_TYPES[self.kind]:
@@ -130,6 +137,27 @@ def _s(name: str, kind: Kind, help: str, **kwargs: Any) -> Setting:
 
 
 FAIL_ON = ("new", "any", "none")
+NOTIFY_ON = ("change", "new", "always")
+
+# where and when to tell of drift that changed (docs/notifications.md); `cloudrift notify`
+# takes these too, less require_notify
+NOTIFY: tuple[Setting, ...] = (
+    _s("notify", "list", "Tell of drift that changed: slack+https://…, teams+https://…, "
+       "webhook+https://…?secret=…, smtp://… or smtps://…, pagerduty://ROUTING_KEY, "
+       "apprise+…; ${NAME} reads an environment variable (a config file must use it for "
+       "secrets). Repeatable (docs/notifications.md).", metavar="TARGET", split=False,
+       target=True),
+    _s("notify_on", "choice", "Tell of new, reopened and resolved drift (change), of new and "
+       "reopened drift only (new), or of every open drift on every scan (always).",
+       choices=NOTIFY_ON, default="change"),
+    _s("notify_digest", "int", "Above this many changes, send counts by kind and type instead "
+       "of one item per drift (0: always a digest).", default=25, bounds=(0, 1_000_000),
+       metavar="N"),
+    _s("notify_link", "str", "Where readers find the full report (default: the CI job's page "
+       "when known, else the report files written).", metavar="URL"),
+    _s("require_notify", "bool", "Exit 2 when a notification could not be delivered (by "
+       "default a warning on stderr)."),
+)
 
 # the core's settings, in the order `scan --help` and `cloudrift config` list them
 SCAN: tuple[Setting, ...] = (
@@ -206,6 +234,7 @@ SCAN: tuple[Setting, ...] = (
        "is kept. Default: keep everything.", metavar="DURATION"),
     _s("fail_on", "choice", "Exit 1 on any drift, only on new or reopened drift (needs the "
        "history), or never.", choices=FAIL_ON, default="any"),
+    *NOTIFY,
 )
 
 
