@@ -1,0 +1,587 @@
+"""HCL expressions evaluated over python-hcl2's parse tree, as Terragrunt's configurations use them.
+
+Values are plain Python: ``str``, ``int``/``float``, ``bool``, ``None``, ``list``, ``dict``, and
+``LazyObject`` for what is computed only when read (a file's ``locals``, a configuration read with
+``read_terragrunt_config``): a unit's backend key may read one local of a file whose other locals
+call ``run_cmd``, and that must not stop it.
+
+Two ways to fail, kept apart because ``try()`` must tell them apart:
+
+- ``EvalError``: Terragrunt itself would fail (an unset variable with no default, a missing
+  file, a missing attribute): ``try()`` moves on to its next argument;
+- ``UnknownValueError``: the value exists when Terragrunt runs but cloudrift does not compute it
+  (dependency outputs, ``run_cmd``, the AWS caller identity): never guessed, never caught.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from lark import Token, Tree
+
+# a function: its arguments, evaluated, in; its value out
+Function = Callable[[list[Any]], Any]
+
+
+class NoValueError(Exception):
+    """An expression without a value here; ``where`` is ``file:line`` of the innermost
+    expression that failed, ``text`` that expression's source."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where: str | None = None
+        self.text: str | None = None
+
+    def note(self) -> str:
+        text = f" `{_shorten(self.text)}`" if self.text else ""
+        where = f"{self.where}:" if self.where else ""
+        return f"{where}{text} {self.message}".strip()
+
+
+class EvalError(NoValueError):
+    """Terragrunt would fail here too."""
+
+
+class UnknownValueError(NoValueError):
+    """Terragrunt would compute a value cloudrift does not."""
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class LazyObject:
+    """An object whose attributes are evaluated when read, each once."""
+
+    def __init__(self, names: Sequence[str], get: Callable[[str], Any], what: str) -> None:
+        self.names = tuple(dict.fromkeys(names))
+        self._get = get
+        self.what = what
+
+    def get(self, name: str) -> Any:
+        if name not in self.names:
+            raise EvalError(f"{self.what} has no attribute {name!r}")
+        return self._get(name)
+
+    def materialise(self) -> dict[str, Any]:
+        return {name: plain(self._get(name)) for name in self.names}
+
+    def __repr__(self) -> str:
+        return f"LazyObject({self.what}: {', '.join(self.names)})"
+
+
+def plain(value: Any) -> Any:
+    """``value`` with every ``LazyObject`` in it evaluated."""
+    if isinstance(value, LazyObject):
+        return value.materialise()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    return "object"
+
+
+def as_text(value: Any) -> str:
+    """A value in a string template, as HCL converts it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    raise EvalError(f"a {type_name(value)} cannot be used as a string")
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+_ESCAPES = re.compile(r'\\(?:[nrt"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})')
+_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unescape(raw: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        body = match.group()[1:]
+        if body[0] in _SIMPLE:
+            return _SIMPLE[body[0]]
+        code = int(body[1:], 16)
+        return chr(code) if code < 0x110000 else match.group()
+
+    return _ESCAPES.sub(one, raw) if "\\" in raw else raw
+
+
+def _trees(node: Tree[Any]) -> list[Any]:
+    return [c for c in node.children
+            if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+
+
+def _tokens(node: Tree[Any]) -> list[str]:
+    return [str(c) for c in node.children if isinstance(c, Token)]
+
+
+def unwrap(node: Any) -> Any:
+    """The expression inside ``expr_term`` wrappers and parentheses."""
+    while isinstance(node, Tree) and node.data == "expr_term":
+        inner = _trees(node)
+        if len(inner) != 1:
+            break
+        node = inner[0]
+    return node
+
+
+def name_of(node: Any) -> str | None:
+    """The name of an ``identifier`` (or keyword, or ``true``) node."""
+    node = unwrap(node)
+    if isinstance(node, Tree) and node.data in ("identifier", "keyword", "literal_value") \
+            and node.children and isinstance(node.children[0], Token):
+        return str(node.children[0])
+    return None
+
+
+class Evaluator:
+    """Evaluates expressions of one file.
+
+    ``variables`` gives a root name's value (``local``, ``include``, ...); ``functions`` the
+    functions callable by name."""
+
+    def __init__(self, text: str, shown: str, variables: Callable[[str], Any],
+                 functions: Mapping[str, Function], *, line_offset: int = 0) -> None:
+        self.text = text
+        self.shown = shown
+        self.variables = variables
+        self.functions = functions
+        self.line_offset = line_offset
+        self._scopes: list[dict[str, Any]] = []
+
+    # --- entry points -------------------------------------------------------------------------
+
+    def value(self, node: Any) -> Any:
+        try:
+            return self._value(node)
+        except NoValueError as exc:
+            self._locate(exc, node)
+            raise
+        except RecursionError:
+            error = EvalError("is nested too deeply to evaluate")
+            self._locate(error, node)
+            raise error from None
+
+    def elements(self, node: Any) -> list[tuple[str, Any]] | None:
+        """The (key, value expression) pairs of an object literal; None for anything else."""
+        node = unwrap(node)
+        if not isinstance(node, Tree) or node.data != "object":
+            return None
+        pairs = []
+        for element in _trees(node):
+            if element.data != "object_elem":
+                continue
+            key_node, value_node = _trees(element)[0], _trees(element)[-1]
+            pairs.append((self.value_key(key_node), value_node))
+        return pairs
+
+    def source_text(self, node: Any) -> str:
+        meta = getattr(node, "meta", None)
+        if meta is None or getattr(meta, "empty", True):
+            return ""
+        return self.text[meta.start_pos:meta.end_pos]
+
+    def line(self, node: Any) -> int:
+        meta = getattr(node, "meta", None)
+        if meta is None or getattr(meta, "empty", True):
+            return 0
+        return int(meta.line) + self.line_offset
+
+    def _locate(self, exc: NoValueError, node: Any) -> None:
+        if exc.where is None:
+            exc.where = f"{self.shown}:{self.line(node)}"
+            exc.text = self.source_text(node) or None
+
+    # --- expressions --------------------------------------------------------------------------
+
+    def _value(self, node: Any) -> Any:
+        node = unwrap(node)
+        if not isinstance(node, Tree):
+            raise UnknownValueError(f"cannot read the expression {str(node)!r}")
+        handler = getattr(self, f"_{node.data}", None)
+        if handler is None:
+            raise UnknownValueError(f"{node.data.replace('_', ' ')} expressions are not evaluated")
+        try:
+            result: Any = handler(node)
+        except NoValueError as exc:
+            self._locate(exc, node)
+            raise
+        return result
+
+    def _expr_term(self, node: Tree[Any]) -> Any:
+        inner = _trees(node)
+        if len(inner) != 1:
+            raise UnknownValueError("cannot read this expression")
+        return self._value(inner[0])
+
+    def _int_lit(self, node: Tree[Any]) -> Any:
+        return _number(str(node.children[0]))
+
+    def _float_lit(self, node: Tree[Any]) -> Any:
+        return float(str(node.children[0]))
+
+    def _literal_value(self, node: Tree[Any]) -> Any:
+        return {"true": True, "false": False, "null": None}[str(node.children[0])]
+
+    def _identifier(self, node: Tree[Any]) -> Any:
+        name = str(node.children[0])
+        for scope in reversed(self._scopes):
+            if name in scope:
+                return scope[name]
+        return self.variables(name)
+
+    def _string(self, node: Tree[Any]) -> Any:
+        parts: list[str] = []
+        for part in _trees(node):
+            child = part.children[0] if part.children else None
+            if isinstance(child, Token):
+                text = str(child)
+                if child.type == "STRING_CHARS":
+                    parts.append(_unescape(text))
+                else:  # $${ and %%{ stand for themselves, once
+                    parts.append(text[1:])
+            elif isinstance(child, Tree) and child.data == "interpolation":
+                parts.append(as_text(self._value(_trees(child)[0])))
+            else:
+                raise UnknownValueError("template directives (%{ ... }) are not evaluated")
+        return "".join(parts)
+
+    def _heredoc_template(self, node: Tree[Any]) -> Any:
+        return self._heredoc(node, trim=False)
+
+    def _heredoc_template_trim(self, node: Tree[Any]) -> Any:
+        return self._heredoc(node, trim=True)
+
+    def _heredoc(self, node: Tree[Any], *, trim: bool) -> Any:
+        raw = str(node.children[0])
+        lines = raw.split("\n")
+        body = lines[1:-2] if len(lines) >= 3 else []
+        if trim:
+            indents = [len(line) - len(line.lstrip()) for line in body if line.strip()]
+            cut = min(indents, default=0)
+            body = [line[cut:] for line in body]
+        text = "\n".join(body) + ("\n" if body else "")
+        if "${" not in text and "%{" not in text:
+            return text
+        return self._template(text, self.line(node))
+
+    def _template(self, text: str, line: int) -> Any:
+        """A heredoc's template, parsed as the quoted string it would be."""
+        import hcl2
+
+        quoted = quote_template(text)
+        if quoted is None:
+            raise UnknownValueError("this heredoc template is not evaluated")
+        try:
+            tree = hcl2.parses_to_tree(f"x = {quoted}\n")
+        except Exception:  # lark raises many types; any of them means "cannot read"
+            raise UnknownValueError("this heredoc template is not evaluated") from None
+        attribute = next(tree.find_data("attribute"))
+        inner = Evaluator(f"x = {quoted}\n", self.shown, self.variables, self.functions,
+                          line_offset=line - 1 + self.line_offset)
+        inner._scopes = self._scopes
+        return inner._value(attribute.children[-1])
+
+    def _tuple(self, node: Tree[Any]) -> Any:
+        return [self._value(item) for item in _trees(node)]
+
+    def _object(self, node: Tree[Any]) -> Any:
+        result: dict[str, Any] = {}
+        for key, value_node in self.elements(node) or []:
+            result[key] = self._value(value_node)
+        return result
+
+    def value_key(self, node: Any) -> str:
+        """An object key: a bare name stands for itself, anything else is evaluated."""
+        inner = _trees(node)[0] if isinstance(node, Tree) and node.data == "object_elem_key" \
+            else node
+        if isinstance(inner, Tree) and inner.data == "keyword":
+            return str(inner.children[0])
+        bare = unwrap(inner)
+        if isinstance(bare, Tree) and bare.data == "identifier":
+            return str(bare.children[0])
+        return as_text(self._value(inner))
+
+    def _get_attr_expr_term(self, node: Tree[Any]) -> Any:
+        target, attr = _trees(node)
+        name = name_of(_trees(attr)[0])
+        return get_attribute(self._value(target), name or "")
+
+    def _index_expr_term(self, node: Tree[Any]) -> Any:
+        target, index = _trees(node)
+        if index.data == "short_index":
+            key: Any = int(_tokens(index)[-1])
+        else:
+            key = self._value(_trees(index)[0])
+        return get_index(self._value(target), key)
+
+    def _full_splat_expr_term(self, node: Tree[Any]) -> Any:
+        return self._splat(node)
+
+    def _attr_splat_expr_term(self, node: Tree[Any]) -> Any:
+        return self._splat(node)
+
+    def _splat(self, node: Tree[Any]) -> Any:
+        target, splat = _trees(node)
+        value = plain(self._value(target))
+        items = [] if value is None else value if isinstance(value, list) else [value]
+        out = []
+        for item in items:
+            for step in _trees(splat):
+                if step.data == "get_attr":
+                    item = get_attribute(item, name_of(_trees(step)[0]) or "")
+                elif step.data == "short_index":
+                    item = get_index(item, int(_tokens(step)[-1]))
+                else:
+                    item = get_index(item, self._value(_trees(step)[0]))
+            out.append(item)
+        return out
+
+    def _conditional(self, node: Tree[Any]) -> Any:
+        condition, when_true, when_false = _trees(node)
+        chosen = self._value(condition)
+        if not isinstance(chosen, bool):
+            raise EvalError(f"the condition is a {type_name(chosen)}, not a bool")
+        return self._value(when_true if chosen else when_false)
+
+    def _unary_op(self, node: Tree[Any]) -> Any:
+        operator = _tokens(node)[0]
+        value = self._value(_trees(node)[0])
+        if operator == "!":
+            if not isinstance(value, bool):
+                raise EvalError(f"! needs a bool, not a {type_name(value)}")
+            return not value
+        return -_as_number(value)
+
+    def _binary_op(self, node: Tree[Any]) -> Any:
+        left_node, term = _trees(node)[:2]
+        operator_node, right_node = _trees(term)[0], _trees(term)[-1]
+        operator = _tokens(operator_node)[0]
+        left = self._value(left_node)
+        if operator in ("&&", "||"):
+            if not isinstance(left, bool):
+                raise EvalError(f"{operator} needs bools, not a {type_name(left)}")
+            if (operator == "&&" and not left) or (operator == "||" and left):
+                return left
+            right = self._value(right_node)
+            if not isinstance(right, bool):
+                raise EvalError(f"{operator} needs bools, not a {type_name(right)}")
+            return right
+        right = self._value(right_node)
+        if operator == "==":
+            return plain(left) == plain(right)
+        if operator == "!=":
+            return plain(left) != plain(right)
+        a, b = _as_number(left), _as_number(right)
+        arithmetic: dict[str, Callable[[Any, Any], Any]] = {
+            "+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
+            "<": lambda x, y: x < y, ">": lambda x, y: x > y,
+            "<=": lambda x, y: x <= y, ">=": lambda x, y: x >= y,
+        }
+        if operator in arithmetic:
+            return arithmetic[operator](a, b)
+        if b == 0:
+            raise EvalError("division by zero")
+        if operator == "/":
+            quotient = a / b
+            return int(quotient) if float(quotient).is_integer() else quotient
+        return a - b * int(a / b)  # % keeps the dividend's sign, as in Go
+
+    def _function_call(self, node: Tree[Any]) -> Any:
+        names = [c for c in node.children if isinstance(c, Tree) and c.data == "identifier"]
+        name = str(names[0].children[0])
+        if len(names) > 1:
+            raise UnknownValueError("provider functions are not evaluated")
+        arguments = next((c for c in node.children
+                          if isinstance(c, Tree) and c.data == "arguments"), None)
+        nodes = _trees(arguments) if arguments is not None else []
+        expand = arguments is not None and "..." in _tokens(arguments)
+        if name in ("try", "can"):
+            return self._try(name, nodes)
+        function = self.functions.get(name)
+        if function is None:
+            raise UnknownValueError(f"the function {name}() is not evaluated by cloudrift")
+        values = [self._value(n) for n in nodes]
+        if expand:
+            last = plain(values.pop()) if values else None
+            if not isinstance(last, list):
+                raise EvalError("... needs a list to expand")
+            values.extend(last)
+        return function(values)
+
+    def _try(self, name: str, nodes: list[Any]) -> Any:
+        if name == "can":
+            if len(nodes) != 1:
+                raise EvalError("can() takes one argument")
+            try:
+                self._value(nodes[0])
+            except EvalError:
+                return False
+            return True
+        last: EvalError | None = None
+        for argument in nodes:
+            try:
+                return plain(self._value(argument))
+            except EvalError as exc:
+                last = exc
+        raise last or EvalError("try() needs at least one argument")
+
+    def _for_tuple_expr(self, node: Tree[Any]) -> Any:
+        intro, body, condition = self._for_parts(node)
+        out = []
+        for scope in self._for_scopes(intro):
+            self._scopes.append(scope)
+            try:
+                if condition is None or self._condition(condition):
+                    out.append(self._value(body[0]))
+            finally:
+                self._scopes.pop()
+        return out
+
+    def _for_object_expr(self, node: Tree[Any]) -> Any:
+        intro, body, condition = self._for_parts(node)
+        grouped = "..." in _tokens(node)
+        out: dict[str, Any] = {}
+        for scope in self._for_scopes(intro):
+            self._scopes.append(scope)
+            try:
+                if condition is not None and not self._condition(condition):
+                    continue
+                key = as_text(self._value(body[0]))
+                value = self._value(body[1])
+                if grouped:
+                    out.setdefault(key, []).append(value)
+                elif key in out:
+                    raise EvalError(f"duplicate key {key!r} in a for expression")
+                else:
+                    out[key] = value
+            finally:
+                self._scopes.pop()
+        return out
+
+    def _for_parts(self, node: Tree[Any]) -> tuple[Tree[Any], list[Any], Tree[Any] | None]:
+        trees = _trees(node)
+        intro = trees[0]
+        condition = trees[-1] if trees[-1].data == "for_cond" else None
+        body = trees[1:-1] if condition is not None else trees[1:]
+        return intro, body, condition
+
+    def _condition(self, node: Tree[Any]) -> bool:
+        value = self._value(_trees(node)[0])
+        if not isinstance(value, bool):
+            raise EvalError(f"a for expression's if is a {type_name(value)}, not a bool")
+        return value
+
+    def _for_scopes(self, intro: Tree[Any]) -> Iterator[dict[str, Any]]:
+        trees = _trees(intro)
+        names = [str(t.children[0]) for t in trees[:-1]]
+        collection = plain(self._value(trees[-1]))
+        if isinstance(collection, dict):
+            pairs: list[tuple[Any, Any]] = sorted(collection.items())
+        elif isinstance(collection, list):
+            pairs = list(enumerate(collection))
+        else:
+            raise EvalError(f"a for expression cannot iterate over a {type_name(collection)}")
+        for key, value in pairs:
+            yield {names[0]: key, names[1]: value} if len(names) == 2 else {names[0]: value}
+
+
+def _as_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise EvalError(f"a {type_name(value)} is not a number")
+    if isinstance(value, str):
+        try:
+            return _number(value)
+        except ValueError:
+            raise EvalError(f"{value!r} is not a number") from None
+    return value
+
+
+def get_attribute(value: Any, name: str) -> Any:
+    if isinstance(value, LazyObject):
+        return value.get(name)
+    if isinstance(value, dict):
+        if name not in value:
+            raise EvalError(f"the object has no attribute {name!r}")
+        return value[name]
+    raise EvalError(f"a {type_name(value)} has no attribute {name!r}")
+
+
+def get_index(value: Any, key: Any) -> Any:
+    if isinstance(value, (LazyObject, dict)):
+        return get_attribute(value, as_text(key))
+    if isinstance(value, list):
+        index = _as_number(key)
+        if not isinstance(index, int) or not 0 <= index < len(value):
+            raise EvalError(f"index {key!r} is out of range")
+        return value[index]
+    raise EvalError(f"a {type_name(value)} cannot be indexed")
+
+
+def quote_template(text: str) -> str | None:
+    """A heredoc body as a quoted HCL string: literal text escaped, ``${...}`` and ``%{...}``
+    kept as they are. None when an interpolation does not close."""
+    out = ['"']
+    i = 0
+    while i < len(text):
+        if text.startswith(("$${", "%%{"), i):
+            out.append(text[i:i + 3])
+            i += 3
+        elif text.startswith(("${", "%{"), i):
+            end = _closing_brace(text, i + 2)
+            if end is None:
+                return None
+            out.append(text[i:end].replace("\n", " "))
+            i = end
+        else:
+            char = text[i]
+            out.append({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}.get(char, char))
+            i += 1
+    out.append('"')
+    return "".join(out)
+
+
+def _closing_brace(text: str, i: int) -> int | None:
+    depth = 1
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            i += 1
+            while i < len(text) and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
