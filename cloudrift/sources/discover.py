@@ -315,22 +315,26 @@ def _unit_root(unit: UnitConfig, directories: Mapping[str, _Directory],
     common: dict[str, Any] = {"terragrunt": True, "unit_code": unit.code,
                               "code_source": unit.source, "remote_code": unit.remote_code,
                               "includes": unit.includes}
+    if context.all_workspaces:
+        workspace: str | None = None
+    else:
+        workspace = context.workspace or context.env.get("TF_WORKSPACE") or DEFAULT_WORKSPACE
     if kind is None:
         code = directories.get(unit.code) if unit.code is not None else None
         declared = (code.override_backends or code.backends) if code is not None else []
+        if not unit.complete:
+            return RootModule(unit.directory, "unknown", {}, workspace, notes=tuple(notes),
+                              **common)
         if len(declared) == 1:
             kind, settings = declared[0][0], dict(declared[0][1])
             files = (declared[0][2],)
         elif unit.source is not None:
             notes.append("no remote_state, generated backend or backend block: the state is "
                          "local, in the copy of the code in .terragrunt-cache, which is not read")
-            return RootModule(unit.directory, "local", {}, None, notes=tuple(notes), **common)
+            return RootModule(unit.directory, "local", {}, workspace, notes=tuple(notes),
+                              **common)
         else:
             kind = "local"  # terraform runs in the unit's own directory
-    if context.all_workspaces:
-        workspace: str | None = None
-    else:
-        workspace = context.workspace or context.env.get("TF_WORKSPACE") or DEFAULT_WORKSPACE
     planner = PLANNERS.get(kind)
     if planner is None:
         plan = Plan(notes=[f"the {kind!r} backend is not supported: scan the output of "

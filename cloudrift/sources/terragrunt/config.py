@@ -277,6 +277,8 @@ class Configuration:
         self.path = path
         self.file = session.parse(path)
         self.notes: list[str] = []
+        # False when an include could not be followed: what it would merge in is unknown
+        self.complete = True
         bare = FileEvaluation(session, self.file, Scope(path, original))
         includes = [i for i in (self._include(bare, b) for b in self.file.of("include")) if i]
         self.includes = tuple(includes)
@@ -287,10 +289,12 @@ class Configuration:
             if not session.files.is_file(include.path):
                 self.notes.append(f"{self.file.shown}: the included file "
                                   f"{session.files.shown(include.path)} does not exist")
+                self.complete = False
                 continue
             parent = session.parse(include.path)
             if parent.error:
                 self.notes.append(parent.error)
+                self.complete = False
                 continue
             if parent.of("include"):
                 self.notes.append(f"{parent.shown} includes another file: Terragrunt allows "
@@ -304,6 +308,7 @@ class Configuration:
         shown = f'include "{name}"' if name else "include"
         if "path" not in block.attributes:
             self.notes.append(f"{self.file.shown}:{block.line}: {shown} has no path")
+            self.complete = False
             return None
         try:
             path = bare.value(block.attributes["path"])
@@ -313,10 +318,12 @@ class Configuration:
                 if "merge_strategy" in block.attributes else "shallow"
         except NoValueError as exc:
             self.notes.append(f"{shown} not followed: {exc.note()}")
+            self.complete = False
             return None
         if not isinstance(path, str) or strategy not in MERGE_STRATEGIES:
             self.notes.append(f"{self.file.shown}:{block.line}: {shown} has an invalid path or "
                               "merge_strategy")
+            self.complete = False
             return None
         if not posixpath.isabs(path):
             path = posixpath.join(posixpath.dirname(self.path), path)

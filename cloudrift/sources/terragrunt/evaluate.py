@@ -34,6 +34,9 @@ class NoValueError(Exception):
         self.message = message
         self.where: str | None = None
         self.text: str | None = None
+        # raised by a variable (dependency.x.outputs.y): the whole traversal is named, not
+        # only its first word
+        self.traversal = False
 
     def note(self) -> str:
         text = f" `{_shorten(self.text)}`" if self.text else ""
@@ -162,6 +165,9 @@ def name_of(node: Any) -> str | None:
     return None
 
 
+_TRAVERSALS = frozenset({"identifier", "get_attr_expr_term", "index_expr_term"})
+
+
 class Evaluator:
     """Evaluates expressions of one file.
 
@@ -233,6 +239,8 @@ class Evaluator:
             result: Any = handler(node)
         except NoValueError as exc:
             self._locate(exc, node)
+            if node.data not in _TRAVERSALS:
+                exc.traversal = False
             raise
         return result
 
@@ -256,7 +264,11 @@ class Evaluator:
         for scope in reversed(self._scopes):
             if name in scope:
                 return scope[name]
-        return self.variables(name)
+        try:
+            return self.variables(name)
+        except NoValueError as exc:
+            exc.traversal = True
+            raise
 
     def _string(self, node: Tree[Any]) -> Any:
         parts: list[str] = []
@@ -333,7 +345,7 @@ class Evaluator:
     def _get_attr_expr_term(self, node: Tree[Any]) -> Any:
         target, attr = _trees(node)
         name = name_of(_trees(attr)[0])
-        return get_attribute(self._value(target), name or "")
+        return get_attribute(self._traversed(target), name or "")
 
     def _index_expr_term(self, node: Tree[Any]) -> Any:
         target, index = _trees(node)
@@ -341,7 +353,15 @@ class Evaluator:
             key: Any = int(_tokens(index)[-1])
         else:
             key = self._value(_trees(index)[0])
-        return get_index(self._value(target), key)
+        return get_index(self._traversed(target), key)
+
+    def _traversed(self, target: Any) -> Any:
+        try:
+            return self._value(target)
+        except NoValueError as exc:
+            if exc.traversal:
+                exc.where = exc.text = None  # named by the traversal around it
+            raise
 
     def _full_splat_expr_term(self, node: Tree[Any]) -> Any:
         return self._splat(node)

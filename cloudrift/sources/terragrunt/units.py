@@ -46,6 +46,8 @@ class UnitConfig:
     code: str | None = None  # the code's directory in the tree, when it is a local path there
     remote_code: bool = False
     notes: tuple[str, ...] = ()
+    # False when an include could not be followed: a backend or source it holds is unknown
+    complete: bool = True
 
 
 def is_remote_source(source: str) -> bool:
@@ -84,7 +86,7 @@ class _Unit:
         file = config.file
         if file.error:
             return UnitConfig(self.directory, self.files.shown(config.path),
-                              notes=(file.error,))
+                              notes=(file.error,), complete=False)
         source, code, remote = self._code()
         backend, settings, unevaluated, backend_file = self._backend()
         self._settle(backend, settings, unevaluated, backend_file,
@@ -101,6 +103,7 @@ class _Unit:
             code=code,
             remote_code=remote,
             notes=tuple(self.notes),
+            complete=config.complete,
         )
 
     def _code(self) -> tuple[str | None, str | None, bool]:
