@@ -233,7 +233,7 @@ def _search_text(finding: Finding) -> str:
         finding.scope.region,
         finding.location or "",
         finding.source or "",
-        finding.root or "",
+        *([finding.root] if finding.root not in (None, ".") else []),
     ]
     for change in finding.changes:
         parts.append(change.path)
