@@ -341,11 +341,12 @@ def _unit_root(unit: UnitConfig, directories: Mapping[str, _Directory],
                            "`terragrunt state pull` instead"])
     else:
         plan = planner(unit.directory, settings, workspace, context)
-    if plan.unevaluated:
+    wanted = list(dict.fromkeys(plan.unevaluated))
+    if wanted and all(k in unit.unevaluated for k in wanted):
         # the unit says why each setting has no value, and where: that replaces the generic note
         plan.notes = [n for n in plan.notes if not n.startswith("not evaluated:")]
-        notes.extend(f"not evaluated: {unit.unevaluated[k]}" for k in
-                     dict.fromkeys(plan.unevaluated) if k in unit.unevaluated)
+    notes.extend(f"not evaluated: {unit.unevaluated[k]}" for k in wanted
+                 if k in unit.unevaluated)
     return RootModule(
         directory=unit.directory,
         backend=kind,

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cloudrift.sources.discover import RootModule, describe_roots, discover_roots
 from cloudrift.sources.files import LocalTree
@@ -227,3 +230,30 @@ def test_where_a_source_is(tmp_path: Path, source: str, code: str | None) -> Non
                              "modules/net/main.tf": ""})
     assert found["unit"].code == code
     assert found["unit"].remote_code is (code is None)
+
+
+# pieces of Terragrunt configuration, so that examples get past the first token more often
+TG_PIECES = [
+    "include", "remote_state", "locals", "terraform", "generate", "dependency", '"root"', "{",
+    "}", "[", "]", "(", ")", "=", ",", ".", ":", "?", "=>", "...", "\n", " ", "path", "backend",
+    "config", "source", "key", "bucket", '"s3"', "local.x", "include.root.locals", "x",
+    "find_in_parent_folders()", 'find_in_parent_folders("a.hcl")', "path_relative_to_include()",
+    "get_env(", 'read_terragrunt_config("a.hcl")', "get_repo_root()", "${", '"', "%{", "<<EOF\n",
+    "EOF\n", "0", "-1", "1.5", "true", "null", "for", "in", "if", "[*]", "try(", "\\", "# c\n",
+]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(unit=st.lists(st.sampled_from(TG_PIECES), max_size=40).map("".join),
+       parent=st.lists(st.sampled_from(TG_PIECES), max_size=40).map("".join))
+def test_any_configuration_gives_units_or_notes(unit: str, parent: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "a.hcl").write_text(parent)
+        (root / "u").mkdir()
+        (root / "u" / "terragrunt.hcl").write_text(unit)
+        found = discover_roots(LocalTree(str(root)), env={})
+    for module in found:
+        assert module.terragrunt
+        # a unit is read, or the listing says why not
+        assert module.readable or module.notes

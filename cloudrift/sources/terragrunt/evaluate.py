@@ -192,7 +192,13 @@ class Evaluator:
             self._locate(exc, node)
             raise
         except RecursionError:
-            error = EvalError("is nested too deeply to evaluate")
+            error: NoValueError = EvalError("is nested too deeply to evaluate")
+            self._locate(error, node)
+            raise error from None
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            # a shape of the parse tree or of a value this evaluator does not follow: said,
+            # never guessed, and never a crash of the whole discovery
+            error = UnknownValueError(f"is not evaluated ({type(exc).__name__}: {exc})")
             self._locate(error, node)
             raise error from None
 

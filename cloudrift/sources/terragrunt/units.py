@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudrift.errors import SourceError
 from cloudrift.sources.files import FileTree
 from cloudrift.sources.terragrunt.config import CONFIG_NAMES, Configuration, Session
 from cloudrift.sources.terragrunt.evaluate import NoValueError, as_text, plain
@@ -228,13 +229,22 @@ def find_units(tree: FileTree, paths: Iterable[str], env: Mapping[str, str]) -> 
                         and ".terragrunt-cache" not in p.split("/"))
     configurations: dict[str, Configuration] = {}
     included: set[str] = set()
+    units: list[UnitConfig] = []
     for path in candidates:
-        configuration = session.resolve(files.absolute(path))
+        try:
+            configuration = session.resolve(files.absolute(path))
+        except SourceError as exc:
+            units.append(UnitConfig(posixpath.dirname(path), path, notes=(exc.message,),
+                                    complete=False))
+            continue
         configurations[path] = configuration
-        included.update(i.path for i in configuration.includes)
-    units = []
+        included.update(i.path for i in configuration.includes if i.path != configuration.path)
     for path, configuration in configurations.items():
         if configuration.path in included:
             continue
-        units.append(_Unit(session, configuration, posixpath.dirname(path)).build())
-    return units
+        directory = posixpath.dirname(path)
+        try:
+            units.append(_Unit(session, configuration, directory).build())
+        except SourceError as exc:
+            units.append(UnitConfig(directory, path, notes=(exc.message,), complete=False))
+    return sorted(units, key=lambda u: u.directory)
