@@ -166,6 +166,34 @@ def test_a_backend_generated_by_a_generate_block(tmp_path: Path) -> None:
     assert root.code == "envs/stage/db"
 
 
+def test_remote_state_as_an_attribute_read_from_another_file(tmp_path: Path) -> None:
+    found = units(tmp_path, {
+        "common.hcl": 'locals {\n  remote_state = {\n    backend = "azurerm"\n'
+                      "    config = {\n      storage_account_name = \"acmestate\"\n"
+                      '      container_name = "tfstate"\n'
+                      '      key = "${path_relative_to_include()}.tfstate"\n    }\n  }\n}\n',
+        "root.hcl": "remote_state = read_terragrunt_config(find_in_parent_folders("
+                    '"common.hcl")).locals.remote_state\n',
+        "apps/web/terragrunt.hcl": 'include "root" {\n  path = '
+                                   'find_in_parent_folders("root.hcl")\n}\n',
+        # a relative path in an included file is relative to the unit, as in Terragrunt
+        "apps/api/terragrunt.hcl": 'include "root" {\n  path = '
+                                   'find_in_parent_folders("root.hcl")\n}\n'
+                                   'remote_state = read_terragrunt_config("common.hcl")'
+                                   ".locals.remote_state\n",
+    })
+    # common.hcl is read in its own context, with no include: its path_relative_to_include()
+    # is "."; Terragrunt gives the same
+    assert found["apps/web"].backend == "azurerm"
+    assert found["apps/web"].urls == ("tfstate+azurerm://acmestate/tfstate/..tfstate",)
+    assert found["apps/web"].files == ("root.hcl:1",)
+    # a remote_state that cannot be evaluated leaves the backend unknown, never local
+    assert found["apps/api"].backend == "unknown"
+    assert found["apps/api"].notes == (
+        "remote_state not evaluated: apps/api/terragrunt.hcl:4: "
+        '`read_terragrunt_config("common.hcl")` apps/api/common.hcl does not exist',)
+
+
 def test_local_state_of_a_unit(tmp_path: Path) -> None:
     state = '{"version": 4, "serial": 1, "lineage": "l", "resources": []}'
     found = units(tmp_path, {

@@ -81,6 +81,9 @@ class _Unit:
         self.configuration = configuration
         self.directory = directory
         self.notes = list(configuration.notes)
+        # a remote_state or generate block that could not be evaluated: the state is somewhere
+        # it says, never the local default
+        self.backend_failed = False
 
     def build(self) -> UnitConfig:
         config = self.configuration
@@ -104,7 +107,7 @@ class _Unit:
             code=code,
             remote_code=remote,
             notes=tuple(self.notes),
-            complete=config.complete,
+            complete=config.complete and not self.backend_failed,
         )
 
     def _code(self) -> tuple[str | None, str | None, bool]:
@@ -145,11 +148,13 @@ class _Unit:
                 contents = as_text(evaluation.value(node))
             except NoValueError as exc:
                 self.notes.append(f"generate block not evaluated: {exc.note()}")
+                self.backend_failed = True
                 return None, {}, {}, where
             summary = summarise_file("generated.tf", contents.encode())
             if summary.error:
                 self.notes.append(f"{where}: the generated backend does not parse: "
                                   f"{summary.error}")
+                self.backend_failed = True
                 return None, {}, {}, where
             if summary.backends:
                 kind, settings = summary.backends[0]
@@ -172,15 +177,18 @@ class _Unit:
                 where = f"{where}:{item.line}"
                 if "backend" not in item.attributes:
                     self.notes.append(f"{where}: remote_state has no backend")
+                    self.backend_failed = True
                     return None, {}, {}, where
                 backend_value = evaluation.value(item.attributes["backend"])
                 config_node = item.attributes.get("config")
                 config_value = None
         except NoValueError as exc:
             self.notes.append(f"remote_state not evaluated: {exc.note()}")
+            self.backend_failed = True
             return None, {}, {}, where
         if not isinstance(backend_value, str):
             self.notes.append(f"{where}: remote_state has no backend")
+            self.backend_failed = True
             return None, {}, {}, where
         elements = evaluation.evaluator.elements(config_node) if config_node is not None \
             else None
