@@ -216,6 +216,16 @@ def test_get_env(tmp_path: Path) -> None:
     assert "STATE_BUCKET is not set" in error.message
 
 
+def test_files_next_to_the_configuration(tmp_path: Path) -> None:
+    files = {"live/prod/app/vars.json": '{"bucket": "b"}'}
+    assert local(tmp_path, 'jsondecode(file("vars.json")).bucket', files) == "b"
+    assert local(tmp_path, '[fileexists("vars.json"), fileexists("nope")]', files) == \
+        [True, False]
+    assert local(tmp_path, 'mark_as_read("../x.hcl")') == "../x.hcl"
+    assert local(tmp_path, 'abspath("../x")') == str(tmp_path / "live/prod/x")
+    assert "does not exist" in failure(tmp_path, 'file("nope.json")').message
+
+
 def test_repository_paths_on_disk(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "infra").mkdir(parents=True)
