@@ -15,14 +15,14 @@ import pytest
 from cloudrift.sources.files import FileTree, LocalTree
 from cloudrift.sources.git import GitTree
 from cloudrift.sources.terragrunt.config import Configuration, Session
-from cloudrift.sources.terragrunt.evaluate import (
+from cloudrift.sources.terragrunt.files import CHECKOUT, Files
+from cloudrift.sources.terragrunt.values import (
     EvalError,
     LazyObject,
     NoValueError,
     UnknownValueError,
     plain,
 )
-from cloudrift.sources.terragrunt.files import CHECKOUT, Files
 from tests.sources.test_git import GitRepo, git_environment
 
 __all__ = ["git_environment"]  # autouse: no user git config

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from cloudrift.sources.terragrunt.evaluate import (
+from cloudrift.sources.terragrunt.values import (
     EvalError,
     Function,
     UnknownValueError,

@@ -20,27 +20,22 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from lark import Tree
-
-from cloudrift.sources.hcl_blocks import ParseFailedError
-from cloudrift.sources.hcl_native import parse_tree
 from cloudrift.sources.terragrunt.builtins import BUILTINS
-from cloudrift.sources.terragrunt.evaluate import (
+from cloudrift.sources.terragrunt.evaluate import Evaluator
+from cloudrift.sources.terragrunt.files import Files
+from cloudrift.sources.terragrunt.functions import terragrunt_functions
+from cloudrift.sources.terragrunt.syntax import Block, ConfigFile, parse_config
+from cloudrift.sources.terragrunt.values import (
     EvalError,
-    Evaluator,
     Function,
     LazyObject,
     NoValueError,
     UnknownValueError,
-    name_of,
     plain,
-    unwrap,
 )
-from cloudrift.sources.terragrunt.files import Files
-from cloudrift.sources.terragrunt.functions import terragrunt_functions
 
 CONFIG_NAMES = ("terragrunt.hcl", "terragrunt.hcl.json")
 _DEPENDENCY = "dependency outputs are only known once that unit is applied"
@@ -55,72 +50,6 @@ class Include:
     path: str
     expose: bool = False
     merge_strategy: str = "shallow"
-
-
-@dataclass
-class Block:
-    kind: str
-    labels: tuple[str, ...]
-    attributes: dict[str, Any]
-    line: int
-
-
-@dataclass
-class ConfigFile:
-    """One Terragrunt file, parsed: its top-level attributes and blocks."""
-
-    path: str
-    shown: str
-    text: str = ""
-    attributes: dict[str, Any] = field(default_factory=dict)
-    blocks: list[Block] = field(default_factory=list)
-    error: str | None = None
-
-    def of(self, kind: str) -> list[Block]:
-        return [b for b in self.blocks if b.kind == kind]
-
-
-def _children(node: Any, kind: str) -> list[Any]:
-    return [c for c in node.children if isinstance(c, Tree) and c.data == kind]
-
-
-def _label(node: Any) -> str | None:
-    name = name_of(node)
-    if name is not None:
-        return name
-    node = unwrap(node)
-    if isinstance(node, Tree) and node.data == "string":
-        parts = [p.children[0] for p in _children(node, "string_part")]
-        if all(not isinstance(p, Tree) for p in parts):
-            return "".join(str(p) for p in parts)
-    return None
-
-
-def _attributes(body: Any) -> dict[str, Any]:
-    attrs: dict[str, Any] = {}
-    for attribute in _children(body, "attribute"):
-        name = name_of(attribute.children[0])
-        if name is not None:
-            attrs[name] = attribute.children[-1]
-    return attrs
-
-
-def parse_config(path: str, shown: str, data: bytes) -> ConfigFile:
-    text = data.decode("utf-8-sig", errors="replace")
-    try:
-        tree = parse_tree(text, blank_strip_markers=False)
-    except ParseFailedError as exc:
-        return ConfigFile(path, shown, error=f"{shown}:{exc.line}: cannot parse: {exc.message}")
-    body = tree.children[0]
-    blocks = []
-    for node in _children(body, "block"):
-        names = [c for c in node.children
-                 if isinstance(c, Tree) and c.data not in ("body", "new_line_or_comment")]
-        inner = _children(node, "body")
-        labels = tuple(label for label in (_label(n) for n in names[1:]) if label is not None)
-        blocks.append(Block(name_of(names[0]) or "", labels,
-                            _attributes(inner[0]) if inner else {}, node.meta.line))
-    return ConfigFile(path, shown, text, _attributes(body), blocks)
 
 
 @dataclass(frozen=True)

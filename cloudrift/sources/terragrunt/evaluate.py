@@ -1,169 +1,39 @@
 """HCL expressions evaluated over python-hcl2's parse tree, as Terragrunt's configurations use them.
 
-Values are plain Python: ``str``, ``int``/``float``, ``bool``, ``None``, ``list``, ``dict``, and
-``LazyObject`` for what is computed only when read (a file's ``locals``, a configuration read with
-``read_terragrunt_config``): a unit's backend key may read one local of a file whose other locals
-call ``run_cmd``, and that must not stop it.
-
-Two ways to fail, kept apart because ``try()`` must tell them apart:
-
-- ``EvalError``: Terragrunt itself would fail (an unset variable with no default, a missing
-  file, a missing attribute): ``try()`` moves on to its next argument;
-- ``UnknownValueError``: the value exists when Terragrunt runs but cloudrift does not compute it
-  (dependency outputs, ``run_cmd``, the AWS caller identity): never guessed, never caught.
+A key may read one local of a file whose other locals call ``run_cmd``: values that are objects
+of many attributes (``locals``, a configuration read) are ``LazyObject``s, evaluated attribute by
+attribute. What has no value raises ``EvalError`` or ``UnknownValueError`` (``values``), located
+at the file and line of the expression.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from lark import Token, Tree
 
-# a function: its arguments, evaluated, in; its value out
-Function = Callable[[list[Any]], Any]
-
-
-class NoValueError(Exception):
-    """An expression without a value here; ``where`` is ``file:line`` of the innermost
-    expression that failed, ``text`` that expression's source."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.where: str | None = None
-        self.text: str | None = None
-        # raised by a variable (dependency.x.outputs.y): the whole traversal is named, not
-        # only its first word
-        self.traversal = False
-
-    def note(self) -> str:
-        text = f" `{_shorten(self.text)}`" if self.text else ""
-        where = f"{self.where}:" if self.where else ""
-        return f"{where}{text} {self.message}".strip()
-
-
-class EvalError(NoValueError):
-    """Terragrunt would fail here too."""
-
-
-class UnknownValueError(NoValueError):
-    """Terragrunt would compute a value cloudrift does not."""
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-class LazyObject:
-    """An object whose attributes are evaluated when read, each once."""
-
-    def __init__(self, names: Sequence[str], get: Callable[[str], Any], what: str) -> None:
-        self.names = tuple(dict.fromkeys(names))
-        self._get = get
-        self.what = what
-
-    def get(self, name: str) -> Any:
-        if name not in self.names:
-            raise EvalError(f"{self.what} has no attribute {name!r}")
-        return self._get(name)
-
-    def materialise(self) -> dict[str, Any]:
-        return {name: plain(self._get(name)) for name in self.names}
-
-    def __repr__(self) -> str:
-        return f"LazyObject({self.what}: {', '.join(self.names)})"
-
-
-def plain(value: Any) -> Any:
-    """``value`` with every ``LazyObject`` in it evaluated."""
-    if isinstance(value, LazyObject):
-        return value.materialise()
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    return "object"
-
-
-def as_text(value: Any) -> str:
-    """A value in a string template, as HCL converts it."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    raise EvalError(f"a {type_name(value)} cannot be used as a string")
-
-
-def _number(text: str) -> int | float:
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
-
-
-_ESCAPES = re.compile(r'\\(?:[nrt"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})')
-_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-
-
-def _unescape(raw: str) -> str:
-    def one(match: re.Match[str]) -> str:
-        body = match.group()[1:]
-        if body[0] in _SIMPLE:
-            return _SIMPLE[body[0]]
-        code = int(body[1:], 16)
-        return chr(code) if code < 0x110000 else match.group()
-
-    return _ESCAPES.sub(one, raw) if "\\" in raw else raw
-
-
-def _trees(node: Tree[Any]) -> list[Any]:
-    return [c for c in node.children
-            if isinstance(c, Tree) and c.data != "new_line_or_comment"]
-
-
-def _tokens(node: Tree[Any]) -> list[str]:
-    return [str(c) for c in node.children if isinstance(c, Token)]
-
-
-def unwrap(node: Any) -> Any:
-    """The expression inside ``expr_term`` wrappers and parentheses."""
-    while isinstance(node, Tree) and node.data == "expr_term":
-        inner = _trees(node)
-        if len(inner) != 1:
-            break
-        node = inner[0]
-    return node
-
-
-def name_of(node: Any) -> str | None:
-    """The name of an ``identifier`` (or keyword, or ``true``) node."""
-    node = unwrap(node)
-    if isinstance(node, Tree) and node.data in ("identifier", "keyword", "literal_value") \
-            and node.children and isinstance(node.children[0], Token):
-        return str(node.children[0])
-    return None
-
+from cloudrift.sources.terragrunt.syntax import (
+    name_of,
+    quote_template,
+    tokens,
+    trees,
+    unescape,
+    unwrap,
+)
+from cloudrift.sources.terragrunt.values import (
+    EvalError,
+    Function,
+    NoValueError,
+    UnknownValueError,
+    as_number,
+    as_text,
+    get_attribute,
+    get_index,
+    parse_number,
+    plain,
+    type_name,
+)
 
 _TRAVERSALS = frozenset({"identifier", "get_attr_expr_term", "index_expr_term"})
 
@@ -208,10 +78,10 @@ class Evaluator:
         if not isinstance(node, Tree) or node.data != "object":
             return None
         pairs = []
-        for element in _trees(node):
+        for element in trees(node):
             if element.data != "object_elem":
                 continue
-            key_node, value_node = _trees(element)[0], _trees(element)[-1]
+            key_node, value_node = trees(element)[0], trees(element)[-1]
             pairs.append((self.value_key(key_node), value_node))
         return pairs
 
@@ -251,13 +121,13 @@ class Evaluator:
         return result
 
     def _expr_term(self, node: Tree[Any]) -> Any:
-        inner = _trees(node)
+        inner = trees(node)
         if len(inner) != 1:
             raise UnknownValueError("cannot read this expression")
         return self._value(inner[0])
 
     def _int_lit(self, node: Tree[Any]) -> Any:
-        return _number(str(node.children[0]))
+        return parse_number(str(node.children[0]))
 
     def _float_lit(self, node: Tree[Any]) -> Any:
         return float(str(node.children[0]))
@@ -278,16 +148,16 @@ class Evaluator:
 
     def _string(self, node: Tree[Any]) -> Any:
         parts: list[str] = []
-        for part in _trees(node):
+        for part in trees(node):
             child = part.children[0] if part.children else None
             if isinstance(child, Token):
                 text = str(child)
                 if child.type == "STRING_CHARS":
-                    parts.append(_unescape(text))
+                    parts.append(unescape(text))
                 else:  # $${ and %%{ stand for themselves, once
                     parts.append(text[1:])
             elif isinstance(child, Tree) and child.data == "interpolation":
-                parts.append(as_text(self._value(_trees(child)[0])))
+                parts.append(as_text(self._value(trees(child)[0])))
             else:
                 raise UnknownValueError("template directives (%{ ... }) are not evaluated")
         return "".join(parts)
@@ -329,7 +199,7 @@ class Evaluator:
         return inner._value(attribute.children[-1])
 
     def _tuple(self, node: Tree[Any]) -> Any:
-        return [self._value(item) for item in _trees(node)]
+        return [self._value(item) for item in trees(node)]
 
     def _object(self, node: Tree[Any]) -> Any:
         result: dict[str, Any] = {}
@@ -339,7 +209,7 @@ class Evaluator:
 
     def value_key(self, node: Any) -> str:
         """An object key: a bare name stands for itself, anything else is evaluated."""
-        inner = _trees(node)[0] if isinstance(node, Tree) and node.data == "object_elem_key" \
+        inner = trees(node)[0] if isinstance(node, Tree) and node.data == "object_elem_key" \
             else node
         if isinstance(inner, Tree) and inner.data == "keyword":
             return str(inner.children[0])
@@ -349,16 +219,16 @@ class Evaluator:
         return as_text(self._value(inner))
 
     def _get_attr_expr_term(self, node: Tree[Any]) -> Any:
-        target, attr = _trees(node)
-        name = name_of(_trees(attr)[0])
+        target, attr = trees(node)
+        name = name_of(trees(attr)[0])
         return get_attribute(self._traversed(target), name or "")
 
     def _index_expr_term(self, node: Tree[Any]) -> Any:
-        target, index = _trees(node)
+        target, index = trees(node)
         if index.data == "short_index":
-            key: Any = int(_tokens(index)[-1])
+            key: Any = int(tokens(index)[-1])
         else:
-            key = self._value(_trees(index)[0])
+            key = self._value(trees(index)[0])
         return get_index(self._traversed(target), key)
 
     def _traversed(self, target: Any) -> Any:
@@ -376,41 +246,41 @@ class Evaluator:
         return self._splat(node)
 
     def _splat(self, node: Tree[Any]) -> Any:
-        target, splat = _trees(node)
+        target, splat = trees(node)
         value = plain(self._value(target))
         items = [] if value is None else value if isinstance(value, list) else [value]
         out = []
         for item in items:
-            for step in _trees(splat):
+            for step in trees(splat):
                 if step.data == "get_attr":
-                    item = get_attribute(item, name_of(_trees(step)[0]) or "")
+                    item = get_attribute(item, name_of(trees(step)[0]) or "")
                 elif step.data == "short_index":
-                    item = get_index(item, int(_tokens(step)[-1]))
+                    item = get_index(item, int(tokens(step)[-1]))
                 else:
-                    item = get_index(item, self._value(_trees(step)[0]))
+                    item = get_index(item, self._value(trees(step)[0]))
             out.append(item)
         return out
 
     def _conditional(self, node: Tree[Any]) -> Any:
-        condition, when_true, when_false = _trees(node)
+        condition, when_true, when_false = trees(node)
         chosen = self._value(condition)
         if not isinstance(chosen, bool):
             raise EvalError(f"the condition is a {type_name(chosen)}, not a bool")
         return self._value(when_true if chosen else when_false)
 
     def _unary_op(self, node: Tree[Any]) -> Any:
-        operator = _tokens(node)[0]
-        value = self._value(_trees(node)[0])
+        operator = tokens(node)[0]
+        value = self._value(trees(node)[0])
         if operator == "!":
             if not isinstance(value, bool):
                 raise EvalError(f"! needs a bool, not a {type_name(value)}")
             return not value
-        return -_as_number(value)
+        return -as_number(value)
 
     def _binary_op(self, node: Tree[Any]) -> Any:
-        left_node, term = _trees(node)[:2]
-        operator_node, right_node = _trees(term)[0], _trees(term)[-1]
-        operator = _tokens(operator_node)[0]
+        left_node, term = trees(node)[:2]
+        operator_node, right_node = trees(term)[0], trees(term)[-1]
+        operator = tokens(operator_node)[0]
         left = self._value(left_node)
         if operator in ("&&", "||"):
             if not isinstance(left, bool):
@@ -426,7 +296,7 @@ class Evaluator:
             return plain(left) == plain(right)
         if operator == "!=":
             return plain(left) != plain(right)
-        a, b = _as_number(left), _as_number(right)
+        a, b = as_number(left), as_number(right)
         arithmetic: dict[str, Callable[[Any, Any], Any]] = {
             "+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
             "<": lambda x, y: x < y, ">": lambda x, y: x > y,
@@ -448,8 +318,8 @@ class Evaluator:
             raise UnknownValueError("provider functions are not evaluated")
         arguments = next((c for c in node.children
                           if isinstance(c, Tree) and c.data == "arguments"), None)
-        nodes = _trees(arguments) if arguments is not None else []
-        expand = arguments is not None and "..." in _tokens(arguments)
+        nodes = trees(arguments) if arguments is not None else []
+        expand = arguments is not None and "..." in tokens(arguments)
         if name in ("try", "can"):
             return self._try(name, nodes)
         function = self.functions.get(name)
@@ -494,7 +364,7 @@ class Evaluator:
 
     def _for_object_expr(self, node: Tree[Any]) -> Any:
         intro, body, condition = self._for_parts(node)
-        grouped = "..." in _tokens(node)
+        grouped = "..." in tokens(node)
         out: dict[str, Any] = {}
         for scope in self._for_scopes(intro):
             self._scopes.append(scope)
@@ -514,22 +384,22 @@ class Evaluator:
         return out
 
     def _for_parts(self, node: Tree[Any]) -> tuple[Tree[Any], list[Any], Tree[Any] | None]:
-        trees = _trees(node)
-        intro = trees[0]
-        condition = trees[-1] if trees[-1].data == "for_cond" else None
-        body = trees[1:-1] if condition is not None else trees[1:]
+        parts = trees(node)
+        intro = parts[0]
+        condition = parts[-1] if parts[-1].data == "for_cond" else None
+        body = parts[1:-1] if condition is not None else parts[1:]
         return intro, body, condition
 
     def _condition(self, node: Tree[Any]) -> bool:
-        value = self._value(_trees(node)[0])
+        value = self._value(trees(node)[0])
         if not isinstance(value, bool):
             raise EvalError(f"a for expression's if is a {type_name(value)}, not a bool")
         return value
 
     def _for_scopes(self, intro: Tree[Any]) -> Iterator[dict[str, Any]]:
-        trees = _trees(intro)
-        names = [str(t.children[0]) for t in trees[:-1]]
-        collection = plain(self._value(trees[-1]))
+        parts = trees(intro)
+        names = [str(t.children[0]) for t in parts[:-1]]
+        collection = plain(self._value(parts[-1]))
         if isinstance(collection, dict):
             pairs: list[tuple[Any, Any]] = sorted(collection.items())
         elif isinstance(collection, list):
@@ -540,74 +410,3 @@ class Evaluator:
             yield {names[0]: key, names[1]: value} if len(names) == 2 else {names[0]: value}
 
 
-def _as_number(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise EvalError(f"a {type_name(value)} is not a number")
-    if isinstance(value, str):
-        try:
-            return _number(value)
-        except ValueError:
-            raise EvalError(f"{value!r} is not a number") from None
-    return value
-
-
-def get_attribute(value: Any, name: str) -> Any:
-    if isinstance(value, LazyObject):
-        return value.get(name)
-    if isinstance(value, dict):
-        if name not in value:
-            raise EvalError(f"the object has no attribute {name!r}")
-        return value[name]
-    raise EvalError(f"a {type_name(value)} has no attribute {name!r}")
-
-
-def get_index(value: Any, key: Any) -> Any:
-    if isinstance(value, (LazyObject, dict)):
-        return get_attribute(value, as_text(key))
-    if isinstance(value, list):
-        index = _as_number(key)
-        if not isinstance(index, int) or not 0 <= index < len(value):
-            raise EvalError(f"index {key!r} is out of range")
-        return value[index]
-    raise EvalError(f"a {type_name(value)} cannot be indexed")
-
-
-def quote_template(text: str) -> str | None:
-    """A heredoc body as a quoted HCL string: literal text escaped, ``${...}`` and ``%{...}``
-    kept as they are. None when an interpolation does not close."""
-    out = ['"']
-    i = 0
-    while i < len(text):
-        if text.startswith(("$${", "%%{"), i):
-            out.append(text[i:i + 3])
-            i += 3
-        elif text.startswith(("${", "%{"), i):
-            end = _closing_brace(text, i + 2)
-            if end is None:
-                return None
-            out.append(text[i:end].replace("\n", " "))
-            i = end
-        else:
-            char = text[i]
-            out.append({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}.get(char, char))
-            i += 1
-    out.append('"')
-    return "".join(out)
-
-
-def _closing_brace(text: str, i: int) -> int | None:
-    depth = 1
-    while i < len(text):
-        char = text[i]
-        if char == '"':
-            i += 1
-            while i < len(text) and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return None

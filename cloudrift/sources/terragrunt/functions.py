@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Any
 
-from cloudrift.sources.terragrunt.evaluate import EvalError, Function, UnknownValueError, as_text
+from cloudrift.sources.terragrunt.values import EvalError, Function, UnknownValueError, as_text
 
 if TYPE_CHECKING:
     from cloudrift.sources.terragrunt.config import Include, Scope, Session

@@ -18,8 +18,8 @@ from typing import Any
 from cloudrift.errors import SourceError
 from cloudrift.sources.files import FileTree
 from cloudrift.sources.terragrunt.config import CONFIG_NAMES, Configuration, Session
-from cloudrift.sources.terragrunt.evaluate import NoValueError, as_text, plain
 from cloudrift.sources.terragrunt.files import CHECKOUT, Files
+from cloudrift.sources.terragrunt.values import NoValueError, as_text, plain
 from cloudrift.sources.tfblocks import Expression, summarise_file
 
 # go-getter's forms of a remote source: a forced getter (git::), a URL, and the hosts its
