@@ -263,8 +263,8 @@ def config_cmd(ctx: click.Context, /, **params: Any) -> None:
 @click.option("--all-workspaces", is_flag=True, help="Every workspace of each root module.")
 def sources_cmd(repo: str | None, ref: str | None, workspace: str | None,
                 all_workspaces: bool) -> None:
-    """List the root modules found here (or at --repo/--ref), their backends and where their
-    state would be read from. Calls no cloud."""
+    """List the root modules and Terragrunt units found here (or at --repo/--ref), their
+    backends and where their state would be read from. Calls no cloud."""
     from cloudrift.gather import open_tree
     from cloudrift.sources.discover import describe_roots, discover_roots
 

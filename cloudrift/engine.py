@@ -42,14 +42,17 @@ STATE_UNREADABLE = "state_unreadable"
 
 @dataclass(frozen=True)
 class CodeBinding:
-    """The code of one root module and the sources that hold its state.
+    """One root module (or Terragrunt unit): its code and the sources that hold its state.
 
     ``sources`` are positions in the list given to ``read_sources``; None binds every source
-    (``--hcl DIR`` with explicit ``--from``)."""
+    (``--hcl DIR`` with explicit ``--from``). ``label`` names the root on each finding of its
+    states and code. ``index`` is None when the code is not at hand (a unit's remote source):
+    ``note`` says why, and its findings are neither located nor checked for unapplied."""
 
-    index: HclIndex
+    index: HclIndex | None
     sources: frozenset[int] | None = None
     label: str = ""
+    note: str | None = None
 
 
 @dataclass
@@ -220,6 +223,8 @@ class Scan:
         if self._code_by_source is None:
             self._code_by_source = {}
             for binding in self.input.code:
+                if binding.index is None:
+                    continue
                 for doc, origin in zip(self.input.documents, self.input.origins, strict=True):
                     if binding.sources is None or origin in binding.sources:
                         self._code_by_source.setdefault(doc.source, binding.index)
@@ -246,22 +251,36 @@ class Scan:
             if binding.sources is None or origin in binding.sources
         ]
         labels = {doc.source for doc in bound}
+        index = binding.index
+        root = _root_label(binding)
         for position, finding in enumerate(findings):
-            if finding.address and finding.location is None and finding.source in labels:
-                location = binding.index.locate(finding.address)
+            if finding.source not in labels or finding.kind is FindingKind.UNMANAGED:
+                continue
+            update: dict[str, Any] = {} if finding.root is not None else {"root": root}
+            if index is not None and finding.address and finding.location is None:
+                location = index.locate(finding.address)
                 if location is not None:
-                    findings[position] = finding.model_copy(update={"location": location})
+                    update["location"] = location
+            if update:
+                findings[position] = finding.model_copy(update=update)
         where = f" ({binding.label})" if binding.label else ""
+        if index is None:
+            warnings.append(ScanWarning(
+                code="code_not_read",
+                message=f"{binding.note or 'the code is not at hand'}: findings are not "
+                f"located and unapplied resources not checked{where}",
+            ))
+            return False
         warnings.extend(
             ScanWarning(code="hcl_unreadable", message=f"{error.file}:{error.line}: "
                         f"{error.message}{where}")
-            for error in binding.index.errors
+            for error in index.errors
         )
-        if binding.index.remote_modules:
+        if index.remote_modules:
             warnings.append(ScanWarning(
                 code="hcl_modules_not_followed",
                 message="resources of remote modules are located at their module block and "
-                f"not checked for unapplied: {', '.join(binding.index.remote_modules)}{where}",
+                f"not checked for unapplied: {', '.join(index.remote_modules)}{where}",
             ))
         unread = (binding.sources is None and self.input.failed_origins) or (
             binding.sources is not None and binding.sources & self.input.failed_origins
@@ -276,7 +295,7 @@ class Scan:
             return False
         addresses = [i.address for doc in bound for i in doc.instances]
         owners = {s: p.name for p in self.providers.values() for s in p.state_providers}
-        for declared in binding.index.unapplied(addresses):
+        for declared in index.unapplied(addresses):
             if not in_shard(self.shard, "code", declared.type, declared.address):
                 continue
             prefix = declared.type.split("_", 1)[0]
@@ -288,10 +307,11 @@ class Scan:
                 address=declared.address,
                 provider=owners.get(prefix, prefix),
                 scope=Scope(),
-                source=_root_label(binding),
+                source=root,
                 location=declared.location,
+                root=root,
             ).with_fingerprint())
-        return not binding.index.errors
+        return not index.errors
 
     def _cut_to_shard(
         self, name: str, desired: list[Resource], observation: Observation

@@ -14,11 +14,15 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from cloudrift.engine import CodeBinding, ScanInput, read_sources
 from cloudrift.errors import ConfigError
 from cloudrift.sources.files import FileTree, LocalTree
 from cloudrift.sources.uri import Source, open_source
+
+if TYPE_CHECKING:
+    from cloudrift.sources.discover import RootModule
 
 
 @dataclass
@@ -62,6 +66,16 @@ def _hcl_root(tree: FileTree, directory: str, from_git: bool) -> tuple[FileTree,
         relative = os.path.relpath(target, here).replace(os.sep, "/")
         return LocalTree(here), "" if relative == "." else relative
     return LocalTree(target), ""
+
+
+def _no_code(root: RootModule) -> str:
+    from cloudrift.sources.gitcli import without_credentials
+
+    source = without_credentials(root.code_source or "")
+    if root.remote_code:
+        return f"the unit's code is remote ({source})"
+    return f"the unit's code ({source}) is not in the tree" if source else \
+        "the unit's code is not in the tree"
 
 
 def gather(request: Request) -> Gathered:
@@ -123,8 +137,10 @@ def gather(request: Request) -> Gathered:
                 used_keys.extend([found] if found is not None else [])
             opened.extend(root_sources(tree, [root], root_settings))
             positions = frozenset(range(first, len(opened)))
-            bindings.append(CodeBinding(load_hcl(tree, root.directory), positions,
-                                        root.shown_directory))
+            code = root.code
+            index = load_hcl(tree, code) if code is not None else None
+            bindings.append(CodeBinding(index, positions, root.shown_directory,
+                                        note=_no_code(root) if index is None else None))
 
     scan_input = read_sources(opened, request.parallelism)
     # passphrases and credentials met while opening OpenTofu states are blanked wherever they

@@ -20,7 +20,7 @@ from pydantic import (
     model_serializer,
 )
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 GLOBAL_REGION = "global"
 
@@ -184,6 +184,13 @@ class Finding(BaseModel):
     scope: Scope
     source: str | None = None
     location: str | None = None
+    root: str | None = Field(
+        default=None,
+        description="the root module or Terragrunt unit whose state or code the finding comes "
+        "from: its directory in the repository ('.' for the top), as `code_coverage` names it; "
+        "set when the scan reads code (zero-config discovery, or --hcl); never on unmanaged "
+        "findings, which come from no state",
+    )
     changes: list[FieldChange] = Field(default_factory=list)
     fingerprint: str = ""
     observed: dict[str, Any] | None = Field(
@@ -211,7 +218,7 @@ class Finding(BaseModel):
         # optional extras of a few findings: absent, not null, everywhere else (1.0 readers
         # see the same findings they always did)
         data: dict[str, Any] = handler(self)
-        for extra in ("observed", "attribution"):
+        for extra in ("observed", "attribution", "root"):
             if data.get(extra) is None:
                 data.pop(extra, None)
         return data
@@ -232,6 +239,10 @@ class Finding(BaseModel):
             self.address or "",
             *sorted(change.path for change in self.changes),
         ]
+        if self.kind is FindingKind.UNAPPLIED and self.root not in (None, "."):
+            # one module's code in two roots (two Terragrunt units of one module) declares the
+            # same address twice: two drifts, not one
+            parts.append(f"root={self.root}")
         digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
         return self.model_copy(update={"fingerprint": digest})
 

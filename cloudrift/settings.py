@@ -165,7 +165,8 @@ SCAN: tuple[Setting, ...] = (
        "as 'tfstate://envs/**/*.tfstate' are expanded), tfstate+s3://BUCKET/KEY_OR_GLOB, "
        "tfstate+gs://BUCKET/PREFIX, tfstate+azurerm://ACCOUNT/CONTAINER/KEY, "
        "tfstate+https://URL, tfstate+tfcloud://ORG/WORKSPACE (docs/sources.md). Repeatable. "
-       "Without --from, the root modules found here are read from their backends.",
+       "Without --from, the root modules and Terragrunt units found here are read from their "
+       "backends.",
        metavar="URL", split=False),
     _s("tfc_token", "str", "Terraform Cloud/Enterprise API token for tfstate+tfcloud:// "
        "(default: TF_TOKEN_<host>, then credentials.tfrc.json).", metavar="TOKEN",

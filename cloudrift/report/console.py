@@ -99,6 +99,8 @@ class ConsoleReporter:
         else:
             head = f"{style(finding.type, bold=True)} {finding.id}"
         lines = [f"  {head}  ({where})"]
+        if finding.root not in (None, "."):
+            lines[0] += f"  in {finding.root}"
         if finding.location:
             lines[0] += f"  {finding.location}"
         if finding.status is not None:

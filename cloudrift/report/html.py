@@ -233,6 +233,7 @@ def _search_text(finding: Finding) -> str:
         finding.scope.region,
         finding.location or "",
         finding.source or "",
+        *([finding.root] if finding.root not in (None, ".") else []),
     ]
     for change in finding.changes:
         parts.append(change.path)
@@ -254,6 +255,8 @@ def _finding(finding: Finding) -> str:
     else:
         title = f"{esc(finding.type)} <code>{esc(finding.id)}</code>"
     meta = [esc(finding.scope.label())]
+    if finding.root not in (None, "."):
+        meta.append(f"in <code>{esc(finding.root or '')}</code>")
     if finding.location:
         meta.append(f"declared at <code>{esc(finding.location)}</code>")
     if finding.source:

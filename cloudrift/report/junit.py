@@ -83,6 +83,8 @@ def _failure_text(finding: Finding) -> str:
     ]
     if finding.address:
         lines.append(f"address: {finding.address}")
+    if finding.root not in (None, "."):
+        lines.append(f"root: {finding.root}")
     if finding.location:
         lines.append(f"declared at: {finding.location}")
     if finding.source:

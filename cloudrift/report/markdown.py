@@ -144,6 +144,8 @@ def _changed_block(finding: Finding) -> str:
         f"{html_code(_label(finding))} · {html.escape(finding.type)} {html_code(finding.id)} · "
         f"{html.escape(where)} · {count} field{'s' if count != 1 else ''}"
     )
+    if finding.root not in (None, "."):
+        summary += f" · in {html_code(finding.root or '')}"
     if finding.location:
         summary += f" · {html_code(finding.location)}"
     if finding.status is not None:
@@ -192,6 +194,8 @@ def _row(finding: Finding, attributed: bool = False) -> str:
     where = f"{finding.scope.account or '?'}/{finding.scope.region}"
     address = code(finding.address, table=True) if finding.address else "—"
     location = code(finding.location, table=True) if finding.location else "—"
+    if finding.root not in (None, "."):
+        location = f"{location} in {code(finding.root or '', table=True)}"
     who = ""
     if attributed:
         # a table cell holds one line: the newest write only

@@ -173,6 +173,8 @@ def _result(finding: Finding, rule_index: dict[FindingKind, int]) -> dict[str, A
         properties["address"] = finding.address
     if finding.source:
         properties["state"] = finding.source
+    if finding.root is not None:
+        properties["root"] = finding.root
     if finding.changes:
         properties["changes"] = [c.model_dump(mode="json") for c in finding.changes]
     if finding.attribution is not None:

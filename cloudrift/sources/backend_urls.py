@@ -61,6 +61,8 @@ class Plan:
     state_paths: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     workspaces: list[str] = field(default_factory=list)
+    # the settings that stopped it, being expressions (a Terragrunt unit says why each one is)
+    unevaluated: list[str] = field(default_factory=list)
 
 
 def _literals(
@@ -75,6 +77,8 @@ def _literals(
     ]
     if computed:
         plan.notes.append(f"not evaluated: {'; '.join(computed)} (an expression, not a literal)")
+        plan.unevaluated.extend(key for key in (*required, *optional)
+                                if isinstance(settings.get(key), Expression))
     if missing:
         plan.notes.append(
             f"partial configuration: {', '.join(missing)} not set in the code (given to "

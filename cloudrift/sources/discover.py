@@ -41,6 +41,7 @@ from cloudrift.sources.tfblocks import Expression, extract_blocks, summarise_fil
 
 if TYPE_CHECKING:
     from cloudrift.sources.backends import BackendSettings
+    from cloudrift.sources.terragrunt import UnitConfig
 from cloudrift.sources.uri import Source
 
 __all__ = [
@@ -79,10 +80,24 @@ class RootModule:
     # OpenTofu's terraform { encryption { ... } } blocks: (file, body, from an override file);
     # the bodies may hold passphrases, so they are never shown
     encryption: tuple[tuple[str, Mapping[str, Any], bool], ...] = field(default=(), repr=False)
+    # a Terragrunt unit: its code is its terraform { source } (unit_code when that is a
+    # directory in the tree; remote_code when it is fetched from elsewhere), its backend its
+    # remote_state, and it includes `includes`
+    terragrunt: bool = False
+    unit_code: str | None = None
+    code_source: str | None = None
+    remote_code: bool = False
+    includes: tuple[str, ...] = ()
 
     @property
     def readable(self) -> bool:
         return bool(self.urls or self.state_paths)
+
+    @property
+    def code(self) -> str | None:
+        """The directory of this root's Terraform code in the tree; None when it is not
+        there (a unit's remote source)."""
+        return self.unit_code if self.terragrunt else self.directory
 
     @property
     def shown_directory(self) -> str:
@@ -163,12 +178,20 @@ def discover_roots(
         for module_dir in found.module_dirs
         if module_dir != found.path
     }
+    units = []
+    if any(posixpath.basename(p) == "terragrunt.hcl" for p in paths):
+        from cloudrift.sources.terragrunt import find_units
+
+        units = find_units(tree, paths, env)
+    # a unit's directory and its code are run by Terragrunt, not as roots of their own
+    taken = {u.directory for u in units} | {u.code for u in units if u.code is not None}
     roots = [
         _root(found, context)
         for path, (found, has_state) in sorted(candidates.items())
-        if has_state or path not in called
+        if (has_state or path not in called) and path not in taken
     ]
-    return roots
+    roots.extend(_unit_root(unit, directories, context) for unit in units)
+    return sorted(roots, key=lambda r: r.directory)
 
 
 def _has_local_state(found: _Directory, context: PlanContext) -> bool:
@@ -284,6 +307,60 @@ def _root(found: _Directory, context: PlanContext) -> RootModule:
     )
 
 
+def _unit_root(unit: UnitConfig, directories: Mapping[str, _Directory],
+               context: PlanContext) -> RootModule:
+    notes = list(unit.notes)
+    kind, settings = unit.backend, dict(unit.settings)
+    files = (unit.backend_file,) if unit.backend_file else ()
+    common: dict[str, Any] = {"terragrunt": True, "unit_code": unit.code,
+                              "code_source": unit.source, "remote_code": unit.remote_code,
+                              "includes": unit.includes}
+    if context.all_workspaces:
+        workspace: str | None = None
+    else:
+        workspace = context.workspace or context.env.get("TF_WORKSPACE") or DEFAULT_WORKSPACE
+    if kind is None:
+        code = directories.get(unit.code) if unit.code is not None else None
+        declared = (code.override_backends or code.backends) if code is not None else []
+        if not unit.complete:
+            return RootModule(unit.directory, "unknown", {}, workspace, notes=tuple(notes),
+                              **common)
+        if len(declared) == 1:
+            kind, settings = declared[0][0], dict(declared[0][1])
+            files = (declared[0][2],)
+        elif unit.source is not None:
+            notes.append("no remote_state, generated backend or backend block: the state is "
+                         "local, in the copy of the code in .terragrunt-cache, which is not read")
+            return RootModule(unit.directory, "local", {}, workspace, notes=tuple(notes),
+                              **common)
+        else:
+            kind = "local"  # terraform runs in the unit's own directory
+    planner = PLANNERS.get(kind)
+    if planner is None:
+        plan = Plan(notes=[f"the {kind!r} backend is not supported: scan the output of "
+                           "`terragrunt state pull` instead"])
+    else:
+        plan = planner(unit.directory, settings, workspace, context)
+    wanted = list(dict.fromkeys(plan.unevaluated))
+    if wanted and all(k in unit.unevaluated for k in wanted):
+        # the unit says why each setting has no value, and where: that replaces the generic note
+        plan.notes = [n for n in plan.notes if not n.startswith("not evaluated:")]
+    notes.extend(f"not evaluated: {unit.unevaluated[k]}" for k in wanted
+                 if k in unit.unevaluated)
+    return RootModule(
+        directory=unit.directory,
+        backend=kind,
+        settings=_redacted(settings),
+        workspace=workspace,
+        urls=tuple(plan.urls),
+        state_paths=tuple(plan.state_paths),
+        notes=(*notes, *plan.notes),
+        files=files,
+        workspaces=tuple(plan.workspaces),
+        **common,
+    )
+
+
 # --- output and sources -----------------------------------------------------------------------
 
 
@@ -292,11 +369,14 @@ def describe_roots(roots: Sequence[RootModule], tree: FileTree | None = None) ->
     what stops it being read. Credentials in URLs are left out."""
     if not roots:
         return ["no root modules found (directories with .tf files and a backend or cloud "
-                "block, or a local terraform.tfstate)"]
+                "block, or a local terraform.tfstate) and no Terragrunt units (terragrunt.hcl)"]
     lines: list[str] = []
     for root in roots:
         workspace = "all workspaces" if root.workspace is None else f"workspace {root.workspace}"
-        lines.append(f"{root.shown_directory}  (backend {root.backend}, {workspace})")
+        kind = "terragrunt unit, " if root.terragrunt else ""
+        lines.append(f"{root.shown_directory}  ({kind}backend {root.backend}, {workspace})")
+        if root.terragrunt:
+            lines.extend(_unit_lines(root))
         for url in root.urls:
             lines.append(f"  from {without_credentials(url)}")
         for path in root.state_paths:
@@ -309,6 +389,25 @@ def describe_roots(roots: Sequence[RootModule], tree: FileTree | None = None) ->
             lines.append(f"  note: {note}")
         if not root.readable:
             lines.append("  not read: no state location")
+    return lines
+
+
+def _unit_lines(root: RootModule) -> list[str]:
+    lines = [f"  include {path}" for path in root.includes]
+    source = without_credentials(root.code_source) if root.code_source is not None else None
+    if root.unit_code is not None:
+        shown = root.unit_code or "."
+        lines.append(f"  code {shown}" + (f"  (terraform source {source})" if source else ""))
+    elif source is not None and root.remote_code:
+        lines.append(f"  code {source}  (remote: findings are not located at a file:line and "
+                     "unapplied resources are not checked)")
+    else:
+        lines.append(f"  code not read{f' (terraform source {source})' if source else ''}")
+    for name in ("key", "prefix", "path"):
+        value = root.settings.get(name)
+        if isinstance(value, str):
+            lines.append(f"  {name} {value}")
+            break
     return lines
 
 

@@ -46,7 +46,9 @@ class FileTree(Protocol):
         ...
 
 
-_SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".venv", "__pycache__"})
+# .terragrunt-cache holds copies of the code Terragrunt runs: never a root of its own
+_SKIP_DIRS = frozenset({".git", ".terraform", ".terragrunt-cache", "node_modules", ".venv",
+                        "__pycache__"})
 
 
 class LocalTree:

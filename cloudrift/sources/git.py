@@ -153,6 +153,11 @@ class GitTree:
     def label(self) -> str:
         return f"{self._shown_repo}@{self.ref}"
 
+    @property
+    def prefix(self) -> str:
+        """Where this tree is in its repository: ``""`` for the top, else ``"dir/"``."""
+        return self._prefix
+
     def _target(self, path: str) -> _Entry | None:
         """The blob a path names, following symbolic links that stay inside the tree."""
         path = path.strip("/")

@@ -28,19 +28,25 @@ from cloudrift.sources.hcl_blocks import (
 
 
 def parse_native(text: str) -> FileResult:
+    return _Native(text).extract(parse_tree(text))
+
+
+def parse_tree(text: str, *, blank_strip_markers: bool = True) -> Any:
+    """python-hcl2's lark tree of a native-syntax file; ``ParseFailedError`` (line, message)
+    when it does not parse. ``blank_strip_markers=False`` for a reader of string values, which
+    the blanking below would change."""
     try:
-        tree = hcl2.parses_to_tree(text)
+        return hcl2.parses_to_tree(text)
     except UnexpectedInput as exc:
-        if not _STRIP_MARKER.search(text):
+        if not blank_strip_markers or not _STRIP_MARKER.search(text):
             raise ParseFailedError(_error_line(exc, text), _error_message(exc)) from None
         # python-hcl2's grammar lacks the ${~ ~} strip markers; they only trim whitespace in
         # string output, which nothing here reads, so blanking them (same length, so lines and
         # offsets stay put) parses the structure Terraform sees.
         try:
-            tree = hcl2.parses_to_tree(_STRIP_MARKER.sub(_blank_marker, text))
+            return hcl2.parses_to_tree(_STRIP_MARKER.sub(_blank_marker, text))
         except UnexpectedInput as retry:
             raise ParseFailedError(_error_line(retry, text), _error_message(retry)) from None
-    return _Native(text).extract(tree)
 
 
 _STRIP_MARKER = re.compile(r"\$\{~|~\}")
