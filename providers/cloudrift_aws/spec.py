@@ -72,6 +72,9 @@ class AwsSpec(ResourceSpec):
     # the calls an ``enumerate`` function makes that ``list``/``details`` do not declare, as
     # "service:Operation" (the type tables in docs/providers/aws.md list them)
     calls: tuple[str, ...] = ()
+    # the listing is one call per managed parent (ListAccessKeys per user, a bucket's
+    # configuration per bucket): with no managed parent it makes none
+    per_parent: bool = False
 
     def __post_init__(self) -> None:
         if (self.list is None) == (self.enumerate is None):

@@ -120,13 +120,20 @@ def scan(estate: Estate, endpoint: str, *, parallelism: int = 8,
 
 def affected(estate: Estate, service: str, region: str | None = None) -> set[tuple[str, str]]:
     """The (type, scope region) pairs a fault on every call of ``service`` (in ``region``)
-    leaves unseen: each spec lists through its own service, global ones from the default
-    region; a facet type (never unmanaged: a bucket's policy) with nothing managed makes no
-    call at all."""
+    leaves unseen: each spec lists through its own service (S3 Control signs as ``s3``),
+    global ones from the default region; a facet type (never unmanaged: a bucket's policy)
+    with nothing managed makes no call at all, nor does a part whose listing is one call per
+    managed parent when neither it nor a parent is managed."""
     managed = {i.type for d in estate.scan_input.documents for i in d.managed}
+    signing = {"s3control": "s3"}
     pairs: set[tuple[str, str]] = set()
     for spec in SPECS.values():
-        if spec.service != service or not (spec.unmanaged or spec.type in managed):
+        if signing.get(spec.service, spec.service) != service:
+            continue
+        if not (spec.unmanaged or spec.type in managed):
+            continue
+        if spec.per_parent and spec.type not in managed and not any(
+                part.parent_type in managed for part in spec.part_of):
             continue
         for scope in (GLOBAL_REGION,) if spec.global_service else REGIONS:
             call_region = DEFAULT_REGION if scope == GLOBAL_REGION else scope

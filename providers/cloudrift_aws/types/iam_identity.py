@@ -141,6 +141,7 @@ def _access_keys(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> l
 
 ACCESS_KEY = AwsSpec(
     type="aws_iam_access_key",
+    per_parent=True,
     service="iam",
     enumerate=_access_keys,
     calls=("iam:ListAccessKeys",),

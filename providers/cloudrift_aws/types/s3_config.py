@@ -120,6 +120,7 @@ def config_spec(spec_type: str, call: BucketCall, *, description: str,
     """A bucket configuration type: enumerated by ``configurations``, a part of its bucket,
     compared in the default region unless its state names one (as ``aws_s3_bucket_policy``)."""
     return AwsSpec(
+        per_parent=True,
         type=spec_type,
         service="s3",
         enumerate=enumerator(spec_type, call),
