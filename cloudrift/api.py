@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from cloudrift.errors import CloudriftError, ConfigError, SourceError
+from cloudrift.meter import CallMeter
 from cloudrift.model import ScanReport
 from cloudrift.plugin import Provider, ScanOptions, load_plugin, plugins_for_state
 from cloudrift.progress import NoProgress, ProgressSink, TerminalProgress
@@ -181,7 +182,7 @@ class ScanJob:
             regions=tuple(v["region"]), strict=v["strict"], parallelism=v["parallelism"],
             settings=dict(v), shard=shard, progress=progress,
             observe_unmanaged=v["observe_unmanaged"], types=tuple(v["type"]),
-            exclude_types=tuple(v["exclude_type"]),
+            exclude_types=tuple(v["exclude_type"]), meter=CallMeter(on_call=progress.api_call),
         )
 
     def execute(self) -> ScanOutcome:

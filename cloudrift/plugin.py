@@ -18,6 +18,7 @@ from importlib import metadata
 from typing import Any, Protocol, runtime_checkable
 
 from cloudrift.errors import ConfigError
+from cloudrift.meter import CallMeter
 from cloudrift.model import Resource, ScanWarning
 from cloudrift.progress import NoProgress, ProgressSink
 from cloudrift.sources.tfstate import StateInstance
@@ -38,6 +39,8 @@ class ScanOptions:
     # --type / --exclude-type globs: the types not wanted are neither listed nor compared
     types: tuple[str, ...] = ()
     exclude_types: tuple[str, ...] = ()
+    # every provider session reports its calls here (counts, --verbose log, progress)
+    meter: CallMeter = field(default_factory=CallMeter)
     # read the compared fields of unmanaged resources too (detail calls for each), so that a
     # fix can be written from them; off by default: a scan pays for what it compares
     observe_unmanaged: bool = False

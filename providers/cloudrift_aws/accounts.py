@@ -79,4 +79,6 @@ def context_for(target: Target, options: ScanOptions) -> AwsContext:
         session_for(target, options),
         endpoint_url=endpoint if isinstance(endpoint, str) else None,
         parallelism=options.parallelism,
+        # one label per target: several accounts' sessions share the scan's meter
+        meter=options.meter, label=f"aws {target.label}",
     )

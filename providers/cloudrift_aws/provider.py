@@ -49,7 +49,7 @@ class AwsProvider:
             endpoint_url=settings.get("endpoint_url"),
             parallelism=options.parallelism,
         )
-        self.ctx.on_call = options.progress.api_call
+        self.ctx.meter = options.meter
         self.default_region = default_region(options.regions, self.ctx.session.region_name)
         self.account: str | None = None
         # with several accounts in one scan: resources with no ARN go to the primary one, and

@@ -6,7 +6,6 @@ are created under a lock and then shared by the worker threads.
 
 from __future__ import annotations
 
-import logging
 import random
 import threading
 from collections import Counter
@@ -27,6 +26,7 @@ from botocore.exceptions import (
 )
 
 from cloudrift.errors import ProviderError
+from cloudrift.meter import CallMeter
 from cloudrift.ratelimit import RateLimits, TokenBucket
 
 if TYPE_CHECKING:
@@ -35,11 +35,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # one INFO line per API call: `scan --verbose` shows them
-calls_log = logging.getLogger("cloudrift.calls")
-
-
-def _nothing() -> None:
-    pass
 
 
 def _pacer(bucket: TokenBucket) -> Callable[..., None]:
@@ -171,12 +166,15 @@ class AwsContext:
         max_attempts: int = 8,
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
+        meter: CallMeter | None = None,
+        label: str = "aws",
     ) -> None:
         self.session = session or boto3.session.Session()
         self.endpoint_url = endpoint_url
-        self.calls: Counter[str] = Counter()
+        # the provider hands its scan's meter over before its first call
+        self.meter = meter or CallMeter()
+        self.label = label
         self._max_attempts = max_attempts
-        self.operations: list[str] = []
         self._config = Config(
             retries={"max_attempts": max_attempts, "mode": "adaptive"},
             max_pool_connections=max(10, parallelism * 2),
@@ -187,7 +185,6 @@ class AwsContext:
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._memo: dict[str, Any] = {}
-        self.on_call: Callable[[], None] = _nothing
         # paced only once a service throttles: botocore's adaptive mode then slows too
         self.limits = RateLimits(PUBLISHED_LIMITS, DEFAULT_LIMIT, engaged=False)
         self._memo_locks: dict[str, threading.Lock] = {}
@@ -226,15 +223,19 @@ class AwsContext:
                 self._clients[key] = client
             return client
 
-    def _count(self, model: Any = None, **_: Any) -> None:
+    @property
+    def calls(self) -> Counter[str]:
+        """This session's calls by ``service:Operation``."""
+        return self.meter.counts(self.label)
+
+    @property
+    def operations(self) -> list[str]:
+        return self.meter.operations(self.label)
+
+    def _count(self, model: Any = None, region_name: str | None = None, **_: Any) -> None:
         if model is None:
             return
-        name = f"{model.service_model.service_name}:{model.name}"
-        with self._lock:
-            self.calls[name] += 1
-            self.operations.append(name)
-        self.on_call()
-        calls_log.info("aws %s %s", model.service_model.service_name, model.name)
+        self.meter.record(self.label, f"{model.service_model.service_name}:{model.name}")
 
     # -- calls -----------------------------------------------------------------------------
 

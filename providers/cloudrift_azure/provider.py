@@ -74,6 +74,7 @@ class AzureProvider:
         self.ctx = context or AzureContext(
             endpoint=resolve_endpoint(options.settings), parallelism=options.parallelism
         )
+        self.ctx.meter = options.meter
         self._spellings = ids.Spellings(s.arm_type for s in self._specs.values())
         self._by_arm_type: dict[str, list[AzureSpec]] = defaultdict(list)
         self._embedded: dict[str, list[AzureSpec]] = defaultdict(list)

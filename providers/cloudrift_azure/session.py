@@ -61,6 +61,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 
 from cloudrift import __version__
 from cloudrift.errors import ProviderError
+from cloudrift.meter import CallMeter
 from cloudrift.observed import one_line
 from cloudrift_azure import ids
 
@@ -85,6 +86,9 @@ DENIED_CODES = frozenset(
         "DisallowedOperation",
     }
 )
+
+# what this provider's calls are counted and logged under
+LABEL = "azure"
 
 
 # what one call can fail with, for the caller to report and go on: an answer ARM gave (an error
@@ -224,13 +228,14 @@ class AzureContext:
         ratelimit_pause: float = 1.0,
         timeout: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        meter: CallMeter | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
+        # the provider hands its scan's meter over before its first request
+        self.meter = meter or CallMeter()
         self._credential = credential
         self.connection_verify = connection_verify
         self.parallelism = parallelism
-        self.calls: Counter[str] = Counter()
-        self.operations: list[str] = []
         self.pauses = 0
         self.lowest_budget: int | None = None
         self._retry = {
@@ -260,12 +265,14 @@ class AzureContext:
                 self._credential = DefaultAzureCredential()
             return self._credential
 
+    @property
+    def calls(self) -> Counter[str]:
+        """This context's requests by operation (``resources.list``)."""
+        return self.meter.counts(LABEL)
+
     def record(self, method: str, url: str) -> None:
-        name = operation_name(method, url)
-        path = urlparse(url).path
-        with self._lock:
-            self.calls[name] += 1
-            self.operations.append(f"{method.upper()} {path}")
+        self.meter.record(LABEL, operation_name(method, url),
+                          detail=f"{method.upper()} {urlparse(url).path}")
 
     def wait_for_budget(self) -> None:
         with self._lock:

@@ -70,9 +70,8 @@ class GcpProvider:
         self.options = options
         progress = getattr(options, "progress", None)
         self._progress = progress
-        self.session = session or GcpSession.from_settings(
-            options.settings, on_call=getattr(progress, "api_call", None)
-        )
+        self.session = session or GcpSession.from_settings(options.settings)
+        self.session.meter = options.meter
         self.scopes: list[str] = []
 
     @property

@@ -29,6 +29,7 @@ from typing import Any
 from google.api_core import exceptions as gexc
 
 from cloudrift.errors import ConfigError, ProviderError
+from cloudrift.meter import CallMeter
 from cloudrift.observed import one_line
 from cloudrift_gcp.spec import CONTENT_TYPES
 
@@ -39,6 +40,9 @@ ANONYMOUS_ENV = "CLOUDRIFT_GCP_ANONYMOUS"
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 
 MAX_PAGE_SIZE = 1000  # the API's maximum: fewest requests per scope
+
+# what this provider's calls are counted and logged under
+LABEL = "gcp"
 
 
 @dataclass(frozen=True)
@@ -173,9 +177,11 @@ class GcpSession:
         timeout: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        on_call: Callable[[], None] | None = None,
+        meter: CallMeter | None = None,
         logging_endpoint: str | None = None,
     ) -> None:
+        # the provider's scan meter: counts, --verbose log and progress for every call
+        self.meter = meter or CallMeter()
         self.endpoint = endpoint
         self.logging_endpoint = logging_endpoint
         self._logging: dict[str, Any] = {}
@@ -185,7 +191,6 @@ class GcpSession:
         self.backoff = backoff
         self.page_size = page_size
         self.timeout = timeout
-        self.calls: Counter[str] = Counter()
         self.waited = 0.0
         self.retries = 0
         self._client = client
@@ -193,13 +198,12 @@ class GcpSession:
         self._adc_checked = False
         self._clock = clock
         self._sleep = sleep
-        self._on_call = on_call
         self._lock = threading.Lock()
         self._windows: dict[tuple[str, str], MinuteWindow] = {}
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any],
-                      on_call: Callable[[], None] | None = None) -> GcpSession:
+                      meter: CallMeter | None = None) -> GcpSession:
         """Endpoint and transport from the scan settings or the environment (tests and private
         endpoints); credentials from Application Default Credentials."""
         endpoint = settings.get("gcp_endpoint") or os.environ.get(ENDPOINT_ENV) or None
@@ -211,7 +215,7 @@ class GcpSession:
         ).lower() in ("1", "true", "yes")
         logging_endpoint = (settings.get("gcp_logging_endpoint")
                             or os.environ.get(LOGGING_ENDPOINT_ENV) or None)
-        return cls(endpoint=endpoint, transport=transport, anonymous=anonymous, on_call=on_call,
+        return cls(endpoint=endpoint, transport=transport, anonymous=anonymous, meter=meter,
                    logging_endpoint=logging_endpoint)
 
     # -- client ----------------------------------------------------------------------------
@@ -300,11 +304,13 @@ class GcpSession:
         with self._lock:
             self.waited += waited
 
-    def _count(self, method: str) -> None:
-        with self._lock:
-            self.calls[method] += 1
-        if self._on_call is not None:
-            self._on_call()
+    @property
+    def calls(self) -> Counter[str]:
+        """This session's calls by method (``ListAssets``)."""
+        return self.meter.counts(LABEL)
+
+    def _count(self, method: str, parent: str) -> None:
+        self.meter.record(LABEL, method, detail=parent)
 
     def list_assets(self, parent: str, asset_types: Sequence[str],
                     content_type: str) -> list[dict[str, Any]]:
@@ -356,7 +362,7 @@ class GcpSession:
         retry = 0
         while True:
             self._pace(method, parent)
-            self._count(method)
+            self._count(method, parent)
             last = retry + 1 >= self.backoff.attempts
             try:
                 return send()

@@ -159,4 +159,4 @@ def test_verbose_logs_every_call(estate: tuple[str, dict[str, str]]) -> None:
     report = json.loads(result.output[result.output.index("{"):])
     logged = [line for line in result.output.splitlines() if "cloudrift.calls" in line]
     assert len(logged) == report["summary"]["api_calls"]
-    assert any(line.endswith("aws sqs ListQueues") for line in logged)
+    assert any(line.endswith("aws sqs:ListQueues") for line in logged)
