@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from cloudrift.engine import CodeBinding, ScanInput, read_sources
 from cloudrift.errors import ConfigError
+from cloudrift.scaninput import CodeBinding, ScanInput, read_sources
 from cloudrift.sources.files import FileTree, LocalTree
 from cloudrift.sources.uri import Source, open_source
 
 if TYPE_CHECKING:
     from cloudrift.sources.discover import RootModule
+    from cloudrift.sources.hcl import HclIndex
 
 
 @dataclass
@@ -78,9 +79,15 @@ def _no_code(root: RootModule) -> str:
         "the unit's code is not in the tree"
 
 
+def _load_hcl(tree: FileTree, root: str) -> HclIndex:
+    # python-hcl2 and lark load only when there is code to parse
+    from cloudrift.sources.hcl import load_hcl
+
+    return load_hcl(tree, root)
+
+
 def gather(request: Request) -> Gathered:
     from cloudrift.sources.backends import BackendSettings
-    from cloudrift.sources.hcl import load_hcl
     from cloudrift.sources.tofu_encryption import env_keys, root_keys
 
     # TF_ENCRYPTION is parsed before any state is read: a broken one is an error even where no
@@ -105,7 +112,7 @@ def gather(request: Request) -> Gathered:
             opened = [open_source(uri, settings) for uri in request.sources]
         if request.hcl is not None:
             code_tree, code_root = _hcl_root(tree, request.hcl, from_git)
-            bindings.append(CodeBinding(load_hcl(code_tree, code_root), None, request.hcl))
+            bindings.append(CodeBinding(_load_hcl(code_tree, code_root), None, request.hcl))
     else:
         from cloudrift.sources.discover import describe_roots, discover_roots, root_sources
 
@@ -138,7 +145,7 @@ def gather(request: Request) -> Gathered:
             opened.extend(root_sources(tree, [root], root_settings))
             positions = frozenset(range(first, len(opened)))
             code = root.code
-            index = load_hcl(tree, code) if code is not None else None
+            index = _load_hcl(tree, code) if code is not None else None
             bindings.append(CodeBinding(index, positions, root.shown_directory,
                                         note=_no_code(root) if index is None else None))
 

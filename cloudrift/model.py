@@ -20,6 +20,10 @@ from pydantic import (
     model_serializer,
 )
 
+# re-exported: the report model is where most code looks for them
+from cloudrift.kinds import FindingKind as FindingKind
+from cloudrift.kinds import FindingStatus as FindingStatus
+
 SCHEMA_VERSION = "1.5"
 
 GLOBAL_REGION = "global"
@@ -30,29 +34,6 @@ INCOMPLETE_WARNINGS = frozenset({
     "detail_unavailable",  # fields were not read: their drift may be unseen
     "hcl_unreadable",  # a code file was not parsed: unapplied resources may be unseen
 })
-
-
-class FindingKind(str, Enum):
-    CHANGED = "changed"
-    MISSING = "missing"
-    UNMANAGED = "unmanaged"
-    UNAPPLIED = "unapplied"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class FindingStatus(str, Enum):
-    """Where a drift stands in the history (``cloudrift/history``): first seen in this scan,
-    seen before, back after being resolved, or gone since the last scan of its scope."""
-
-    NEW = "new"
-    KNOWN = "known"
-    REOPENED = "reopened"
-    RESOLVED = "resolved"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Scope(BaseModel):

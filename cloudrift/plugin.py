@@ -15,14 +15,18 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from cloudrift.errors import ConfigError
 from cloudrift.meter import CallMeter
-from cloudrift.model import Resource, ScanWarning
 from cloudrift.progress import NoProgress, ProgressSink
-from cloudrift.sources.tfstate import StateInstance
-from cloudrift.spec import ResourceSpec, SpecT
+
+if TYPE_CHECKING:
+    # annotations only: every plugin's light __init__ imports this module, and the CLI loads
+    # them all for their settings before it knows whether a scan will need the report model
+    from cloudrift.model import Resource, ScanWarning
+    from cloudrift.sources.tfstate import StateInstance
+    from cloudrift.spec import ResourceSpec, SpecT
 
 ENTRY_POINT_GROUP = "cloudrift.providers"
 

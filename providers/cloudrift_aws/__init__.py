@@ -53,15 +53,24 @@ class AwsPlugin:
         return SPECS
 
     def create(self, options: ScanOptions) -> AwsProvider:
+        from cloudrift_aws.regions import default_region
+        from cloudrift_aws.session import AwsContext
+
+        endpoint = options.settings.get("endpoint_url")
+        ctx = AwsContext(endpoint_url=endpoint if isinstance(endpoint, str) else None,
+                         parallelism=options.parallelism, meter=options.meter)
+        # who the credentials belong to is the scan's first call, made before the type
+        # catalogue and the report model load: bad credentials fail at once, and a scan's
+        # start-up is not held up by what only its comparison needs (memoised for observe)
+        ctx.account_id(default_region(options.regions, ctx.session.region_name))
         from cloudrift_aws.provider import AwsProvider
 
-        return AwsProvider(options.selected(self.types()), options)
+        return AwsProvider(options.selected(self.types()), options, ctx)
 
     def create_all(self, options: ScanOptions) -> dict[str, AwsProvider]:
         """One provider per --aws-profile / --aws-role target (just one without targets),
         keyed ``aws`` for the first and ``aws@ACCOUNT`` for the others."""
         from cloudrift_aws.accounts import context_for, targets_from
-        from cloudrift_aws.provider import AwsProvider
         from cloudrift_aws.regions import default_region
 
         targets = targets_from(options.settings)
@@ -72,6 +81,8 @@ class AwsPlugin:
             ctx.account_id(default_region(options.regions, ctx.session.region_name))
             for ctx in contexts
         ]
+        from cloudrift_aws.provider import AwsProvider
+
         providers: dict[str, AwsProvider] = {}
         for position, (ctx, account) in enumerate(zip(contexts, accounts, strict=True)):
             key = self.name if position == 0 else f"{self.name}@{account}"
