@@ -134,6 +134,9 @@ class Watcher:
         if self._stop:
             self._hurry = True
         self._stop = True
+        if self.state is not None:
+            # a plain write, no lock: this runs in a signal handler (see the module's doc)
+            self.state.stopping = True
 
     def run(self, max_scans: int | None = None, handle_signals: bool = True) -> int:
         """Scan until stopped (or ``max_scans`` scans); EXIT_OK, or EXIT_INTERRUPTED when a

@@ -121,6 +121,9 @@ class WatchProcess:
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60.0) -> int:
         if self.process.poll() is None:
             self.process.send_signal(sig)
+        return self.wait(timeout)
+
+    def wait(self, timeout: float = 60.0) -> int:
         code = self.process.wait(timeout)
         if self._reader is not None:
             self._reader.join(5)
