@@ -53,8 +53,8 @@ class Estate:
         return ["--from", f"tfstate://{self.state}", "--to", "aws", "--region", REGION]
 
 
-@pytest.fixture
-def estate(moto: MotoServer, tmp_path: Path) -> Estate:
+def build_estate(moto: MotoServer, directory: Path) -> Estate:
+    """Two in-sync queues on ``moto`` and the state that manages them, in ``directory``."""
     sqs = boto3.client("sqs", region_name=REGION, endpoint_url=moto.endpoint)
     state = StateBuilder()
     urls = {}
@@ -66,9 +66,14 @@ def estate(moto: MotoServer, tmp_path: Path) -> Estate:
             "arn": f"arn:aws:sqs:{REGION}:123456789012:{name}",
             "visibility_timeout_seconds": 30, "tags": {}, "tags_all": {},
         }, index_key=name)
-    path = tmp_path / "terraform.tfstate"
+    path = directory / "terraform.tfstate"
     state.write(path)
     return Estate(path, {"AWS_ENDPOINT_URL": moto.endpoint}, urls)
+
+
+@pytest.fixture
+def estate(moto: MotoServer, tmp_path: Path) -> Estate:
+    return build_estate(moto, tmp_path)
 
 
 @dataclass
