@@ -1,4 +1,4 @@
-"""Run the watch loop as ``cloudrift watch`` does (real pipeline, history, outputs, server) for
+"""Run the watch loop as ``cloudrift watch`` does (its ScanJob, history, outputs, server) for
 ``warm + cycles`` scans and print, as JSON, how much memory it held after the warm-up and at the
 end: Python's allocated blocks (after a full collection: what objects the loop keeps) and the
 resident set size.
@@ -16,8 +16,9 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from cloudrift.pipeline import ScanOutcome, ScanSettings, execute, prepare
-from cloudrift.watch.loop import RunGuard, Watcher
+from cloudrift.api import resolve
+from cloudrift.watch.cycle import check_settings, cycle_function
+from cloudrift.watch.loop import Finished, Watcher
 from cloudrift.watch.schedule import Every, Jitter
 from cloudrift.watch.server import WatchServer
 from cloudrift.watch.state import WatchState
@@ -36,19 +37,17 @@ def measure() -> tuple[int, int]:
 
 
 def main(state_path: str, warm: int, cycles: int) -> None:
-    settings = ScanSettings(sources=(f"tfstate://{state_path}",), to=("aws",),
-                            regions=("eu-west-1",), types=("aws_sqs_queue",), quiet=True,
-                            outputs=("json://out/drift.json", "html://out/drift.html"))
-    prepared = prepare(settings, default_outputs=())
-
-    def scan(guard: RunGuard) -> ScanOutcome:
-        return execute(prepared, guard)
+    values = resolve({"from": [f"tfstate://{state_path}"], "to": ["aws"],
+                      "region": ["eu-west-1"], "type": ["aws_sqs_queue"], "quiet": True,
+                      "output": ["json://out/drift.json", "html://out/drift.html"]})
+    check_settings(values)
+    scan = cycle_function(values, (), lambda line: None)
 
     schedule = Every(0.01)
     state = WatchState(schedule.describe())
     server = WatchServer(state, "127.0.0.1", 0).start()
 
-    def scrape(outcome: ScanOutcome) -> None:
+    def scrape(outcome: Finished) -> None:
         for path in ("/", "/metrics", "/healthz"):
             with urllib.request.urlopen(server.url + path, timeout=30) as answer:
                 answer.read()
