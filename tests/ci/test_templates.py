@@ -223,8 +223,11 @@ def test_the_action_fails_the_job_when_the_scan_cannot_run(tmp_path: Path) -> No
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("CLOUDRIFT_NO_HISTORY", None)
     action = ActionRunner(workspace, tmp_path, {"args": "--from tfstate://nowhere.tfstate"}, env)
-    assert action.run_step("Scan").returncode == 0
+    scan = action.run_step("Scan")
+    assert scan.returncode == 0
+    assert "nowhere.tfstate" in scan.stderr
     assert action.outputs["scan"]["exit-code"] == "2"
     assert "sarif" not in action.outputs["scan"]
     failed = action.run_step("Fail on drift")
