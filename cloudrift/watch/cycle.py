@@ -46,9 +46,9 @@ def cycle_function(values: Mapping[str, Any], config_ignores: Sequence[Any],
                 handler.removeFilter(old)
             handler.addFilter(_ScrubFilter(redactor))
         guard.check()
-        outcome = job.execute()
         try:
-            guard.commit()  # taken before the history write, or here when there is none
+            outcome = job.execute()  # commits before it writes the history
+            guard.commit()  # or here, when there is no history
             if values["output"]:
                 job.write(outcome, color=False)
         finally:

@@ -244,3 +244,28 @@ def test_the_log_of_recent_scans_is_bounded() -> None:
     watcher = Watcher(Recorder(seconds=0.0), Every(0.001), Jitter(0.0), keep_recent=5)
     watcher.run(max_scans=12, handle_signals=False)
     assert len(watcher.recent) == 5
+
+
+def test_a_scan_past_its_history_write_is_let_finish() -> None:
+    """Abandoning a scan that has begun writing its history would leave its outputs behind
+    it: past the grace, the loop waits for such a scan rather than abandon it."""
+    committed = threading.Event()
+
+    def scan(guard: RunGuard) -> Finished:
+        guard.check()
+        with guard.committing():
+            committed.set()
+            time.sleep(0.6)  # the history and the outputs, slowly, past the grace
+        return outcome("9")
+
+    lines: list[str] = []
+    watcher = Watcher(scan, Every(3600.0), Jitter(0.0), grace=0.1, say=lines.append)
+    thread, codes = run_in_thread(watcher)
+    assert committed.wait(30)
+    watcher.request_stop()
+    thread.join(30)
+    assert codes == [EXIT_OK]
+    assert watcher.state is not None
+    assert watcher.state.snapshot is not None
+    assert watcher.state.snapshot.scan_id == "9"
+    assert any("has recorded its history" in line for line in lines)
