@@ -52,6 +52,7 @@ LAZY_COMMANDS = {
     "diff": "cloudrift.history.commands:diff_cmd",
     "baseline": "cloudrift.history.commands:baseline_cmd",
     "notify": "cloudrift.notify.commands:notify",
+    "watch": "cloudrift.watch.command:watch",
 }
 
 
