@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from cloudrift import __version__
+from cloudrift._version import __version__
 from cloudrift.accounting import TERRAFORM_ONLY_PROVIDERS, Accounting
 from cloudrift.concurrency import worker_pool
 from cloudrift.diff import diff_attributes, map_values

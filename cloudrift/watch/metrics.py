@@ -13,7 +13,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoM
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from cloudrift import __version__
+from cloudrift._version import __version__
 from cloudrift.watch.state import RESULTS, WatchState
 
 
