@@ -156,7 +156,8 @@ def _services(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list
                                     cluster=cluster)
         ]
 
-    clusters = parents_to_search(ctx, region, "aws_ecs_cluster", managed, _service_parent)
+    clusters = parents_to_search(ctx, region, "aws_ecs_cluster", managed,
+                                 lambda r: _service_parent(r.id))
     services = per_parent(clusters, listing, _CLUSTER_GONE)
     by_cluster: dict[str, list[Item]] = {}
     for service in services:

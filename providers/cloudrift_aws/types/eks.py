@@ -131,7 +131,7 @@ def _node_groups(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> l
                                          clusterName=cluster)]
 
     clusters = parents_to_search(ctx, region, "aws_eks_cluster", managed,
-                                 lambda import_id: import_id.split(":", 1)[0] or None)
+                                 lambda r: r.id.split(":", 1)[0] or None)
     return per_parent(clusters, listing, _GONE)
 
 

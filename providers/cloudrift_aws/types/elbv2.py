@@ -232,7 +232,7 @@ def _attachments(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> l
                 if (d.get("TargetHealth") or {}).get("Reason") not in _LEAVING]
 
     groups = parents_to_search(ctx, region, "aws_lb_target_group", managed,
-                               lambda import_id: import_id.split(",", 1)[0] or None)
+                               lambda r: r.id.split(",", 1)[0] or None)
     targets = per_parent(groups, listing, ("TargetGroupNotFound",))
     ports: dict[str, Any] = {}
     if targets:

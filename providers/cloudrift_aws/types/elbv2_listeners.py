@@ -199,7 +199,7 @@ def _listeners(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> lis
             "elbv2", region, "describe_listeners", "Listeners", LoadBalancerArn=balancer)]
 
     balancers = parents_to_search(ctx, region, "aws_lb", managed,
-                                  lambda arn: _parent_arn(arn, "listener", "loadbalancer"))
+                                  lambda r: _parent_arn(r.id, "listener", "loadbalancer"))
     listeners = per_parent(balancers, listing, ("LoadBalancerNotFound",))
     _add_tags(ctx, region, listeners, "ListenerArn", managed)
     return listeners
@@ -266,7 +266,7 @@ def _rules(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[It
             if not rule.get("IsDefault")]
 
     listeners = parents_to_search(ctx, region, "aws_lb_listener", managed,
-                                  lambda arn: _parent_arn(arn, "listener-rule", "listener"))
+                                  lambda r: _parent_arn(r.id, "listener-rule", "listener"))
     rules = per_parent(listeners, listing, ("ListenerNotFound",))
     _add_tags(ctx, region, rules, "RuleArn", managed)
     return rules

@@ -70,7 +70,8 @@ def _statements(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> li
                           _IMPORT_ID: f"{target_id}/{statement.get('Sid')}"})
         return items
 
-    functions = parents_to_search(ctx, region, "aws_lambda_function", managed, _function_of)
+    functions = parents_to_search(ctx, region, "aws_lambda_function", managed,
+                                   lambda r: _function_of(r.id))
     # an alias's or version's policy is its own: asked for only where a managed permission is
     targets = set(functions) | {r.id.split("/", 1)[0] for r in managed if ":" in
                                 r.id.split("/", 1)[0]}
@@ -155,7 +156,8 @@ def _aliases(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[
                 for alias in ctx.paginate("lambda", region, "list_aliases", "Aliases",
                                           FunctionName=function)]
 
-    functions = parents_to_search(ctx, region, "aws_lambda_function", managed, _function_of)
+    functions = parents_to_search(ctx, region, "aws_lambda_function", managed,
+                                   lambda r: _function_of(r.id))
     return per_parent(functions, listing, _GONE)
 
 

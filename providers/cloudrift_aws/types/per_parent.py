@@ -29,13 +29,13 @@ def parents_to_search(
     region: str,
     parent_type: str,
     managed: Sequence[Resource],
-    parent_of: Callable[[str], str | None],
+    parent_of: Callable[[Resource], str | None],
 ) -> list[str]:
     """The managed parents of ``parent_type`` in ``region`` and the parents of the managed parts
-    (``parent_of`` reads a part's parent from its import id)."""
+    (``parent_of`` reads a part's parent from its import id or compared attributes)."""
     found = {r.id for r in ctx.desired.get(parent_type, ()) if r.scope.region == region}
     for part in managed:
-        parent = parent_of(part.id)
+        parent = parent_of(part)
         if parent:
             found.add(parent)
     return sorted(found)
