@@ -211,6 +211,10 @@ def _certificate(payload: Mapping[str, Any]) -> Any:
     return (defaults or [{}])[0].get("CertificateArn")
 
 
+def _off_is_unset(value: Any) -> Any:
+    return None if value == "off" else value
+
+
 def _alpn(payload: Mapping[str, Any]) -> Any:
     policies = payload.get("AlpnPolicy") or ()
     return policies[0] if policies else None
@@ -234,7 +238,9 @@ LISTENER = AwsSpec(
         FieldSpec("alpn_policy", extract=_alpn),
         FieldSpec("default_action", extract=_cloud_actions("DefaultActions"),
                   from_state=_state_actions("default_action"), normalise=(actions,)),
-        FieldSpec("mutual_authentication.0.mode", query="MutualAuthentication.Mode"),
+        # AWS reports mode "off" for a listener configured without mutual authentication
+        FieldSpec("mutual_authentication.0.mode", query="MutualAuthentication.Mode",
+                  normalise=(_off_is_unset,)),
         FieldSpec("mutual_authentication.0.trust_store_arn",
                   query="MutualAuthentication.TrustStoreArn"),
         tags(extract=lambda payload: payload.get(_TAGS, UNKNOWN)),
