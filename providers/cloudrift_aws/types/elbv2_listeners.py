@@ -220,6 +220,23 @@ def _alpn(payload: Mapping[str, Any]) -> Any:
     return policies[0] if policies else None
 
 
+# set with ModifyListenerAttributes: reading them takes a DescribeListenerAttributes per listener
+_LISTENER_ATTRIBUTE = "a listener attribute (one DescribeListenerAttributes per listener): not " \
+    "compared"
+_LISTENER_ATTRIBUTES = ("tcp_idle_timeout_seconds", *(
+    f"routing_http_request_x_amzn_{name}" for name in (
+        "mtls_clientcert_header_name", "mtls_clientcert_issuer_header_name",
+        "mtls_clientcert_leaf_header_name", "mtls_clientcert_serial_number_header_name",
+        "mtls_clientcert_subject_header_name", "mtls_clientcert_validity_header_name",
+        "tls_cipher_suite_header_name", "tls_version_header_name")), *(
+    f"routing_http_response_{name}" for name in (
+        "access_control_allow_credentials_header_value",
+        "access_control_allow_headers_header_value", "access_control_allow_methods_header_value",
+        "access_control_allow_origin_header_value", "access_control_expose_headers_header_value",
+        "access_control_max_age_header_value", "content_security_policy_header_value",
+        "server_enabled", "strict_transport_security_header_value",
+        "x_content_type_options_header_value", "x_frame_options_header_value")))
+
 LISTENER = AwsSpec(
     type="aws_lb_listener",
     service="elbv2",
@@ -253,10 +270,7 @@ LISTENER = AwsSpec(
             "not compared",
         "default_action.0.authenticate_cognito.0.authentication_request_extra_params":
             "not compared",
-        "tcp_idle_timeout_seconds": "a listener attribute: needs DescribeListenerAttributes "
-        "per listener; not compared",
-        "routing_http_request_x_amzn_mtls_clientcert_header_name": "listener attribute: not "
-        "compared (as every routing_http_* argument)",
+        **{name: _LISTENER_ATTRIBUTE for name in _LISTENER_ATTRIBUTES},
         "mutual_authentication.0.ignore_client_certificate_expiry": "not compared",
         "mutual_authentication.0.advertise_trust_store_ca_names": "not compared",
     },
