@@ -34,6 +34,12 @@ def _present(query: str) -> Extractor:
     return extract
 
 
+def _switched_on(value: Any) -> Any:
+    """An EKS Auto Mode or zonal shift switch: off is what leaving the block out means (AWS
+    reports ``enabled = false`` for a cluster created without it)."""
+    return True if n.to_bool(value) is True else None
+
+
 # -- aws_eks_cluster -------------------------------------------------------------------------
 
 
@@ -93,18 +99,18 @@ CLUSTER = AwsSpec(
         _cluster("kubernetes_network_config.0.ip_family", "kubernetesNetworkConfig.ipFamily",
                  present=True),
         _cluster("kubernetes_network_config.0.elastic_load_balancing.0.enabled",
-                 "kubernetesNetworkConfig.elasticLoadBalancing.enabled", n.to_bool),
+                 "kubernetesNetworkConfig.elasticLoadBalancing.enabled", _switched_on),
         _cluster("access_config.0.authentication_mode", "accessConfig.authenticationMode",
                  present=True),
         _cluster("encryption_config.0.provider.0.key_arn", "encryptionConfig[0].provider.keyArn"),
         _cluster("encryption_config.0.resources", "encryptionConfig[0].resources", n.as_set),
         _cluster("upgrade_policy.0.support_type", "upgradePolicy.supportType", present=True),
-        _cluster("zonal_shift_config.0.enabled", "zonalShiftConfig.enabled", n.to_bool),
-        _cluster("compute_config.0.enabled", "computeConfig.enabled", n.to_bool),
+        _cluster("zonal_shift_config.0.enabled", "zonalShiftConfig.enabled", _switched_on),
+        _cluster("compute_config.0.enabled", "computeConfig.enabled", _switched_on),
         _cluster("compute_config.0.node_pools", "computeConfig.nodePools", n.as_set),
         _cluster("compute_config.0.node_role_arn", "computeConfig.nodeRoleArn"),
         _cluster("storage_config.0.block_storage.0.enabled",
-                 "storageConfig.blockStorage.enabled", n.to_bool),
+                 "storageConfig.blockStorage.enabled", _switched_on),
         tags("cluster.tags", detail="cluster"),
     ),
     not_compared={
