@@ -88,7 +88,7 @@ CASES = [
         changed_paths=frozenset({"security_groups"}),
         delete=lambda clients, attrs: clients("efs").delete_mount_target(
             MountTargetId=attrs["id"]),
-        parents=lambda attrs: [("aws_efs_file_system", {
-            "id": attrs["file_system_id"], "arn": attrs["file_system_arn"]})],
+        parent=lambda attrs: ("aws_efs_file_system", {
+            "id": attrs["file_system_id"], "arn": attrs["file_system_arn"]}),
     ),
 ]

@@ -98,6 +98,6 @@ CASES = [
         change=_node_group_change,
         changed_paths=frozenset({"scaling_config.0.max_size"}),
         delete=_node_group_delete,
-        parents=lambda attrs: [("aws_eks_cluster", {"id": "main", "name": "main"})],
+        parent=lambda attrs: ("aws_eks_cluster", {"id": "main", "name": "main"}),
     ),
 ]

@@ -235,8 +235,8 @@ CASES = [
         changed_paths=frozenset(),
         delete=_attachment_delete,
         import_id=lambda attrs: f"{attrs['target_group_arn']},{attrs['target_id']}",
-        parents=lambda attrs: [("aws_lb_target_group", {"id": attrs["target_group_arn"],
-                                                        "arn": attrs["target_group_arn"]})],
+        parent=lambda attrs: ("aws_lb_target_group", {"id": attrs["target_group_arn"],
+                                                        "arn": attrs["target_group_arn"]}),
     ),
     AwsCase(
         type="aws_lb_listener",
@@ -244,8 +244,8 @@ CASES = [
         change=_listener_change,
         changed_paths=frozenset({"port", "tags.env"}),
         delete=_listener_delete,
-        parents=lambda attrs: [("aws_lb", {"id": attrs["load_balancer_arn"],
-                                           "arn": attrs["load_balancer_arn"]})],
+        parent=lambda attrs: ("aws_lb", {"id": attrs["load_balancer_arn"],
+                                           "arn": attrs["load_balancer_arn"]}),
     ),
     AwsCase(
         type="aws_lb_listener_rule",
@@ -253,7 +253,7 @@ CASES = [
         change=_rule_change,
         changed_paths=frozenset({"condition"}),
         delete=_rule_delete,
-        parents=lambda attrs: [("aws_lb_listener", {"id": attrs["listener_arn"],
-                                                    "arn": attrs["listener_arn"]})],
+        parent=lambda attrs: ("aws_lb_listener", {"id": attrs["listener_arn"],
+                                                    "arn": attrs["listener_arn"]}),
     ),
 ]

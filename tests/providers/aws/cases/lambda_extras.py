@@ -30,9 +30,9 @@ def _function(clients: Any) -> None:
         Code={"ZipFile": buffer.getvalue()}, Publish=True)
 
 
-def _managed_function(attrs: Attrs) -> list[tuple[str, Attrs]]:
-    return [("aws_lambda_function", {"id": FUNCTION, "function_name": FUNCTION,
-                                     "arn": FUNCTION_ARN})]
+def _managed_function(attrs: Attrs) -> tuple[str, Attrs]:
+    return ("aws_lambda_function", {"id": FUNCTION, "function_name": FUNCTION,
+                                    "arn": FUNCTION_ARN})
 
 
 # -- aws_lambda_permission -------------------------------------------------------------------
@@ -139,7 +139,7 @@ CASES = [
         changed_paths=frozenset({"source_arn"}),
         delete=_permission_delete,
         import_id=lambda attrs: f"{FUNCTION}/AllowS3",
-        parents=_managed_function,
+        parent=_managed_function,
     ),
     AwsCase(
         type="aws_lambda_alias",
@@ -148,7 +148,7 @@ CASES = [
         changed_paths=frozenset({"description"}),
         delete=_alias_delete,
         import_id=lambda attrs: f"{FUNCTION}/live",
-        parents=_managed_function,
+        parent=_managed_function,
     ),
     AwsCase(
         type="aws_lambda_event_source_mapping",
