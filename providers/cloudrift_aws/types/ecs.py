@@ -267,6 +267,7 @@ SERVICE = AwsSpec(
     calls=("ecs:ListServices", "ecs:DescribeServices"),
     id_query=f'"{_SERVICE_ID}"',
     import_id=_state_service_id,
+    per_parent=True,
     part_of=(PartOf("aws_ecs_cluster", lambda a: _last(a.get("cluster")) or None, (),
                     cloud_parent_id="cluster"),),
     description="ListServices per managed cluster (and the cluster of each managed service): "

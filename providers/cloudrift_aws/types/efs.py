@@ -130,6 +130,7 @@ MOUNT_TARGET = AwsSpec(
     calls=("efs:DescribeMountTargets",),
     id_query="MountTargetId",
     region_from_state=_mount_target_region,
+    per_parent=True,
     part_of=(PartOf("aws_efs_file_system", "file_system_id", (),
                     cloud_parent_id="FileSystemId"),),
     details=(Detail("groups", "describe_mount_target_security_groups",

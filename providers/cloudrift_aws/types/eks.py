@@ -165,6 +165,7 @@ NODE_GROUP = AwsSpec(
     enumerate=_node_groups,
     calls=("eks:ListNodegroups",),
     id_query=f'"{_NODEGROUP_ID}"',
+    per_parent=True,
     part_of=(PartOf("aws_eks_cluster", "cluster_name", (), cloud_parent_id="clusterName"),),
     details=(Detail("nodegroup", "describe_nodegroup",
                     lambda item: {"clusterName": item["clusterName"],

@@ -270,6 +270,7 @@ TARGET_GROUP_ATTACHMENT = AwsSpec(
     id_query=f'"{_ATTACHMENT_ID}"',
     import_id=_state_attachment_id,
     region_from_state=lambda attributes: region_from_arn(attributes.get("target_group_arn")),
+    per_parent=True,
     part_of=(PartOf("aws_lb_target_group", "target_group_arn", (),
                     cloud_parent_id="TargetGroupArn"),),
     description="a registered target: DescribeTargetHealth per managed target group (and the "

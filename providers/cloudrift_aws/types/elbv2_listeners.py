@@ -243,6 +243,7 @@ LISTENER = AwsSpec(
     enumerate=_listeners,
     calls=("elbv2:DescribeListeners", "elbv2:DescribeTags"),
     id_query="ListenerArn",
+    per_parent=True,
     part_of=(PartOf("aws_lb", "load_balancer_arn", (), cloud_parent_id="LoadBalancerArn"),),
     description="DescribeListeners per managed load balancer (and the load balancer of each "
     "managed listener): a listener of an unmanaged load balancer is covered by its finding; "
@@ -298,6 +299,7 @@ LISTENER_RULE = AwsSpec(
     enumerate=_rules,
     calls=("elbv2:DescribeRules", "elbv2:DescribeTags"),
     id_query="RuleArn",
+    per_parent=True,
     part_of=(PartOf("aws_lb_listener", "listener_arn", (), cloud_parent_id="ListenerArn"),),
     description="DescribeRules per managed listener (and the listener of each managed rule); "
     "the listener's default rule is its default_action; tags by DescribeTags for managed "

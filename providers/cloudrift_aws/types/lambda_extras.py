@@ -123,6 +123,7 @@ PERMISSION = AwsSpec(
     import_id=_state_permission_id,
     # a permission's state has no ARN of its own; its function's may be one
     region_from_state=lambda attributes: region_from_arn(attributes.get("function_name")),
+    per_parent=True,
     part_of=(PartOf("aws_lambda_function", lambda a: function_parts(
         a.get("function_name"))[0] or None, (), cloud_parent_id="FunctionName"),),
     description="a statement of a function's resource policy: GetPolicy per managed function "
@@ -180,6 +181,7 @@ ALIAS = AwsSpec(
     calls=("lambda:ListAliases",),
     id_query=f'"{_IMPORT_ID}"',
     import_id=_state_alias_id,
+    per_parent=True,
     part_of=(PartOf("aws_lambda_function", lambda a: function_parts(
         a.get("function_name"))[0] or None, (), cloud_parent_id="FunctionName"),),
     description="ListAliases per managed function (and the function of each managed alias); "

@@ -33,7 +33,7 @@ def parents_to_search(
 ) -> list[str]:
     """The managed parents of ``parent_type`` in ``region`` and the parents of the managed parts
     (``parent_of`` reads a part's parent from its import id or compared attributes)."""
-    found = {r.id for r in ctx.desired.get(parent_type, ()) if r.scope.region == region}
+    found = {r.id for r in ctx.managed_of(parent_type, region)}
     for part in managed:
         parent = parent_of(part)
         if parent:

@@ -47,6 +47,10 @@ def _listener(clients: Any, balancer: str, group: str) -> dict[str, Any]:
     return listener
 
 
+def _balancer_of(listener: str) -> str:
+    return listener.replace(":listener/", ":loadbalancer/", 1).rsplit("/", 1)[0]
+
+
 def _tag(clients: Any, arn: str) -> None:
     clients("elbv2").add_tags(ResourceArns=[arn], Tags=DEV)
 
@@ -253,7 +257,8 @@ CASES = [
         change=_rule_change,
         changed_paths=frozenset({"condition"}),
         delete=_rule_delete,
-        parent=lambda attrs: ("aws_lb_listener", {"id": attrs["listener_arn"],
-                                                    "arn": attrs["listener_arn"]}),
+        parent=lambda attrs: ("aws_lb_listener", {
+            "id": attrs["listener_arn"], "arn": attrs["listener_arn"],
+            "load_balancer_arn": _balancer_of(attrs["listener_arn"])}),
     ),
 ]
