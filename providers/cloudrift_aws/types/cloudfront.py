@@ -252,6 +252,16 @@ def _viewer_certificate(value: Any) -> dict[str, Any]:
     }
 
 
+def _certificate_field(key: str) -> FieldSpec:
+    def cloud(payload: Mapping[str, Any]) -> Any:
+        return _viewer_certificate(payload.get("ViewerCertificate"))[key]
+
+    def state(attributes: Mapping[str, Any]) -> Any:
+        return _viewer_certificate(attributes.get("viewer_certificate"))[key]
+
+    return FieldSpec(f"viewer_certificate.0.{key}", extract=cloud, from_state=state)
+
+
 def _geo(key: str) -> tuple[Callable[[Mapping[str, Any]], Any],
                              Callable[[Mapping[str, Any]], Any]]:
     def shaped(geo: Mapping[str, Any]) -> Any:
@@ -322,13 +332,9 @@ DISTRIBUTION = AwsSpec(
         FieldSpec("ordered_cache_behavior", query="CacheBehaviors", normalise=(_ordered,)),
         FieldSpec("custom_error_response", query="CustomErrorResponses",
                   normalise=(_error_responses,)),
-        *(FieldSpec(f"viewer_certificate.0.{key}",
-                    extract=lambda p, key=key: _viewer_certificate(p.get("ViewerCertificate"))[key],
-                    from_state=lambda a, key=key: _viewer_certificate(
-                        a.get("viewer_certificate"))[key])
-          for key in ("acm_certificate_arn", "iam_certificate_id",
-                      "cloudfront_default_certificate", "minimum_protocol_version",
-                      "ssl_support_method")),
+        *(_certificate_field(key) for key in (
+            "acm_certificate_arn", "iam_certificate_id", "cloudfront_default_certificate",
+            "minimum_protocol_version", "ssl_support_method")),
         _geo_field("restriction_type"),
         _geo_field("locations"),
         FieldSpec("logging_config.0.bucket", extract=_logging("Bucket"),
