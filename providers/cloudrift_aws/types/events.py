@@ -18,7 +18,7 @@ from cloudrift.spec import FieldSpec, PartOf
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
 from cloudrift_aws.types._children import parents_to_list
-from cloudrift_aws.types._common import flag, number, string_map, string_set
+from cloudrift_aws.types._common import digest_map, flag, number, string_map, string_set
 from cloudrift_aws.types.bulk import TagCall, bulk_tags, memo_outcome, with_tags
 
 _S = "events"
@@ -204,7 +204,9 @@ TARGET = AwsSpec(
         FieldSpec("batch_target.0.job_name", query="BatchParameters.JobName"),
         number("batch_target.0.array_size", "BatchParameters.ArrayProperties.Size"),
         number("batch_target.0.job_attempts", "BatchParameters.RetryStrategy.Attempts"),
-        string_map("http_target.0.header_parameters", "HttpParameters.HeaderParameters"),
+        # headers often carry an API key: compared by digest, never printed
+        FieldSpec("http_target.0.header_parameters", query="HttpParameters.HeaderParameters",
+                  normalise=(digest_map,)),
         string_map("http_target.0.query_string_parameters",
                    "HttpParameters.QueryStringParameters"),
         FieldSpec("http_target.0.path_parameter_values",

@@ -308,3 +308,23 @@ def test_missing_is_missing_whatever_the_parent(moto: MotoServer, clients: Clien
     assert [(f.kind, f.type) for f in report.findings] == [
         (FindingKind.MISSING, "aws_route53_record")]
     assert not [w for w in report.warnings if w.type == "aws_route53_record"]
+
+
+def test_a_shared_secret_header_is_compared_never_printed(
+        moto: MotoServer, clients: Clients) -> None:
+    from tests.providers.aws.cases import cloudfront
+
+    attrs = cloudfront._create_distribution(clients)
+    client = clients("cloudfront")
+    current = client.get_distribution_config(Id=attrs["id"])
+    config = current["DistributionConfig"]
+    [api] = [o for o in config["Origins"]["Items"] if o["Id"] == "api"]
+    api["CustomHeaders"]["Items"][0]["HeaderValue"] = "rotated-by-hand-s3cr3t"
+    client.update_distribution(Id=attrs["id"], IfMatch=current["ETag"],
+                               DistributionConfig=config)
+    report, _ = _scan(moto, StateBuilder().add("aws_cloudfront_distribution", "site", attrs))
+    [finding] = [f for f in report.findings if f.type == "aws_cloudfront_distribution"]
+    assert [c.path for c in finding.changes] == ["origin"]
+    rendered = report.model_dump_json()
+    assert "rotated-by-hand-s3cr3t" not in rendered
+    assert '"cloudfront"' not in rendered  # the old value either
