@@ -186,8 +186,13 @@ def _child_id(*names: str) -> Any:
     return lambda attrs: "/".join(str(attrs[name]) for name in names)
 
 
-# children are listed under managed APIs only: unmanaged ones are tested in
-# tests/providers/aws/test_edge_parts.py
+def _api_parent(attrs: Attrs) -> tuple[str, Attrs]:
+    return "aws_api_gateway_rest_api", {"id": attrs["rest_api_id"], "name": "shop"}
+
+
+# children are parts of their API. Resources and methods may be the API's OpenAPI body's: an
+# API with neither a managed one nor code that says so keeps them (unmanaged resources and
+# methods are tested with HCL in tests/providers/aws/test_edge_parts.py)
 CASES = [
     AwsCase(
         type="aws_api_gateway_rest_api",
@@ -221,7 +226,7 @@ CASES = [
         changed_paths=frozenset({"description"}),
         delete=_delete_deployment,
         import_id=_child_id("rest_api_id", "id"),
-        unmanaged=False,
+        parent=_api_parent,
     ),
     AwsCase(
         type="aws_api_gateway_stage",
@@ -230,6 +235,6 @@ CASES = [
         changed_paths=frozenset({"description", "xray_tracing_enabled"}),
         delete=_delete_stage,
         import_id=_child_id("rest_api_id", "stage_name"),
-        unmanaged=False,
+        parent=_api_parent,
     ),
 ]

@@ -153,8 +153,9 @@ def _child_id(attrs: Attrs) -> str:
     return f"{attrs['api_id']}/{attrs['id']}"
 
 
-# children are listed under managed APIs only: unmanaged ones are tested in
-# tests/providers/aws/test_edge_parts.py
+# children are parts of their API. Routes and integrations may be the API's OpenAPI body's: an
+# API with neither a managed one nor code that says so keeps them (unmanaged ones are tested
+# in tests/providers/aws/test_edge_parts.py)
 CASES = [
     AwsCase(
         type="aws_apigatewayv2_api",
@@ -190,6 +191,6 @@ CASES = [
         changed_paths=frozenset({"description"}),
         delete=_delete_stage,
         import_id=lambda attrs: f"{attrs['api_id']}/prod",
-        unmanaged=False,
+        parent=lambda attrs: ("aws_apigatewayv2_api", {"id": attrs["api_id"], "name": "chat"}),
     ),
 ]

@@ -73,8 +73,11 @@ def _delete_lifecycle(clients: Any, attrs: Attrs) -> None:
     clients("ecr").delete_lifecycle_policy(repositoryName=attrs["id"])
 
 
-# facets: their unmanaged findings depend on the repository's
-# (tests/providers/aws/test_edge_parts.py)
+def _repository(attrs: Attrs) -> tuple[str, Attrs]:
+    return "aws_ecr_repository", {"id": attrs["repository"], "name": attrs["repository"]}
+
+
+# facets of a repository: unmanaged only under a managed repository
 CASES = [
     AwsCase(
         type="aws_ecr_repository_policy",
@@ -82,7 +85,7 @@ CASES = [
         change=_change_policy,
         changed_paths=frozenset({"policy"}),
         delete=_delete_policy,
-        unmanaged=False,
+        parent=_repository,
     ),
     AwsCase(
         type="aws_ecr_lifecycle_policy",
@@ -90,6 +93,6 @@ CASES = [
         change=_change_lifecycle,
         changed_paths=frozenset({"policy"}),
         delete=_delete_lifecycle,
-        unmanaged=False,
+        parent=_repository,
     ),
 ]

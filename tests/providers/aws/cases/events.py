@@ -117,7 +117,8 @@ CASES = [
         changed_paths=frozenset({"retry_policy.0.maximum_retry_attempts"}),
         delete=_delete_target,
         import_id=lambda attrs: "default/nightly/queue",
-        # targets are listed under managed rules only: tests/providers/aws/test_edge_parts.py
-        unmanaged=False,
+        # a target is a part of its rule: unmanaged only under a managed rule
+        parent=lambda attrs: ("aws_cloudwatch_event_rule", {
+            "id": "nightly", "name": "nightly", "event_bus_name": "default"}),
     ),
 ]

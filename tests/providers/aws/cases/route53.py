@@ -183,7 +183,8 @@ CASES = [
         changed_paths=frozenset({"ttl", "records"}),
         delete=_delete_record,
         import_id=lambda attrs: f"{attrs['zone_id']}_www.example.com_TXT",
-        # records are listed under managed zones only: tests/providers/aws/test_edge_parts.py
-        unmanaged=False,
+        # a record is a part of its zone: unmanaged only under a managed zone
+        parent=lambda attrs: ("aws_route53_zone", zone_state(attrs["zone_id"], "example.com",
+                                                             ["ns-1.example.net"])),
     ),
 ]

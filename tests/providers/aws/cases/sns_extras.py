@@ -97,7 +97,14 @@ def _delete_policy(clients: Any, attrs: Attrs) -> None:
     clients("sns").delete_topic(TopicArn=attrs["arn"])
 
 
-# parts: their unmanaged findings depend on the topic's (tests/providers/aws/test_edge_parts.py)
+def _topic(attrs: Attrs) -> tuple[str, Attrs]:
+    return "aws_sns_topic", {"id": attrs["topic_arn"], "arn": attrs["topic_arn"],
+                             "name": "events"}
+
+
+# parts of a topic. A topic policy takes the topic's own policy over: without code saying the
+# topic leaves it to a resource, an extra one is the topic's change (tests/providers/aws/
+# test_edge_parts.py tests it with HCL)
 CASES = [
     AwsCase(
         type="aws_sns_topic_subscription",
@@ -105,7 +112,7 @@ CASES = [
         change=_change_subscription,
         changed_paths=frozenset({"raw_message_delivery", "filter_policy"}),
         delete=_delete_subscription,
-        unmanaged=False,
+        parent=_topic,
     ),
     AwsCase(
         type="aws_sns_topic_policy",

@@ -65,7 +65,8 @@ def _delete_redrive(clients: Any, attrs: Attrs) -> None:
     clients("sqs").set_queue_attributes(QueueUrl=attrs["id"], Attributes={"RedrivePolicy": ""})
 
 
-# parts: their unmanaged findings depend on the queue's (tests/providers/aws/test_edge_parts.py)
+# parts that take a queue's own policy and redrive policy over: without code saying the queue
+# leaves them to resources, an extra one is the queue's change, not an unmanaged part
 CASES = [
     AwsCase(
         type="aws_sqs_queue_policy",
