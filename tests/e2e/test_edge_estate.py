@@ -82,7 +82,12 @@ def edge_estate(terraform_binary: str, tmp_path_factory: pytest.TempPathFactory
         terraform.init()
         terraform.apply()
         terraform.apply_refresh_only()
-        yield EdgeEstate(terraform, server.endpoint, terraform.resources())
+        try:
+            yield EdgeEstate(terraform, server.endpoint, terraform.resources())
+        finally:
+            # moto's servers in one process share their backends: the other e2e estates must
+            # not meet this one
+            terraform.run("destroy", "-auto-approve", "-input=false", "-no-color")
 
 
 def _client(estate: EdgeEstate, service: str) -> Any:
@@ -93,12 +98,26 @@ def _client(estate: EdgeEstate, service: str) -> Any:
     }).client(service, endpoint_url=estate.endpoint)
 
 
+def _part_types() -> frozenset[str]:
+    from cloudrift_aws.types import SPECS
+
+    return frozenset(t for t, spec in SPECS.items() if spec.part_of)
+
+
+def _mine(report: ScanReport) -> list[tuple[str, str]]:
+    """Findings about this estate: its own resources, and unmanaged parts, which are looked
+    for under its managed parents only (another estate in the same backend has none there)."""
+    parts = _part_types()
+    return sorted((f.kind.value, f.address or f.id) for f in report.findings
+                  if f.address is not None or f.type in parts)
+
+
 def test_an_untouched_edge_estate_is_in_sync(edge_estate: EdgeEstate) -> None:
     report = edge_estate.scan()
-    assert [(f.kind.value, f.address or f.id) for f in report.findings] == []
+    assert _mine(report) == []
     compared = {a for a, r in edge_estate.resources.items()
                 if r["type"] != "aws_api_gateway_integration"}  # not a supported type
-    assert report.summary.managed == len(compared)
+    assert report.summary.compared == len(compared)
     assert report.summary.in_sync == len(compared)
 
 
@@ -168,7 +187,7 @@ def test_changes_behind_terraform_s_back_are_the_ones_terraform_sees(
         edge_estate: EdgeEstate) -> None:
     _change_behind_terraform(edge_estate)
     report = edge_estate.scan()
-    found = {(f.kind.value, f.address) for f in report.findings}
+    found = set(_mine(report))
     # each drift once, on the resource that declares it: the queue's policy on the queue policy,
     # not again on the queue whose computed policy Terraform refreshes too
     assert found == {("changed", address) for address in CHANGED}

@@ -1,6 +1,7 @@
 # The edge and integration types (DNS, CDN, certificates, API Gateway, messaging parts, events,
-# alarms, state machines, trails), applied by real Terraform to moto's server. The endpoint
-# comes from AWS_ENDPOINT_URL. Names are fixed: every session gets a fresh emulator.
+# alarms), applied by real Terraform to moto's server. The endpoint comes from AWS_ENDPOINT_URL.
+# moto's servers in one process share their backends: names start with "edge" so nothing here
+# meets the other estate, and the test destroys all of it when it is done.
 
 terraform {
   required_version = ">= 1.5"
@@ -64,7 +65,7 @@ resource "aws_acm_certificate" "site" {
 }
 
 resource "aws_cloudfront_origin_access_control" "site" {
-  name                              = "site"
+  name                              = "edge-site"
   description                       = "site bucket"
   origin_access_control_origin_type = "s3"
   signing_behavior                  = "always"
@@ -147,7 +148,7 @@ resource "aws_cloudfront_distribution" "site" {
 # -- API Gateway ------------------------------------------------------------------------------
 
 resource "aws_api_gateway_rest_api" "shop" {
-  name        = "shop"
+  name        = "edge-shop"
   description = "shop API"
   endpoint_configuration {
     types = ["REGIONAL"]
@@ -195,7 +196,7 @@ resource "aws_api_gateway_stage" "prod" {
 }
 
 resource "aws_apigatewayv2_api" "chat" {
-  name          = "chat"
+  name          = "edge-chat"
   protocol_type = "HTTP"
   description   = "chat API"
   cors_configuration {
