@@ -46,10 +46,13 @@ def _under_apis(
     listing: Callable[[str], list[Item]],
 ) -> list[Item]:
     """``listing(api_id)`` for every API a child of this type is looked for under."""
+    wanted = parents_to_list(ctx, region, "aws_api_gateway_rest_api", managed,
+                             first_segment("/"))
+    if not wanted:
+        return []  # no call at all without a managed API
     existing = {str(api["id"]) for api in _apis(ctx, region)}
     items: list[Item] = []
-    for api_id in parents_to_list(ctx, region, "aws_api_gateway_rest_api", managed,
-                                  first_segment("/")):
+    for api_id in wanted:
         if api_id in existing:  # a deleted API's children are missing, not unlisted
             items.extend(listing(api_id))
     return items
@@ -127,6 +130,7 @@ def _ids(*names: str) -> Callable[[Mapping[str, Any]], str | None]:
     return import_id
 
 
+# every child type lists under managed APIs only (AwsSpec.per_parent)
 def _api_part(fields: tuple[str, ...]) -> tuple[PartOf, ...]:
     return (PartOf("aws_api_gateway_rest_api", parent_id="rest_api_id", fields=fields,
                    cloud_parent_id="restApiId"),)
@@ -172,6 +176,7 @@ RESOURCE = AwsSpec(
     import_id=_ids("rest_api_id", "id"),
     # the root resource "/" comes with every API
     is_default=lambda item: not item.get("parentId"),
+    per_parent=True,
     part_of=_api_part(("body",)),
     description="API Gateway REST API resource (path); listed per managed API",
     calls=("apigateway:GetRestApis", "apigateway:GetResources"),
@@ -187,6 +192,7 @@ METHOD = AwsSpec(
     enumerate=_methods,
     id_query="Id",
     import_id=_ids("rest_api_id", "resource_id", "http_method"),
+    per_parent=True,
     part_of=_api_part(("body",)),
     description="API Gateway REST API method; from the resources listing, methods embedded",
     calls=("apigateway:GetRestApis", "apigateway:GetResources"),
@@ -208,6 +214,7 @@ STAGE = AwsSpec(
     enumerate=_stages,
     id_query="Id",
     import_id=_ids("rest_api_id", "stage_name"),
+    per_parent=True,
     part_of=_api_part(()),
     description="API Gateway REST API stage; one GetStages per managed API (tags included)",
     calls=("apigateway:GetRestApis", "apigateway:GetStages"),
@@ -240,6 +247,7 @@ DEPLOYMENT = AwsSpec(
     enumerate=_deployments,
     id_query="Id",
     import_id=_ids("rest_api_id", "id"),
+    per_parent=True,
     part_of=_api_part(()),
     description="API Gateway REST API deployment; one paged GetDeployments per managed API",
     calls=("apigateway:GetRestApis", "apigateway:GetDeployments"),

@@ -49,9 +49,12 @@ def _children(operation: str, key: str) -> Callable[[AwsContext, str, Sequence[R
     """An enumerator listing ``operation`` under every API a child is looked for under."""
 
     def enumerate_(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+        wanted = parents_to_list(ctx, region, _API, managed, first_segment("/"))
+        if not wanted:
+            return []  # no call at all without a managed API
         existing = {str(api["ApiId"]) for api in _listed_apis(ctx, region)}
         items: list[Item] = []
-        for api_id in parents_to_list(ctx, region, _API, managed, first_segment("/")):
+        for api_id in wanted:
             if api_id not in existing:  # a deleted API's children are missing
                 continue
             for child in ctx.paginate(_S, region, operation, "Items", ApiId=api_id):
@@ -152,6 +155,7 @@ STAGE = AwsSpec(
     id_query="Id",
     import_id=_import_id("name"),
     is_default=_made_by_api_gateway,
+    per_parent=True,
     part_of=_part(()),
     description="API Gateway v2 stage; one paged GetStages per managed API (tags included)",
     calls=("apigatewayv2:GetApis", "apigatewayv2:GetStages"),
@@ -192,6 +196,7 @@ ROUTE = AwsSpec(
     id_query="Id",
     import_id=_import_id("id"),
     is_default=_made_by_api_gateway,
+    per_parent=True,
     part_of=_part(("body",)),
     description="API Gateway v2 route; one paged GetRoutes per managed API",
     calls=("apigatewayv2:GetApis", "apigatewayv2:GetRoutes"),
@@ -230,6 +235,7 @@ INTEGRATION = AwsSpec(
     id_query="Id",
     import_id=_import_id("id"),
     is_default=_made_by_api_gateway,
+    per_parent=True,
     part_of=_part(("body",)),
     description="API Gateway v2 integration; one paged GetIntegrations per managed API",
     calls=("apigatewayv2:GetApis", "apigatewayv2:GetIntegrations"),

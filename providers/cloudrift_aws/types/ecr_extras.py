@@ -28,8 +28,10 @@ _REPOSITORY = "aws_ecr_repository"
 def _policies(operation: str, absent: str, result: str
               ) -> Callable[[AwsContext, str, Sequence[Resource]], list[Item]]:
     def enumerate_(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
-        existing = {str(r["repositoryName"]) for r in repository_listing(ctx, region)}
         wanted = managed_ids(ctx, _REPOSITORY, region) | {r.id for r in managed}
+        if not wanted:
+            return []  # no call at all without a managed repository
+        existing = {str(r["repositoryName"]) for r in repository_listing(ctx, region)}
         items: list[Item] = []
         for name in sorted(wanted & existing):
             try:
@@ -68,6 +70,7 @@ REPOSITORY_POLICY = AwsSpec(
                         "policyText"),
     id_query="repositoryName",
     import_id="repository",
+    per_parent=True,
     part_of=_part(),
     description="ECR repository policy; one GetRepositoryPolicy per managed repository",
     calls=("ecr:DescribeRepositories", "ecr:GetRepositoryPolicy"),
@@ -81,6 +84,7 @@ LIFECYCLE_POLICY = AwsSpec(
                         "lifecyclePolicyText"),
     id_query="repositoryName",
     import_id="repository",
+    per_parent=True,
     part_of=_part(),
     description="ECR lifecycle policy; one GetLifecyclePolicy per managed repository",
     calls=("ecr:DescribeRepositories", "ecr:GetLifecyclePolicy"),

@@ -122,10 +122,13 @@ def _rule_of_target(import_id: str) -> str | None:
 
 
 def _targets(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    parents = parents_to_list(ctx, region, "aws_cloudwatch_event_rule", managed,
+                              _rule_of_target)
+    if not parents:
+        return []  # no call at all without a managed rule
     rules = {str(r["RuleId"]): r for r in _listed_rules(ctx, region)}
     items: list[Item] = []
-    for wanted in parents_to_list(ctx, region, "aws_cloudwatch_event_rule", managed,
-                                  _rule_of_target):
+    for wanted in parents:
         rule = rules.get(wanted)
         if rule is None:
             continue  # the rule is gone: its managed targets are missing
@@ -166,6 +169,7 @@ TARGET = AwsSpec(
     enumerate=_targets,
     id_query="TargetKey",
     import_id=_target_state_id,
+    per_parent=True,
     part_of=(PartOf("aws_cloudwatch_event_rule", parent_id=_target_rule, fields=(),
                     cloud_parent_id="RuleId"),),
     description="EventBridge rule target; one paged ListTargetsByRule per managed rule",

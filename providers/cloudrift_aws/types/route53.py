@@ -212,9 +212,12 @@ def _zone_of_record(import_id: str) -> str | None:
 
 
 def _records(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    wanted = parents_to_list(ctx, None, "aws_route53_zone", managed, _zone_of_record)
+    if not wanted:
+        return []  # no call at all without a managed zone
     zones = {z["Id"]: z for z in _listed_zones(ctx, region)}
     items: list[Item] = []
-    for zone_id in parents_to_list(ctx, None, "aws_route53_zone", managed, _zone_of_record):
+    for zone_id in wanted:
         zone = zones.get(zone_id)
         if zone is None:
             continue  # the zone is gone: its managed records are missing
@@ -264,6 +267,7 @@ RECORD = AwsSpec(
     id_query="RecordId",
     import_id=_record_state_id,
     global_service=True,
+    per_parent=True,
     is_default=_is_default_record,
     part_of=(PartOf("aws_route53_zone", parent_id=lambda a: clean_zone_id(a.get("zone_id")),
                     fields=(), cloud_parent_id="ZoneId"),),

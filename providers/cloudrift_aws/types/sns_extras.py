@@ -88,8 +88,10 @@ SUBSCRIPTION = AwsSpec(
 
 
 def _policy_topics(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
-    existing = {str(t["TopicArn"]) for t in topic_listing(ctx, region)}
     wanted = managed_ids(ctx, "aws_sns_topic", region) | {r.id for r in managed}
+    if not wanted:
+        return []  # no call at all without a managed topic
+    existing = {str(t["TopicArn"]) for t in topic_listing(ctx, region)}
     items: list[Item] = []
     for arn in sorted(wanted & existing):
         attributes = ctx.call("sns", region, "get_topic_attributes", TopicArn=arn)
@@ -117,6 +119,7 @@ TOPIC_POLICY = AwsSpec(
     id_query="TopicArn",
     import_id="arn",
     is_default=_is_default_policy,
+    per_parent=True,
     part_of=(PartOf("aws_sns_topic", parent_id="arn", fields=("policy",),
                     cloud_parent_id="TopicArn"),),
     description="SNS topic policy (takes aws_sns_topic.policy over); one GetTopicAttributes "

@@ -43,8 +43,10 @@ def _attributes(ctx: AwsContext, region: str, url: str) -> Mapping[str, Any]:
 
 def _parts(attribute: str) -> Callable[[AwsContext, str, Sequence[Resource]], list[Item]]:
     def enumerate_(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
-        existing = set(queue_urls(ctx, region))
         wanted = managed_ids(ctx, "aws_sqs_queue", region) | {r.id for r in managed}
+        if not wanted:
+            return []  # no call at all without a managed queue
+        existing = set(queue_urls(ctx, region))
         items: list[Item] = []
         for url in sorted(wanted & existing):
             value = _attributes(ctx, region, url).get(attribute)
@@ -67,6 +69,7 @@ QUEUE_POLICY = AwsSpec(
     id_query="QueueUrl",
     import_id="queue_url",
     region_from_state=queue_region,
+    per_parent=True,
     part_of=_part("policy"),
     description="SQS queue policy (takes aws_sqs_queue.policy over); one GetQueueAttributes "
     "per managed queue",
@@ -81,6 +84,7 @@ REDRIVE_POLICY = AwsSpec(
     id_query="QueueUrl",
     import_id="queue_url",
     region_from_state=queue_region,
+    per_parent=True,
     part_of=_part("redrive_policy"),
     description="SQS queue redrive policy (takes aws_sqs_queue.redrive_policy over); the same "
     "GetQueueAttributes as the queue policy",

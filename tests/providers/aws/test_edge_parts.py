@@ -328,3 +328,25 @@ def test_a_shared_secret_header_is_compared_never_printed(
     rendered = report.model_dump_json()
     assert "rotated-by-hand-s3cr3t" not in rendered
     assert '"cloudfront"' not in rendered  # the old value either
+
+
+def test_without_managed_parents_the_child_types_make_no_call(
+        moto: MotoServer, clients: Clients) -> None:
+    # one unmanaged parent of each kind, each with a child
+    route53._create_record(clients)
+    events_cases._create_target(clients)
+    sns_extras._create_policy(clients)
+    ecr_extras._create_policy(clients)
+    clients("sqs").create_queue(QueueName="orders", Attributes={"Policy": json.dumps(
+        sns_extras.topic_policy("arn:aws:sqs:us-east-1:123456789012:orders"))})
+    apigatewayv2._create_route(clients)
+    report, provider = _scan(moto, StateBuilder())
+    per_parent = ("route53:ListResourceRecordSets", "events:ListTargetsByRule",
+                  "sns:GetTopicAttributes", "sqs:GetQueueAttributes", "ecr:GetRepositoryPolicy",
+                  "ecr:GetLifecyclePolicy", "apigatewayv2:GetRoutes",
+                  "apigatewayv2:GetIntegrations", "apigatewayv2:GetStages")
+    assert {call: provider.ctx.calls[call] for call in per_parent} == dict.fromkeys(per_parent, 0)
+    # the parents' own findings cover their children
+    assert {f.type for f in report.findings if f.kind is FindingKind.UNMANAGED} >= {
+        "aws_route53_zone", "aws_cloudwatch_event_rule", "aws_sns_topic", "aws_ecr_repository",
+        "aws_sqs_queue", "aws_apigatewayv2_api"}
