@@ -68,10 +68,10 @@ class MotoServer:
             try:
                 with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=2):
                     return
-            except OSError:
+            except OSError as error:
                 if self._process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"moto's server did not start on {self.endpoint}")
+                    raise RuntimeError(f"moto's server did not start on {self.endpoint}") from error
                 time.sleep(0.1)
 
     def stop(self) -> None:
