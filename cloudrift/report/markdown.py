@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudrift.history.grouping import TIMES, Group, group_findings
+from cloudrift.kinds import KINDS
 from cloudrift.model import FieldChange, Finding, FindingKind, ScanReport
 from cloudrift.report._attribution import event_text, no_events_text
 from cloudrift.report._coverage import compared_line, not_compared_groups
 from cloudrift.report._diff import element_lines
-from cloudrift.report._kinds import KINDS
 
 GITHUB_COMMENT_LIMIT = 65_536
 
