@@ -9,6 +9,7 @@ normalises state instances with the same specs it uses for cloud payloads, enume
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import importlib.util
 from collections import Counter
@@ -173,11 +174,18 @@ def _loaded(entry: metadata.EntryPoint) -> ProviderPlugin | None:
     return plugin
 
 
+@functools.cache
+def _entry_points() -> tuple[metadata.EntryPoint, ...]:
+    # read once a process: every installed distribution's metadata is opened to find them, and
+    # a scan asks for its settings, its state's providers and its plugin in turn
+    return tuple(metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+
 def available_plugins(include_unusable: bool = False) -> dict[str, ProviderPlugin]:
     """Installed plugins by name: those whose SDK is installed, or all with
     ``include_unusable`` (their settings are known even where they cannot run)."""
     plugins: dict[str, ProviderPlugin] = {}
-    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+    for entry in _entry_points():
         plugin = _loaded(entry)
         if plugin is not None and (include_unusable or usable(plugin)):
             plugins[entry.name] = plugin
@@ -201,7 +209,7 @@ def plugins_for_state(state_names: Iterable[str]) -> tuple[list[str], list[str]]
 
 
 def load_plugin(name: str) -> ProviderPlugin:
-    entry_points = {e.name: e for e in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    entry_points = {e.name: e for e in _entry_points()}
     if name not in entry_points:
         known = ", ".join(sorted(entry_points)) or "none installed"
         raise ConfigError(f"unknown provider {name!r} (available: {known})")

@@ -62,7 +62,7 @@ class AwsPlugin:
         # who the credentials belong to is the scan's first call, made before the type
         # catalogue and the report model load: bad credentials fail at once, and a scan's
         # start-up is not held up by what only its comparison needs (memoised for observe)
-        ctx.account_id(default_region(options.regions, ctx.session.region_name))
+        ctx.account_id(default_region(options.regions, ctx.region_name))
         from cloudrift_aws.provider import AwsProvider
 
         return AwsProvider(options.selected(self.types()), options, ctx)
@@ -78,7 +78,7 @@ class AwsPlugin:
             return {self.name: self.create(options)}
         contexts = [context_for(t, options) for t in targets]
         accounts = [
-            ctx.account_id(default_region(options.regions, ctx.session.region_name))
+            ctx.account_id(default_region(options.regions, ctx.region_name))
             for ctx in contexts
         ]
         from cloudrift_aws.provider import AwsProvider

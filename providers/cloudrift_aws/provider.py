@@ -50,7 +50,7 @@ class AwsProvider:
             parallelism=options.parallelism,
         )
         self.ctx.meter = options.meter
-        self.default_region = default_region(options.regions, self.ctx.session.region_name)
+        self.default_region = default_region(options.regions, self.ctx.region_name)
         self.account: str | None = None
         # with several accounts in one scan: resources with no ARN go to the primary one, and
         # those whose ARN names another target's account are left to it
