@@ -521,6 +521,9 @@ def main() -> None:
         rows += bench_ingest(Path(tmp), args.instances)
     rows += bench_match_diff(args.instances)
     rows += bench_hcl()
+    from bench.startup import bench_startup
+
+    rows += bench_startup()
     rows += bench_scan(args.scan_per_type)
     rows += bench_regions()
     from bench.history import bench_history

@@ -267,11 +267,12 @@ class ScanJob:
     def notify(self, outcome: ScanOutcome) -> bool:
         """Tell the ``notify`` targets what changed, after the outputs are written; True when
         every delivery went (or none was due). Failures are warnings through ``note``."""
-        from cloudrift.notify.run import after_scan
-
         prepared = self._prepared
         if prepared is None or not prepared.notify:
             return True
+        # the channels and their payload models load only for a scan that notifies
+        from cloudrift.notify.run import after_scan
+
         written = [t.path for t in prepared.targets if t.path]
         return after_scan(outcome.report, prepared.notify, self.values,
                           redactor=outcome.redactor, note=self.note, written=written,
