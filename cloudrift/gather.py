@@ -88,11 +88,14 @@ def _load_hcl(tree: FileTree, root: str) -> HclIndex:
 
 def gather(request: Request) -> Gathered:
     from cloudrift.sources.backends import BackendSettings
-    from cloudrift.sources.tofu_encryption import env_keys, root_keys
-
     # TF_ENCRYPTION is parsed before any state is read: a broken one is an error even where no
     # state turns out to be encrypted, as it is for OpenTofu
-    keys = env_keys(os.environ)
+    keys = None
+    if os.environ.get("TF_ENCRYPTION", "").strip():
+        # the key providers and their expression evaluator load only for encrypted states
+        from cloudrift.sources.tofu_encryption import env_keys
+
+        keys = env_keys(os.environ)
     settings = BackendSettings(tfc_token=request.tfc_token, http_headers=request.http_headers,
                                max_workers=max(1, request.parallelism), state_keys=keys)
     used_keys = [keys] if keys is not None else []
@@ -136,6 +139,8 @@ def gather(request: Request) -> Gathered:
             root_settings = settings
             if root.encryption:
                 try:
+                    from cloudrift.sources.tofu_encryption import root_keys
+
                     found = root_keys(tree, root.directory, root.encryption, os.environ)
                 except ConfigError as exc:
                     where = f"root module {root.shown_directory}: "
