@@ -10,33 +10,17 @@ as ``name=value`` pairs (``tfstate+s3://b/k?region=eu-west-1``); a ``?`` not fol
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl
 
 from cloudrift.errors import ConfigError
-from cloudrift.sources.tfstate import SourceFailure, StateDocument
+from cloudrift.sources.types import BackendSettings, Source
 
-if TYPE_CHECKING:
-    from cloudrift.sources.backends import BackendSettings
+__all__ = ["SCHEMES", "FromSpec", "Source", "open_source", "parse_from"]
 
 SCHEMES = ("tfstate",)
 # the backends that take ?name=value options; http(s) pass their query to the server
 _OPTION_START = re.compile(r"\?(?=[A-Za-z_][A-Za-z0-9_]*=)")
-
-
-class Source(Protocol):
-    """Anything that yields state documents."""
-
-    @property
-    def uri(self) -> str: ...
-
-    def read(self) -> Sequence[StateDocument | SourceFailure]:
-        """Every state the source names. A source that reads many objects (a bucket prefix)
-        returns a ``SourceFailure`` for one it cannot read, and raises ``SourceError`` only when
-        it cannot work at all."""
-        ...
 
 
 @dataclass(frozen=True)
