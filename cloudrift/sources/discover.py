@@ -28,21 +28,20 @@ from cloudrift.sources.backend_urls import (
     DEFAULT_STATE,
     DEFAULT_WORKSPACE,
     DEFAULT_WORKSPACE_DIR,
-    PLANNERS,
-    TFC_HOST,
     Plan,
     PlanContext,
     join_path,
     local_workspaces,
 )
+from cloudrift.sources.backends import planner_for
+from cloudrift.sources.backends.tfcloud import DEFAULT_HOST as TFC_HOST
 from cloudrift.sources.files import FileTree
 from cloudrift.sources.git import GitStateSource, without_credentials
 from cloudrift.sources.tfblocks import Expression, extract_blocks, summarise_file
+from cloudrift.sources.types import BackendSettings, Source
 
 if TYPE_CHECKING:
-    from cloudrift.sources.backends import BackendSettings
     from cloudrift.sources.terragrunt import UnitConfig
-from cloudrift.sources.uri import Source
 
 __all__ = [
     "DEFAULT_STATE",
@@ -282,7 +281,7 @@ def _root(found: _Directory, context: PlanContext) -> RootModule:
         workspace, note = _selected_workspace(found, context)
         if note:
             notes.append(note)
-    planner = PLANNERS.get(kind)
+    planner = planner_for(kind)
     if planner is None:
         plan = Plan(notes=[f"the {kind!r} backend is not supported: scan the output of "
                            "`terraform state pull` instead"])
@@ -335,7 +334,7 @@ def _unit_root(unit: UnitConfig, directories: Mapping[str, _Directory],
                               **common)
         else:
             kind = "local"  # terraform runs in the unit's own directory
-    planner = PLANNERS.get(kind)
+    planner = planner_for(kind)
     if planner is None:
         plan = Plan(notes=[f"the {kind!r} backend is not supported: scan the output of "
                            "`terragrunt state pull` instead"])

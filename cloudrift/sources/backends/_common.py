@@ -12,7 +12,6 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 from cloudrift.errors import ConfigError, SourceError, StateFormatError
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, parse_state
 from cloudrift.sources.types import DEFAULT_MAX_WORKERS
-from cloudrift.sources.types import BackendSettings as BackendSettings  # where it was
 
 if TYPE_CHECKING:
     from cloudrift.sources.tofu_encryption import StateKeys
