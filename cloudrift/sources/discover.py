@@ -7,9 +7,10 @@ calls as a local module (``source = "./modules/net"``) is a module, not a root, 
 local state of its own.
 
 Only ``terraform`` and ``module`` blocks are read (``tfblocks``), and each backend's settings
-become ``--from`` URLs in ``backend_urls``. Nothing is guessed: a backend setting that is an
-expression, or that is left to ``terraform init -backend-config``, leaves the root listed with a
-note that says what is missing.
+become ``--from`` URLs through that backend's planner (``Backend.planners``). Nothing is
+guessed: a backend setting that is an expression, or that is left to
+``terraform init -backend-config``, leaves the root listed with a note that says what is
+missing.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from cloudrift.sources.backend_urls import (
     local_workspaces,
 )
 from cloudrift.sources.backends import planner_for
-from cloudrift.sources.backends.tfcloud import DEFAULT_HOST as TFC_HOST
 from cloudrift.sources.files import FileTree
 from cloudrift.sources.git import GitStateSource, without_credentials
 from cloudrift.sources.tfblocks import Expression, extract_blocks, summarise_file
@@ -47,7 +47,6 @@ __all__ = [
     "DEFAULT_STATE",
     "DEFAULT_WORKSPACE",
     "DEFAULT_WORKSPACE_DIR",
-    "TFC_HOST",
     "Expression",
     "RootModule",
     "describe_roots",
