@@ -4,6 +4,8 @@ planners write URLs their own readers open."""
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -120,6 +122,55 @@ def test_the_types_module_is_a_leaf_of_the_readers() -> None:
     assert GRAPH[f"{PACKAGE}.types"] <= allowed
 
 
+def _run_time_imports(path: Path) -> set[str]:
+    """The modules a file imports when it runs: every import but those under
+    ``if TYPE_CHECKING:``, which are for annotations only."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING",
+                                                                   "typing.TYPE_CHECKING"):
+            skipped.update(id(inner) for body in node.body for inner in ast.walk(body))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert not node.level, "the package imports absolutely"
+            found.add(node.module or "")
+    return found
+
+
+def test_the_types_module_imports_no_source_module_when_it_runs() -> None:
+    imported = _run_time_imports(MODULES[f"{PACKAGE}.types"])
+    assert f"{PACKAGE}.types" in GRAPH  # the scan found it
+    assert imported, "the scan sees its imports"
+    assert not {name for name in imported if name.startswith("cloudrift")}, imported
+
+
+def test_the_backends_are_independent_of_each_other() -> None:
+    backends = {f"{PACKAGE}.local"} | {
+        name for name in READERS
+        if name.startswith(f"{PACKAGE}.backends.") and not name.rpartition(".")[2].startswith("_")
+    }
+    assert len(backends) == len(BACKENDS)
+    for name in backends:
+        assert not GRAPH[name] & (backends - {name}), name
+
+
+def test_no_module_outside_a_backend_names_it() -> None:
+    # the table finds the backends; the URL parser and discovery ask the table, so adding a
+    # backend is adding its module
+    backends = {name for name in READERS
+                if name.startswith(f"{PACKAGE}.backends.")
+                and not name.rpartition(".")[2].startswith("_")}
+    for name, imported in GRAPH.items():
+        if name not in backends:
+            assert not imported & backends, name
+
+
 def test_backends_never_import_the_url_parser_or_discovery() -> None:
     above = {f"{PACKAGE}.uri", f"{PACKAGE}.discover", PACKAGE}
     for name, imported in GRAPH.items():
@@ -156,6 +207,17 @@ def test_every_scheme_and_block_type_names_one_backend() -> None:
     assert LOCAL.schemes == ()
     assert LOCAL.name not in backend_names()
     assert set(backend_names()) == {b.name for b in BACKENDS if b.schemes}
+
+
+def test_every_public_backend_module_is_registered_once() -> None:
+    import cloudrift.sources.backends as package
+
+    public = sorted(info.name for info in pkgutil.iter_modules(package.__path__)
+                    if not info.name.startswith("_"))
+    records = [importlib.import_module(f"{package.__name__}.{name}").BACKEND for name in public]
+    assert [LOCAL, *records] == list(BACKENDS)
+    assert len({id(backend) for backend in BACKENDS}) == len(BACKENDS)
+    assert {"s3", "gs", "azurerm", "http", "tfcloud"} <= set(backend_names())
 
 
 def test_a_backend_by_a_name_it_does_not_have_is_refused() -> None:

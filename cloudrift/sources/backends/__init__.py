@@ -11,22 +11,24 @@ http(s)    ``tfstate+https://[USER:PASS@]HOST/PATH``              :mod:`.http` (
 tfcloud    ``tfstate+tfcloud://ORGANIZATION/WORKSPACE-OR-GLOB``   :mod:`.tfcloud` (stdlib)
 =========  ====================================================  ==========================
 
-Each module ends with its :class:`~cloudrift.sources.types.Backend` record: its URL schemes,
-the opener of its URL and the planners that turn a Terraform ``backend``/``cloud`` block into
-that URL. The stores of many states (s3, gs, azurerm, tfcloud) read on a bounded thread pool
-(:mod:`._store`). A state that cannot be read (denied, deleted meanwhile, corrupt) comes back as
-a ``SourceFailure`` naming it; a source that cannot work at all (no bucket, no credentials,
-unreachable host) raises ``SourceError`` naming the URL, never its credentials. The cloud SDKs
-are imported when a source reads, not before.
+Each public module of this package ends with its :class:`~cloudrift.sources.types.Backend`
+record (its URL schemes, the opener of its URL, the planners that turn a Terraform
+``backend``/``cloud`` block into that URL), and is found here by its name: adding a backend is
+adding a module. The stores of many states (s3, gs, azurerm, tfcloud) share one base
+(:mod:`._store`) and read on a bounded thread pool. A state that cannot be read (denied,
+deleted meanwhile, corrupt) comes back as a ``SourceFailure`` naming it; a source that cannot
+work at all (no bucket, no credentials, unreachable host) raises ``SourceError`` naming the
+URL, never its credentials. The cloud SDKs are imported when a source reads, not before.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Mapping, Sequence
 
 from cloudrift.errors import ConfigError
 from cloudrift.sources import local
-from cloudrift.sources.backends import azurerm, gcs, http, s3, tfcloud
 from cloudrift.sources.backends._common import redact_url
 from cloudrift.sources.types import Backend, BackendSettings, Planner, Source
 
@@ -44,14 +46,23 @@ __all__ = [
 # what tfstate:// and a bare path name
 LOCAL = local.BACKEND
 
-BACKENDS: tuple[Backend, ...] = (
-    LOCAL,
-    s3.BACKEND,
-    gcs.BACKEND,
-    azurerm.BACKEND,
-    http.BACKEND,
-    tfcloud.BACKEND,
-)
+
+def _registered() -> tuple[Backend, ...]:
+    """``LOCAL``, then the ``BACKEND`` of every public module of this package, by module name:
+    a new backend is one module, listed nowhere else."""
+    found = [LOCAL]
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        backend = getattr(module, "BACKEND", None)
+        if not isinstance(backend, Backend):
+            raise TypeError(f"{module.__name__} defines no BACKEND record")
+        found.append(backend)
+    return tuple(found)
+
+
+BACKENDS: tuple[Backend, ...] = _registered()
 
 _BY_SCHEME: Mapping[str, Backend] = {
     scheme: backend for backend in BACKENDS for scheme in backend.schemes
