@@ -35,7 +35,7 @@ from cloudrift.plugin import Observation, Provider, in_shard
 from cloudrift.redact import Redactor, path_is_sensitive, secret_values
 from cloudrift.sources.hcl import HclIndex
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, StateInstance
-from cloudrift.sources.uri import Source
+from cloudrift.sources.types import Source
 
 STATE_UNREADABLE = "state_unreadable"
 
