@@ -29,6 +29,7 @@ from cloudrift.model import (
     TypeCoverage,
     coverage_ratio,
     finding_order,
+    fold_coverage,
 )
 from cloudrift.parts import Settled, settle, subject_fields
 from cloudrift.plugin import (
@@ -129,6 +130,8 @@ class Scan:
         self.wants = wants
         # how many providers (accounts of an organisation) observe at once
         self.provider_workers = provider_workers
+        # by state provider name: how a provider spanning several accounts names an instance's
+        self._account_of: dict[str, Callable[[StateInstance], str | None]] = {}
         self._code_by_source: dict[str, HclIndex] | None = None
         self._accounting = Accounting(shard)
 
@@ -165,7 +168,8 @@ class Scan:
             )
         taken: set[tuple[str | None, str | None]] = set()
         # ids compared, case folded: a provider that folds duplicates itself drops the twin
-        taken_ids: set[tuple[str, str]] = set()
+        # (per account where a provider spans several: IAM role names repeat across accounts)
+        taken_ids: set[tuple[str, str, str | None]] = set()
 
         findings: list[Finding] = []
         coverage: list[TypeCoverage] = []
@@ -181,7 +185,12 @@ class Scan:
                                                      (provider.name, provider.account_of))
             desired, desired_warnings = provider.desired(instances)
             taken.update((r.source, r.address) for r in desired)
-            taken_ids.update((r.type, r.id.lower()) for r in desired)
+            if isinstance(provider, SpansAccounts) and provider.spans_accounts:
+                for state_name in provider.state_providers:
+                    self._account_of.setdefault(state_name, provider.account_of)
+                taken_ids.update((r.type, r.id.lower(), provider.account_of(r)) for r in desired)
+            else:
+                taken_ids.update((r.type, r.id.lower(), None) for r in desired)
             desired = self._deduplicate(provider, desired, desired_warnings)
             settled = settle(provider.specs, instances, desired, self._declared)
             prepared.append(_Prepared(name, provider, desired, settled,
@@ -209,6 +218,8 @@ class Scan:
         not_compared = accounting.close(summary)
         summary.total_resources = summary.managed + summary.unmanaged + summary.unapplied
         summary.api_calls = sum(api_calls.values())
+        # the providers of several accounts make one entry per type
+        coverage = fold_coverage(coverage)
         summary.coverage = coverage_ratio(summary.compared, summary.managed, coverage)
         summary.duration_s = round(self.clock() - started, 3)
         findings.sort(key=finding_order)
@@ -220,7 +231,7 @@ class Scan:
             summary=summary,
             findings=findings,
             warnings=[self._scrub_warning(w) for w in warnings],
-            coverage=sorted(coverage, key=lambda c: (c.provider, c.type)),
+            coverage=coverage,
             api_calls=dict(sorted(api_calls.items())),
             not_compared=not_compared,
             code_coverage=code_coverage,
@@ -228,7 +239,7 @@ class Scan:
 
     def _account_dropped(self, by_provider: Mapping[str, list[StateInstance]],
                          routed: set[str], taken: set[tuple[str | None, str | None]],
-                         taken_ids: set[tuple[str, str]]) -> None:
+                         taken_ids: set[tuple[str, str, str | None]]) -> None:
         """Count the instances of scanned providers that no provider turned into a desired
         resource: a type without a spec, a state without an id, an account not scanned."""
         for name in sorted(routed & set(by_provider)):
@@ -242,7 +253,9 @@ class Scan:
                     reason = "unsupported_type"
                 elif import_id is None:
                     reason = "no_import_id"
-                elif (inst.type, import_id.lower()) in taken_ids:
+                elif (inst.type, import_id.lower(),
+                      account_of(inst) if (account_of := self._account_of.get(name)) else None
+                      ) in taken_ids:
                     reason = "duplicate"
                 else:
                     reason = "outside_scope"
