@@ -111,7 +111,7 @@ class UnreachableAccount:
             warning = warning.model_copy(update={
                 "message": f"{warning.message}; {self._count} resource(s) the states hold in "
                 "it were not compared"})
-        return Observation(account=self.account.id, warnings=[warning])
+        return Observation(warnings=[warning])
 
 
 def _failed(account: OrgAccount, code: str, why: str) -> ScanWarning:

@@ -2,9 +2,10 @@
 Terraform's ``plan -refresh-only`` and cloudrift's CLI then judge the same estate, untouched and
 after changes made behind Terraform's back.
 
-The tier has its own emulator rather than the shared ``moto_server``: the ``moto`` fixture wipes
-that one before every provider test, and with pytest-xdist such a test may run between two e2e
-tests on the same worker.
+Each estate has its own emulator in a process of its own (``MotoServer(own_process=True)``):
+moto keeps its backends in module globals, so servers in one process share one cloud, the
+``moto`` fixture wipes it before every provider test, and one estate would meet another's
+resources.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def terraform_binary() -> str:
 @pytest.fixture(scope="session")
 def e2e_moto(terraform_binary: str) -> Iterator[MotoServer]:
     pytest.importorskip("moto.server", reason="moto[server] is not installed")
-    with MotoServer() as server:
+    with MotoServer(own_process=True) as server:
         yield server
 
 
