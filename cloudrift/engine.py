@@ -27,6 +27,7 @@ from cloudrift.model import (
     Scope,
     Summary,
     TypeCoverage,
+    UnmanagedSearch,
     coverage_ratio,
     finding_order,
 )
@@ -101,6 +102,7 @@ class Scan:
         shard: tuple[int, int] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wants: Callable[[str], bool] | None = None,
+        unmanaged: UnmanagedSearch = "all",
     ) -> None:
         self.input = scan_input
         self.providers = providers
@@ -109,6 +111,9 @@ class Scan:
         self.clock = clock
         # the types --type / --exclude-type leave in the scan (the others are not compared)
         self.wants = wants
+        # --unmanaged: the providers list less; the engine holds every one of them to it, so
+        # that a plugin that lists more still reports only what was asked for
+        self.unmanaged = unmanaged
         self._code_by_source: dict[str, HclIndex] | None = None
         self._accounting = Accounting(shard)
 
@@ -150,7 +155,7 @@ class Scan:
         findings: list[Finding] = []
         coverage: list[TypeCoverage] = []
         api_calls: Counter[str] = Counter()
-        summary = Summary()
+        summary = Summary(unmanaged_search=self.unmanaged)
         for name, provider in sorted(self.providers.items()):
             instances = [i for s in provider.state_providers for i in by_provider.get(s, [])]
             desired, desired_warnings = provider.desired(instances)
@@ -163,6 +168,8 @@ class Scan:
             # the provider sees every desired resource (they decide which regions to search)
             # and shards its own listings; what comes back is cut to this shard's units too
             observation = provider.observe(desired)
+            if self.unmanaged != "all":
+                _keep_managed_types(observation, {r.type for r in desired})
             if self.shard is not None:
                 desired, observation = self._cut_to_shard(provider.name, desired, observation)
             warnings.extend(observation.warnings)
@@ -414,6 +421,8 @@ class Scan:
                 summary.in_sync += 1
 
         for have in observation.resources:
+            if have.key not in matched and self.unmanaged == "none":
+                continue  # not looked for: neither counted nor reported
             entry = cov(have.type)
             entry.actual += 1
             if have.key in matched:
@@ -436,6 +445,7 @@ class Scan:
             findings.append(finding)
 
         for entry in per_type.values():
+            entry.unmanaged_searched = self.unmanaged != "none"
             entry.scanned_scopes.sort()
             entry.failed_scopes.sort()
         coverage.extend(per_type.values())
@@ -462,6 +472,14 @@ class Scan:
             scope=scope if scope is not None else resource.scope,
             source=resource.source,
         ).with_fingerprint()
+
+
+def _keep_managed_types(observation: Observation, managed: set[str]) -> None:
+    """With a limited unmanaged search, what a provider saw of a type the states do not manage
+    is dropped: that type was not to be searched, and must not read as searched."""
+    observation.resources = [r for r in observation.resources if r.type in managed]
+    observation.scanned = {u for u in observation.scanned if u.type in managed}
+    observation.failed = {u for u in observation.failed if u.type in managed}
 
 
 def _root_label(binding: CodeBinding) -> str:

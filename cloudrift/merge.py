@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from cloudrift.errors import ConfigError
 from cloudrift.model import (
     NOT_COMPARED_REASONS,
+    UNMANAGED_SEARCHES,
     CodeCoverage,
     NotCompared,
     ScanReport,
@@ -37,6 +38,9 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
     for name in _ADDED:
         setattr(summary, name, sum(getattr(r.summary, name) for r in reports))
     summary.duration_s = max(r.summary.duration_s for r in reports)
+    # shards run with different --unmanaged read as the narrowest: never claim a wider search
+    summary.unmanaged_search = max((r.summary.unmanaged_search for r in reports),
+                                   key=UNMANAGED_SEARCHES.index)
 
     coverage: dict[tuple[str, str], TypeCoverage] = {}
     for report in reports:
@@ -49,6 +53,7 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
             merged.actual += cov.actual
             merged.not_seen += cov.not_seen
             merged.unknown_fields += cov.unknown_fields
+            merged.unmanaged_searched = merged.unmanaged_searched and cov.unmanaged_searched
     summary.coverage = coverage_ratio(summary.compared, summary.managed, coverage.values())
     not_compared: dict[tuple[str, str, str], NotCompared] = {}
     for report in reports:
