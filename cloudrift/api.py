@@ -61,6 +61,25 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
     return shard
 
 
+def check_unmanaged_settings(values: Mapping[str, Any]) -> None:
+    """``--unmanaged none`` and the options that only make sense when unmanaged resources are
+    looked for."""
+    from cloudrift.settings import UNMANAGED_SEARCH
+
+    search = values["unmanaged"]
+    if search not in UNMANAGED_SEARCH:
+        raise ConfigError(f"--unmanaged {search!r} is not one of {', '.join(UNMANAGED_SEARCH)}")
+    if search != "none":
+        return
+    if values["observe_unmanaged"]:
+        raise ConfigError("--observe-unmanaged reads unmanaged resources, which --unmanaged "
+                          "none does not look for", hint="drop one of the two")
+    kinds = {k.strip() for item in values["only"] for k in str(item).split(",")}
+    if kinds and kinds <= {"unmanaged"}:
+        raise ConfigError("--only unmanaged with --unmanaged none would report nothing",
+                          hint="use --unmanaged all (or managed-types)")
+
+
 def check_history_settings(values: Mapping[str, Any]) -> timedelta | None:
     """What can be checked before the scan without loading the database layer."""
     from cloudrift.history.urls import check_url, parse_duration
@@ -151,6 +170,7 @@ class ScanJob:
         # before any state or cloud is read: a target that cannot be used fails now
         notify = prepare_notify(v)
         shard = parse_shard(v["shard"])
+        check_unmanaged_settings(v)
         targets = [parse_output(o) for o in v["output"]]
         filters = postprocess.Filters.build(v["only"], v["type"], v["exclude_type"],
                                             v["filter"])
@@ -186,7 +206,8 @@ class ScanJob:
         return ScanOptions(
             regions=tuple(v["region"]), strict=v["strict"], parallelism=v["parallelism"],
             settings=dict(v), shard=shard, progress=progress,
-            observe_unmanaged=v["observe_unmanaged"], types=tuple(v["type"]),
+            observe_unmanaged=v["observe_unmanaged"], unmanaged=v["unmanaged"],
+            types=tuple(v["type"]),
             exclude_types=tuple(v["exclude_type"]), meter=CallMeter(on_call=progress.api_call),
         )
 
@@ -218,7 +239,8 @@ class ScanJob:
             self.guard.check()
         with progress if isinstance(progress, TerminalProgress) else nullcontext():
             report = Scan(scan_input, providers, strict=v["strict"], shard=shard,
-                          wants=options.wants, provider_workers=at_once).run()
+                          wants=options.wants, provider_workers=at_once,
+                          unmanaged=options.unmanaged).run()
         if self.guard is not None:
             self.guard.check()
         # ignore rules are accepted drift and filters a view: the history records what is left

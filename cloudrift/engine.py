@@ -27,6 +27,7 @@ from cloudrift.model import (
     Scope,
     Summary,
     TypeCoverage,
+    UnmanagedSearch,
     coverage_ratio,
     finding_order,
     fold_coverage,
@@ -120,6 +121,7 @@ class Scan:
         clock: Callable[[], float] = time.monotonic,
         wants: Callable[[str], bool] | None = None,
         provider_workers: int = 1,
+        unmanaged: UnmanagedSearch = "all",
     ) -> None:
         self.input = scan_input
         self.providers = providers
@@ -132,6 +134,9 @@ class Scan:
         self.provider_workers = provider_workers
         # by state provider name: how a provider spanning several accounts names an instance's
         self._account_of: dict[str, Callable[[StateInstance], str | None]] = {}
+        # --unmanaged: the providers list less; the engine holds every one of them to it, so
+        # that a plugin that lists more still reports only what was asked for
+        self.unmanaged = unmanaged
         self._code_by_source: dict[str, HclIndex] | None = None
         self._accounting = Accounting(shard)
 
@@ -174,7 +179,7 @@ class Scan:
         findings: list[Finding] = []
         coverage: list[TypeCoverage] = []
         api_calls: Counter[str] = Counter()
-        summary = Summary()
+        summary = Summary(unmanaged_search=self.unmanaged)
         prepared: list[_Prepared] = []
         for name, provider in sorted(self.providers.items()):
             instances = [i for s in provider.state_providers for i in by_provider.get(s, [])]
@@ -200,6 +205,8 @@ class Scan:
         observations = self._observe(prepared)
         for job, observation in zip(prepared, observations, strict=True):
             desired = job.desired
+            if self.unmanaged != "all":
+                _keep_managed_types(observation, {r.type for r in desired})
             if self.shard is not None:
                 desired, observation = self._cut_to_shard(job.provider, desired, observation)
             warnings.extend(job.warnings)
@@ -498,6 +505,8 @@ class Scan:
                 summary.in_sync += 1
 
         for have in observation.resources:
+            if have.key not in matched and self.unmanaged == "none":
+                continue  # not looked for: neither counted nor reported
             entry = cov(have.type)
             entry.actual += 1
             if have.key in matched:
@@ -520,6 +529,7 @@ class Scan:
             findings.append(finding)
 
         for entry in per_type.values():
+            entry.unmanaged_searched = self.unmanaged != "none"
             entry.scanned_scopes.sort()
             entry.failed_scopes.sort()
         coverage.extend(per_type.values())
@@ -546,6 +556,14 @@ class Scan:
             scope=scope if scope is not None else resource.scope,
             source=resource.source,
         ).with_fingerprint()
+
+
+def _keep_managed_types(observation: Observation, managed: set[str]) -> None:
+    """With a limited unmanaged search, what a provider saw of a type the states do not manage
+    is dropped: that type was not to be searched, and must not read as searched."""
+    observation.resources = [r for r in observation.resources if r.type in managed]
+    observation.scanned = {u for u in observation.scanned if u.type in managed}
+    observation.failed = {u for u in observation.failed if u.type in managed}
 
 
 def _root_label(binding: CodeBinding) -> str:

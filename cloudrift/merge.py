@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from cloudrift.errors import ConfigError
 from cloudrift.model import (
     NOT_COMPARED_REASONS,
+    UNMANAGED_SEARCHES,
     CodeCoverage,
     NotCompared,
     ScanReport,
@@ -37,6 +38,9 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
     for name in _ADDED:
         setattr(summary, name, sum(getattr(r.summary, name) for r in reports))
     summary.duration_s = max(r.summary.duration_s for r in reports)
+    # shards run with different --unmanaged read as the narrowest: never claim a wider search
+    summary.unmanaged_search = max((r.summary.unmanaged_search for r in reports),
+                                   key=UNMANAGED_SEARCHES.index)
 
     coverage = fold_coverage(cov for report in reports for cov in report.coverage)
     summary.coverage = coverage_ratio(summary.compared, summary.managed, coverage)

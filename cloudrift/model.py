@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -20,9 +20,13 @@ from pydantic import (
     model_serializer,
 )
 
-SCHEMA_VERSION = "1.6"
+SCHEMA_VERSION = "1.7"
 
 GLOBAL_REGION = "global"
+
+# how far a scan searched for unmanaged resources (``--unmanaged``), widest first
+UnmanagedSearch = Literal["all", "managed-types", "none"]
+UNMANAGED_SEARCHES: tuple[UnmanagedSearch, ...] = ("all", "managed-types", "none")
 
 # warnings that mean part of the desired state was not compared
 INCOMPLETE_WARNINGS = frozenset({
@@ -288,6 +292,9 @@ class TypeCoverage(BaseModel):
     actual: int = 0
     not_seen: int = 0
     unknown_fields: int = 0
+    unmanaged_searched: bool = Field(
+        True, description="whether resources of this type that no state manages were looked "
+        "for in its scanned scopes (false with --unmanaged none: only managed ones were read)")
 
     @property
     def complete(self) -> bool:
@@ -307,6 +314,8 @@ def fold_coverage(entries: Iterable[TypeCoverage]) -> list[TypeCoverage]:
         merged.actual += cov.actual
         merged.not_seen += cov.not_seen
         merged.unknown_fields += cov.unknown_fields
+        # searched for unmanaged resources only if every part of it was
+        merged.unmanaged_searched = merged.unmanaged_searched and cov.unmanaged_searched
     return [folded[key] for key in sorted(folded)]
 
 
@@ -358,6 +367,10 @@ class Summary(BaseModel):
     unmanaged: int = 0
     unapplied: int = 0
     ignored: int = 0
+    unmanaged_search: UnmanagedSearch = Field(
+        "all", description="where unmanaged resources were looked for: every supported type "
+        "(all), only the types the states manage (managed-types: coverage lists them), or "
+        "nowhere (none); `unmanaged` counts only what was looked for")
     coverage: float = Field(1.0, description="compared / managed")
     api_calls: int = 0
     duration_s: float = 0.0

@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from cloudrift.errors import ConfigError
 from cloudrift.meter import CallMeter
-from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
+from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope, UnmanagedSearch
 from cloudrift.progress import NoProgress, ProgressSink
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift.spec import ResourceSpec, SpecT
@@ -44,6 +44,25 @@ class ScanOptions:
     # read the compared fields of unmanaged resources too (detail calls for each), so that a
     # fix can be written from them; off by default: a scan pays for what it compares
     observe_unmanaged: bool = False
+    # --unmanaged: where unmanaged resources are looked for. "all" lists every supported type;
+    # "managed-types" only the types the states manage; "none" reads only what is needed to
+    # compare the managed resources (a provider may still list a type it cannot read by id,
+    # and drops what is not managed)
+    unmanaged: UnmanagedSearch = "all"
+
+    @property
+    def unmanaged_limited(self) -> bool:
+        return self.unmanaged != "all"
+
+    def listed(self, specs: Mapping[str, SpecT],
+               desired: Iterable[Resource]) -> dict[str, SpecT]:
+        """The specs of the types this scan lists: those it wants, and with a limited
+        unmanaged search only those of which the states manage a resource."""
+        chosen = self.selected(specs)
+        if not self.unmanaged_limited:
+            return chosen
+        managed = {r.type for r in desired}
+        return {rtype: spec for rtype, spec in chosen.items() if rtype in managed}
 
     def in_shard(self, provider: str, rtype: str, scope: str) -> bool:
         return in_shard(self.shard, provider, rtype, scope)

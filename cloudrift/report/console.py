@@ -10,7 +10,12 @@ import click
 from cloudrift.history.grouping import group_findings
 from cloudrift.model import Finding, FindingKind, ScanReport
 from cloudrift.report._attribution import attribution_lines
-from cloudrift.report._coverage import compared_line, not_compared_groups
+from cloudrift.report._coverage import (
+    compared_line,
+    not_compared_groups,
+    unmanaged_count,
+    unmanaged_search_line,
+)
 from cloudrift.report._diff import element_lines
 from cloudrift.report._kinds import KINDS
 
@@ -69,6 +74,9 @@ class ConsoleReporter:
                 lines.append(f"  {title}: {sum(g.count for g in groups)}")
                 lines.extend(f"      {g.type} ({g.count})" for g in groups)
             lines.append("")
+        limited = unmanaged_search_line(report)
+        if limited is not None:
+            lines.extend([style(limited, fg="yellow"), ""])
         if report.warnings:
             lines.append(style(f"Warnings: {len(report.warnings)}", fg="yellow", bold=True))
             lines.extend(f"  ! {w.message}" for w in report.warnings)
@@ -82,7 +90,7 @@ class ConsoleReporter:
             verdict += style(" Scan incomplete: see warnings.", fg="yellow", bold=True)
         lines.append(
             f"{verdict} {compared_line(s)}: {s.in_sync} in sync, {s.changed} changed, "
-            f"{s.missing} missing · {s.unmanaged} unmanaged"
+            f"{s.missing} missing · {unmanaged_count(s)} unmanaged"
             + (f", {s.unapplied} unapplied" if s.unapplied else "")
             + f" · {s.api_calls} API calls · {s.duration_s:.1f}s"
         )

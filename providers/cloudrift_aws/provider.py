@@ -210,13 +210,17 @@ class AwsProvider:
         for resource in desired:
             managed[(resource.type, resource.scope.region)].append(resource)
         self.ctx.managed = dict(managed)
+        managed_only = self.ctx.managed_only = self.options.unmanaged == "none"
 
+        # --unmanaged managed-types / none: a type the states do not manage is not listed (nor
+        # are its parts under their parents); with none, nor a region where it has nothing
         tasks = [
             (spec, region)
-            for spec in self.specs.values()
+            for spec in self.options.listed(self.specs, desired).values()
             for region in ([GLOBAL_REGION] if spec.global_service else regions)
             # a shard of a scan across accounts takes this whole account (or none of it)
-            if self.spans_accounts or self.options.in_shard(NAME, spec.type, region)
+            if (self.spans_accounts or self.options.in_shard(NAME, spec.type, region))
+            and (not managed_only or managed.get((spec.type, region)))
         ]
         self.options.progress.tasks(len(tasks))
         with worker_pool(self.options.parallelism) as pool:
@@ -233,6 +237,8 @@ class AwsProvider:
                 wanted = {r.id for r in managed[(spec.type, region)]}
                 for item in outcome:
                     item_id = self._item_id(spec, item)
+                    if managed_only and item_id not in wanted:
+                        continue  # a listing that could not be narrowed: the rest is dropped
                     jobs.append((spec, region, item, item_id, item_id in wanted))
             built = list(pool.map(lambda job: self._build(*job), jobs))
         for resource, warnings in built:

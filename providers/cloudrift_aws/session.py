@@ -192,6 +192,9 @@ class AwsContext:
         # enumerates: types that share one listing must not both claim the same item, and a
         # part's enumerator asks only about the parts of managed parents
         self.managed: Mapping[tuple[str, str], Sequence[Resource]] = {}
+        # --unmanaged none: an enumerator that can read its managed items by id does, instead
+        # of listing the region (``ec2_common.by_ids``)
+        self.managed_only = False
 
     def managed_of(self, rtype: str, region: str | None = None) -> Sequence[Resource]:
         """The managed resources of another type in ``region``, or in every region (an

@@ -103,6 +103,8 @@ class AzureProvider:
         self._children_query = {
             s.type: jmespath.compile(s.children) for s in self._specs.values() if s.children
         }
+        # the specs of the types the last observe listed (--unmanaged may leave some out)
+        self._to_list: Mapping[str, AzureSpec] = self._specs
         # the ARM id of each desired resource whose import id is not one, by (type, import id)
         self._arm_ids: dict[tuple[str, str], str] = {}
         self._tenant = TenantSubscriptions(self.ctx) if self.spans_accounts else None
@@ -243,8 +245,10 @@ class AzureProvider:
         for r in desired:
             if r.scope.account:
                 state_groups[r.scope.account].add(r.scope.group or GLOBAL_REGION)
+        to_list = self._to_list = self.options.listed(self._specs, desired)
         extra = [SubscriptionList(s.type, s.list_path or "", s.api_version)
-                 for s in self._per_subscription]
+                 for s in self._per_subscription if s.type in to_list]
+        arm_types = self._arm_types(to_list)
 
         workers = max(1, self.options.parallelism)
         try:
@@ -252,7 +256,8 @@ class AzureProvider:
                 listings = list(pool.map(
                     lambda sub: list_subscription(
                         self.ctx, sub, state_groups.get(sub, set()),
-                        self._group_spec.type if self._group_spec else None, extra),
+                        self._group_spec.type if self._group_spec else None, extra,
+                        arm_types),
                     subscriptions,
                 ))
                 entries = self._classify(listings, wanted)
@@ -280,6 +285,21 @@ class AzureProvider:
         return observation
 
     # listing -------------------------------------------------------------------------------
+
+    def _arm_types(self, listed: Mapping[str, AzureSpec]) -> list[str] | None:
+        """With a limited unmanaged search, the ARM types ``resources.list`` is asked for: the
+        listed types', and their parents' for types read from or under a parent (extension
+        types are read on the targets the states name); None (every type) when the search is
+        not limited."""
+        if not self.options.unmanaged_limited:
+            return None
+        wanted: set[str] = set()
+        for spec in listed.values():
+            while spec.source in (Source.PARENT, Source.CHILDREN) and spec.parent:
+                spec = self._specs[spec.parent]
+            if spec.source is Source.RESOURCES:
+                wanted.add(spec.arm_type)
+        return sorted(wanted)
 
     def _classify(self, listings: Sequence[Listing],
                   wanted: Mapping[tuple[str, str], Resource]) -> list[Entry]:
@@ -320,7 +340,7 @@ class AzureProvider:
             managed[r.type].append(self.arm_id(r))
         listed = [(e.spec.type, str(e.item["id"])) for e in entries
                   if e.spec is not None and not e.gone]
-        jobs = plan_jobs(self._specs, listed, managed)
+        jobs = plan_jobs(self._to_list, listed, managed)
         if not jobs:
             return [], set()
         found = run_jobs(self.ctx, pool, jobs)

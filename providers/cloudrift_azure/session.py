@@ -213,6 +213,13 @@ class _RateLimitPolicy(HTTPPolicy[Any, Any]):
         return response
 
 
+def type_filter(arm_types: Sequence[str] | None) -> str | None:
+    """ARM's ``$filter`` for resources of these types (``resourceType eq 'A' or ...``)."""
+    if arm_types is None:
+        return None
+    return " or ".join(f"resourceType eq '{t}'" for t in arm_types)
+
+
 class AzureContext:
     """What the provider uses to talk to ARM."""
 
@@ -400,13 +407,18 @@ class AzureContext:
         with _fatal_errors(self.endpoint):
             return [_plain(g) for g in self.client(subscription).resource_groups.list()]
 
-    def list_resources(self, subscription: str) -> list[Item]:
+    def list_resources(self, subscription: str,
+                       arm_types: Sequence[str] | None = None) -> list[Item]:
+        """Every resource of the subscription, or of ``arm_types`` only."""
         with _fatal_errors(self.endpoint):
-            return [_plain(r) for r in self.client(subscription).resources.list()]
+            pages = self.client(subscription).resources.list(filter=type_filter(arm_types))
+            return [_plain(r) for r in pages]
 
-    def list_group_resources(self, subscription: str, group: str) -> list[Item]:
+    def list_group_resources(self, subscription: str, group: str,
+                             arm_types: Sequence[str] | None = None) -> list[Item]:
         with _fatal_errors(self.endpoint):
-            pages = self.client(subscription).resources.list_by_resource_group(group)
+            pages = self.client(subscription).resources.list_by_resource_group(
+                group, filter=type_filter(arm_types))
             return [_plain(r) for r in pages]
 
     def get(self, resource_id: str, api_version: str) -> Item:

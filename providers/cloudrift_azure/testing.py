@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from cloudrift.testing.servers import LocalServer, Request, Response
@@ -469,16 +469,26 @@ class ArmServer(LocalServer):
                 items = [g for (sub, _), g in groups if sub == subscription]
                 return self._page(lowered, version, query, items, list_shape=False)
             if len(parts) == 3 and parts[2] == "resources":
+                kept = _type_filter(query.get("$filter"))
+                if kept is False:
+                    return _error(400, "InvalidFilterInQueryString",
+                                  f"unsupported $filter {query.get('$filter')!r}")
                 items = [r for k, r in sorted(self._resources.items())
-                         if _parts(k)[1] == subscription and k not in self.hidden_from_list]
+                         if _parts(k)[1] == subscription and k not in self.hidden_from_list
+                         and (kept is None or _arm_type(k).lower() in kept)]
                 return self._page(lowered, version, query, items, list_shape=True)
             if len(parts) == 5 and parts[2] == "resourcegroups" and parts[4] == "resources":
                 if (subscription, parts[3]) not in self._groups:
                     return _error(404, "ResourceGroupNotFound",
                                   f"Resource group '{parts[3]}' could not be found.")
+                kept = _type_filter(query.get("$filter"))
+                if kept is False:
+                    return _error(400, "InvalidFilterInQueryString",
+                                  f"unsupported $filter {query.get('$filter')!r}")
                 prefix = f"/subscriptions/{subscription}/resourcegroups/{parts[3]}/"
                 items = [r for k, r in sorted(self._resources.items())
-                         if k.startswith(prefix) and k not in self.hidden_from_list]
+                         if k.startswith(prefix) and k not in self.hidden_from_list
+                         and (kept is None or _arm_type(k).lower() in kept)]
                 return self._page(lowered, version, query, items, list_shape=True)
             if _is_collection(parts):
                 return self._collection(lowered, version, query)
@@ -555,8 +565,9 @@ class ArmServer(LocalServer):
         ]
         body: Payload = {"value": value}
         if start + self.page_size < len(items):
+            kept = (f"&%24filter={quote(query['$filter'])}" if query.get("$filter") else "")
             body["nextLink"] = (f"{self.endpoint}{path}?api-version={quote(version)}"
-                                f"&%24skiptoken={start + self.page_size}")
+                                f"{kept}&%24skiptoken={start + self.page_size}")
         return 200, body, {}
 
 
@@ -603,6 +614,24 @@ def _versions_for(arm_type: str) -> tuple[str, ...]:
         if found:
             return found
     return ()
+
+
+_TYPE_TERM = re.compile(r"^\s*resourceType\s+eq\s+'([^']+)'\s*$", re.IGNORECASE)
+
+
+def _type_filter(text: str | None) -> frozenset[str] | Literal[False] | None:
+    """The ARM types a ``resources.list`` ``$filter`` keeps (``resourceType eq 'A' or
+    resourceType eq 'B'``, lower-cased); None without a filter; False for a filter this server
+    does not understand (ARM would read more shapes; a scan sends only this one)."""
+    if text is None:
+        return None
+    kept: set[str] = set()
+    for term in re.split(r"\s+or\s+", text, flags=re.IGNORECASE):
+        match = _TYPE_TERM.match(term)
+        if match is None:
+            return False
+        kept.add(match.group(1).lower())
+    return frozenset(kept)
 
 
 def _error(status: int, code: str, message: str) -> tuple[int, Any, dict[str, str]]:

@@ -197,8 +197,12 @@ class GcpProvider:
 
     def observe(self, desired: Sequence[Resource]) -> Observation:
         self.scopes = self.resolve_scopes(desired)
-        resource_specs = [s for s in self._specs.values() if s.content == RESOURCE]
-        asset_types = sorted({s.asset_type for s in [*resource_specs, *self._owners]}
+        # --unmanaged managed-types / none: only the managed types' asset types are asked for
+        # (one listing per scope either way: Cloud Asset has no read by id for a batch)
+        resource_specs = [s for s in self.options.listed(self._specs, desired).values()
+                          if s.content == RESOURCE]
+        context = self._context(resource_specs, {r.type for r in desired})
+        asset_types = sorted({s.asset_type for s in [*resource_specs, *context]}
                              | {PROJECT_ASSET_TYPE})
         # reading IAM policies is a second listing per scope, of the asset types whose members
         # the states manage only (otherwise every human binding would be "unmanaged")
@@ -222,7 +226,7 @@ class GcpProvider:
                 observation.warnings.append(failure_warning(listing, self.session.backoff.attempts))
                 continue
             by_asset_type: dict[str, list[GcpSpec]] = defaultdict(list)
-            for spec in [*resource_specs, *self._owners] if listing.content == RESOURCE \
+            for spec in [*resource_specs, *context] if listing.content == RESOURCE \
                     else iam_specs:
                 by_asset_type[spec.asset_type].append(spec)
             for asset in listing.assets:
@@ -232,9 +236,10 @@ class GcpProvider:
         managed = {r.key for r in desired}
         owned = _owned(items, index)
         seen: set[tuple[str, str, str]] = set()
+        compared = {s.type for s in [*resource_specs, *iam_specs]}
         for spec, item in items:
-            if spec.type not in self._specs:
-                continue  # an owner only
+            if spec.type not in compared:
+                continue  # listed for what it tells of the others only
             resource, warning = self._resource(spec, item, managed, owned)
             if warning is not None:
                 observation.warnings.append(warning)
@@ -245,9 +250,27 @@ class GcpProvider:
                 seen.add(key)
                 observation.resources.append(resource)
 
-        self._coverage(observation, desired, listings, index, iam_specs)
+        self._coverage(observation, desired, listings, index, resource_specs, iam_specs)
         observation.api_calls.update(self.session.calls)
         return observation
+
+    def _context(self, listed: Sequence[GcpSpec], managed: set[str]) -> list[GcpSpec]:
+        """Types listed beside ``listed`` for what they tell of them, never compared: the
+        owners of what a resource created with itself (``--type`` may leave them out, a
+        limited unmanaged search too), and with a limited search the parents whose payload
+        a listed part reads (``related``: a record set's zone, a service account's e-mail)."""
+        chosen = {s.type for s in listed}
+        context = [s for s in self._owners if s.type not in chosen]
+        if not self.options.unmanaged_limited:
+            return context
+        parents = {part.parent_type for s in self._specs.values()
+                   if s.related is not None and s.type in managed
+                   for part in s.part_of}
+        owners = self.options.unmanaged == "managed-types"
+        context += [s for rtype, s in self._specs.items()
+                    if rtype not in chosen and s.content == RESOURCE
+                    and (rtype in parents or (owners and bool(set(s.owns_types) & chosen)))]
+        return context
 
     def _iam_specs(self, desired: Sequence[Resource]) -> list[GcpSpec]:
         wanted = {r.type for r in desired}
@@ -318,7 +341,7 @@ class GcpProvider:
 
     def _coverage(self, observation: Observation, desired: Sequence[Resource],
                   listings: Sequence[Listing], index: AssetIndex,
-                  iam_specs: Sequence[GcpSpec]) -> None:
+                  resource_specs: Sequence[GcpSpec], iam_specs: Sequence[GcpSpec]) -> None:
         """Which (type, location, project) units were fully seen.
 
         One GCP scan covers several projects, and a location such as ``global`` is shared by
@@ -337,7 +360,7 @@ class GcpProvider:
         resources_failed = {lst.scope for lst in listings
                             if lst.content == RESOURCE and lst.error is not None}
         for content in (RESOURCE, IAM_POLICY):
-            types = {s.type for s in self._specs.values() if s.content == RESOURCE} \
+            types = {s.type for s in resource_specs} \
                 if content == RESOURCE else {s.type for s in iam_specs}
             requested = [lst for lst in listings if lst.content == content]
             if not requested:

@@ -23,6 +23,7 @@ from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
 from cloudrift_aws.types.ec2_common import (
     IN_DEFAULT_VPC,
+    by_ids,
     copies,
     default_vpc_ids,
     instance_listing,
@@ -47,8 +48,12 @@ def _root_mapping(instance: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def _instances(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    # --unmanaged none: the managed instances by id, not every instance of the region
+    found = (by_ids(ctx, region, "describe_instances", "Reservations[].Instances[]",
+                    "instance-id", (r.id for r in managed))
+             if ctx.managed_only else instance_listing(ctx, region))
     # terminated instances stay listed for about an hour; for Terraform they are gone
-    live = [dict(instance) for instance in instance_listing(ctx, region)
+    live = [dict(instance) for instance in found
             if (instance.get("State") or {}).get("Name") in _LIVE_INSTANCE_STATES]
     if managed and live:
         _add_root_volumes(ctx, region, live)
@@ -57,10 +62,15 @@ def _instances(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> lis
 
 
 def _add_root_volumes(ctx: AwsContext, region: str, instances: list[Item]) -> None:
-    if not any(_root_mapping(instance) for instance in instances):
+    roots = [mapping["Ebs"].get("VolumeId") for instance in instances
+             if (mapping := _root_mapping(instance)) is not None]
+    if not roots:
         return
     try:
-        volumes = {v["VolumeId"]: v for v in volume_listing(ctx, region)}
+        listed = (by_ids(ctx, region, "describe_volumes", "Volumes", "volume-id",
+                         (v for v in roots if v)) if ctx.managed_only
+                  else volume_listing(ctx, region))
+        volumes = {v["VolumeId"]: v for v in listed}
     except (ClientError, BotoCoreError):
         # root_block_device is then unknown; aws_ebs_volume reports the failed listing
         return

@@ -102,6 +102,7 @@ INSTANCE = GcpSpec(
     cloud_id=from_self_link,
     created_by=_instance_creator,
     owns=_instance_disks,
+    owns_types=(DISK_TYPE,),
     fields=(
         FieldSpec("machine_type", query="machineType", normalise=(short_name,)),
         text("description", "description"),
@@ -155,6 +156,7 @@ NETWORK = GcpSpec(
     cloud_id=from_self_link,
     is_default=lambda item: item.get("name") == DEFAULT_NETWORK,
     owns=_auto_subnetworks,
+    owns_types=(SUBNETWORK_TYPE,),
     fields=(
         text("description", "description"),
         flag("auto_create_subnetworks", "autoCreateSubnetworks"),

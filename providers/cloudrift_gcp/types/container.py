@@ -51,6 +51,7 @@ CLUSTER = GcpSpec(
     import_id=template("projects/{project}/locations/{location}/clusters/{name}"),
     cloud_id=cloud_template("projects/{project}/locations/{location}/clusters/{name}"),
     owns=_node_pool_groups,
+    owns_types=(GROUP_TYPE,),
     fields=(
         text("description", "description"),
         ref("network", "network"),

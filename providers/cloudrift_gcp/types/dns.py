@@ -61,6 +61,7 @@ MANAGED_ZONE = GcpSpec(
     import_id=template("projects/{project}/managedZones/{name}"),
     cloud_id=cloud_template("projects/{project}/managedZones/{name}"),
     owns=_zone_apex_records,
+    owns_types=(RECORD_SET_TYPE,),
     fields=(
         text("dns_name", "dnsName"),
         text("description", "description"),

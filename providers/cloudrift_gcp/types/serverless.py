@@ -284,6 +284,7 @@ FUNCTION = GcpSpec(
                             location=lambda item: location_in_id(str(item.get("name", ""))),
                             name=lambda item: short_name(item.get("name"))),
     owns=_function_service,
+    owns_types=(RUN_TYPE,),
     fields=(
         text("description", "description"),
         label_map(),
