@@ -256,7 +256,7 @@ def _launched_with_instance(item: Mapping[str, Any]) -> bool:
 
 EBS_VOLUME = AwsSpec(
     type="aws_ebs_volume",
-    calls=("ec2:DescribeVolumes",),
+    calls=("ec2:DescribeVolumes", "ec2:DescribeInstances"),
     service="ec2",
     enumerate=_volumes,
     id_query="VolumeId",

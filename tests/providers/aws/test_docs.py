@@ -15,12 +15,16 @@ import pytest
 from cloudrift_aws import AwsPlugin
 from cloudrift_aws.docs import (
     COMMAND,
+    MEASURE_COMMAND,
     PAGE,
     api_calls,
+    kind,
     load_calls,
     main,
+    per_resource,
     render,
 )
+from tests.providers.aws.measure import KNOWN_PER_RESOURCE, UNMANAGED_CALLS
 
 SPECS = AwsPlugin().types()
 MEASURED = load_calls()
@@ -49,6 +53,41 @@ def test_check_fails_on_a_stale_page_and_names_the_command(
 def test_a_page_without_the_markers_is_an_error() -> None:
     with pytest.raises(ValueError, match="BEGIN GENERATED types"):
         render("# AWS\n", SPECS, MEASURED)
+
+
+def test_the_figures_are_of_types_that_exist() -> None:
+    assert set(FIGURES) <= set(SPECS), f"re-run `{MEASURE_COMMAND}`"
+
+
+@pytest.mark.parametrize("rtype", MEASURED_TYPES)
+def test_every_measured_call_is_declared(rtype: str) -> None:
+    """The type table lists a type's calls from its spec: the scan made no other."""
+    listing, details = api_calls(SPECS[rtype])
+    made = {op for counts in FIGURES[rtype].values() for op in counts}
+    assert made <= set(listing) | set(details), (
+        f"{rtype} made calls its spec does not declare (AwsSpec.calls): "
+        f"{sorted(made - set(listing) - set(details))}")
+
+
+@pytest.mark.parametrize("rtype", [
+    pytest.param(t, marks=pytest.mark.xfail(reason=KNOWN_PER_RESOURCE[t], strict=True))
+    if t in KNOWN_PER_RESOURCE else t for t in MEASURED_TYPES])
+def test_what_a_managed_resource_costs_is_what_the_spec_says(rtype: str) -> None:
+    spec = SPECS[rtype]
+    each = per_resource(FIGURES[rtype], COPIES)
+    listing, details = api_calls(spec)
+    if kind(spec) == "bulk":
+        assert each == {}, f"{rtype}: a bulk spec, yet each managed resource costs {each}"
+    else:
+        assert set(each) <= set(listing) | set(details), f"{rtype}: {each} undeclared"
+
+
+@pytest.mark.parametrize("rtype", MEASURED_TYPES)
+def test_an_unmanaged_resource_costs_nothing(rtype: str) -> None:
+    figures = FIGURES[rtype]
+    grown = {op for op in {*figures["unmanaged"], *figures["empty"]}
+             if figures["unmanaged"].get(op) != figures["empty"].get(op)}
+    assert grown <= set(UNMANAGED_CALLS), f"{rtype}: unmanaged resources cost {grown}"
 
 
 @pytest.mark.parametrize("rtype", ["aws_ssm_parameter", "aws_secretsmanager_secret",
