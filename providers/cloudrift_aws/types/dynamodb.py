@@ -156,6 +156,7 @@ def _as_flag(value: Any) -> Any:
 
 TABLE = AwsSpec(
     type="aws_dynamodb_table",
+    calls=("dynamodb:ListTables",),
     service="dynamodb",
     enumerate=_tables,
     id_query=_ID,

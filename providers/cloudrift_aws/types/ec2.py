@@ -170,6 +170,7 @@ def _instance_attribute(name: str, attribute: str, result: str) -> Detail:
 
 INSTANCE = AwsSpec(
     type="aws_instance",
+    calls=("ec2:DescribeInstances",),
     service="ec2",
     enumerate=_instances,
     id_query="InstanceId",
@@ -265,6 +266,7 @@ def _launched_with_instance(item: Mapping[str, Any]) -> bool:
 
 EBS_VOLUME = AwsSpec(
     type="aws_ebs_volume",
+    calls=("ec2:DescribeVolumes", "ec2:DescribeInstances"),
     service="ec2",
     enumerate=_volumes,
     id_query="VolumeId",

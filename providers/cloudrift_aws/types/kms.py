@@ -106,6 +106,7 @@ def _state_rotation_period(attributes: Mapping[str, Any]) -> Any:
 
 KEY = AwsSpec(
     type="aws_kms_key",
+    calls=("kms:ListKeys", "kms:ListAliases", "kms:DescribeKey"),
     service="kms",
     enumerate=_keys,
     id_query=_ID,

@@ -43,6 +43,7 @@ def _layers(payload: Mapping[str, Any]) -> Any:
 
 FUNCTION = AwsSpec(
     type="aws_lambda_function",
+    calls=("lambda:ListFunctions",),
     service="lambda",
     enumerate=_functions,
     id_query=_ID,

@@ -39,6 +39,7 @@ def _retention(payload: Mapping[str, Any]) -> Any:
 
 LOG_GROUP = AwsSpec(
     type="aws_cloudwatch_log_group",
+    calls=("logs:DescribeLogGroups",),
     service="logs",
     enumerate=_log_groups,
     id_query=_ID,

@@ -91,6 +91,7 @@ def _unknown(_: Mapping[str, Any]) -> Any:
 
 DB_INSTANCE = AwsSpec(
     type="aws_db_instance",
+    calls=("rds:DescribeDBInstances",),
     service="rds",
     enumerate=_instances,
     id_query="DBInstanceIdentifier",

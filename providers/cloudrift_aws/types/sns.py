@@ -39,6 +39,7 @@ def _topics(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[I
 
 TOPIC = AwsSpec(
     type="aws_sns_topic",
+    calls=("sns:ListTopics",),
     service="sns",
     enumerate=_topics,
     id_query=_ID,

@@ -49,6 +49,7 @@ def _queues(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[I
 
 QUEUE = AwsSpec(
     type="aws_sqs_queue",
+    calls=("sqs:ListQueues",),
     service="sqs",
     enumerate=_queues,
     id_query=_ID,
