@@ -49,8 +49,10 @@ UNMANAGED_CALLS = {
 }
 # known: a per-resource call where AWS has a bulk form; each to be fixed in its type module
 KNOWN_PER_RESOURCE = {
-    "aws_cloudwatch_event_rule": "events:ListTagsForResource per managed rule, where the "
-    "tagging API serves events:rule (bulk_tags)",
+    # AWS's tagging API serves events:rule; moto 5.2.6's does not index EventBridge rules, so
+    # each managed rule's tags disagree with the (empty) bulk listing and are asked again
+    "aws_cloudwatch_event_rule": "events:ListTagsForResource per managed rule: moto's tagging "
+    "API leaves EventBridge rules out, so the bulk tags disagree with the state and are re-asked",
 }
 CALLS_JSON = Path(__file__).resolve().parents[3] / "providers" / "cloudrift_aws" / "calls.json"
 
