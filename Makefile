@@ -68,6 +68,7 @@ test-latest:
 lint: install
 	$(BIN)/ruff check cloudrift providers tests bench demo requirements
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python bench/run.py --write docs/benchmarks.md

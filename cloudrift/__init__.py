@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from cloudrift._version import __version__
 
 __all__ = ["__version__", "load_report", "scan"]
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     # `import cloudrift` stays cheap: the pipeline loads on first use
     if name in ("scan", "load_report"):
-        from cloudrift import api
+        from importlib import import_module
 
-        return getattr(api, name)
+        return getattr(import_module("cloudrift.api"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

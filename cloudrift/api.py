@@ -132,6 +132,10 @@ class ScanJob:
     config_ignores: Sequence[Any] = ()
     note: Callable[[str], None] = _stderr
     progress: ProgressSink | None = None
+    # cloudrift watch's RunGuard: asked between phases whether to go on (``check``), and told
+    # before the history is written (``commit``), so that a stopping watch can abandon the scan
+    # before that point, never during it
+    guard: Any = None
     _prepared: _Prepared | None = field(default=None, init=False, repr=False)
 
     def prepare(self) -> Redactor:
@@ -206,9 +210,13 @@ class ScanJob:
             # a plugin may scan several accounts, one provider each
             providers.update(create_all(options) if create_all
                              else {name: plugin.create(options)})
+        if self.guard is not None:
+            self.guard.check()
         with progress if isinstance(progress, TerminalProgress) else nullcontext():
             report = Scan(scan_input, providers, strict=v["strict"], shard=shard,
                           wants=options.wants).run()
+        if self.guard is not None:
+            self.guard.check()
         # ignore rules are accepted drift and filters a view: the history records what is left
         # after the rules and before the view, so a filtered scan resolves nothing
         accepted = postprocess.apply(report, prepared.ignores, None)
@@ -216,6 +224,8 @@ class ScanJob:
         if not v["no_history"]:
             kept = {f.fingerprint for f in accepted.findings}
             ignored = [f for f in report.findings if f.fingerprint not in kept]
+            if self.guard is not None:
+                self.guard.commit()
             try:
                 accepted = self._record(accepted, ignored, shard, prepared.keep, gathered,
                                         scan_input.redactor)

@@ -22,7 +22,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from cloudrift import __version__
+from cloudrift._version import __version__
 from cloudrift.api import load_report
 from cloudrift.config import load_config
 from cloudrift.errors import CloudriftError, ConfigError
@@ -52,6 +52,7 @@ LAZY_COMMANDS = {
     "diff": "cloudrift.history.commands:diff_cmd",
     "baseline": "cloudrift.history.commands:baseline_cmd",
     "notify": "cloudrift.notify.commands:notify",
+    "watch": "cloudrift.watch.command:watch",
 }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from cloudrift import __version__
+from cloudrift._version import __version__
 from cloudrift.accounting import TERRAFORM_ONLY_PROVIDERS, Accounting
 from cloudrift.concurrency import worker_pool
 from cloudrift.diff import diff_attributes, map_values
@@ -316,21 +316,17 @@ class Scan:
     def _cut_to_shard(
         self, name: str, desired: list[Resource], observation: Observation
     ) -> tuple[list[Resource], Observation]:
-        def mine(rtype: str, region: str) -> bool:
-            return in_shard(self.shard, name, rtype, region)
+        def mine(rtype: str, scope: Scope) -> bool:
+            return in_shard(self.shard, name, rtype, scope.place)
 
-        observation.resources = [
-            r for r in observation.resources if mine(r.type, r.scope.region)
-        ]
-        observation.scanned = {u for u in observation.scanned if mine(*u)}
-        observation.failed = {u for u in observation.failed if mine(*u)}
-        observation.scanned_in = {u for u in observation.scanned_in if mine(u[0], u[1])}
-        observation.failed_in = {u for u in observation.failed_in if mine(u[0], u[1])}
+        observation.resources = [r for r in observation.resources if mine(r.type, r.scope)]
+        observation.scanned = {u for u in observation.scanned if mine(u.type, u.scope)}
+        observation.failed = {u for u in observation.failed if mine(u.type, u.scope)}
         observation.warnings = [
             w for w in observation.warnings
-            if w.type is None or w.scope is None or mine(w.type, w.scope.region)
+            if w.type is None or w.scope is None or mine(w.type, w.scope)
         ]
-        return [r for r in desired if mine(r.type, r.scope.region)], observation
+        return [r for r in desired if mine(r.type, r.scope)], observation
 
     def _deduplicate(self, name: str, desired: list[Resource],
                      warnings: list[ScanWarning]) -> list[Resource]:
@@ -373,14 +369,18 @@ class Scan:
                 per_type[rtype] = TypeCoverage(provider=provider.name, type=rtype)
             return per_type[rtype]
 
-        for rtype, region in observation.scanned:
-            cov(rtype).scanned_scopes.append(_scope_label(observation.account, region))
-        for rtype, region in observation.failed:
-            cov(rtype).failed_scopes.append(_scope_label(observation.account, region))
-        for rtype, region, account in observation.scanned_in:
-            cov(rtype).scanned_scopes.append(_scope_label(account, region))
-        for rtype, region, account in observation.failed_in:
-            cov(rtype).failed_scopes.append(_scope_label(account, region))
+        # the accounts each (type, region, group) was scanned in
+        scanned: dict[tuple[str, str, str | None], set[str | None]] = defaultdict(set)
+        for unit in observation.scanned:
+            cov(unit.type).scanned_scopes.append(unit.scope.label())
+            scanned[(unit.type, unit.region, unit.group)].add(unit.account)
+        for unit in observation.failed:
+            cov(unit.type).failed_scopes.append(unit.scope.label())
+
+        def seen(want: Resource) -> bool:
+            accounts = scanned.get((want.type, want.scope.region, want.scope.group))
+            return accounts is not None and (
+                want.scope.account is None or None in accounts or want.scope.account in accounts)
 
         matched: set[ResourceKey] = set()
         for want in desired:
@@ -389,10 +389,7 @@ class Scan:
             key = want.key
             have = actual_by_key.get(key)
             if have is None:
-                seen = (want.type, key.region) in observation.scanned or (
-                    want.type, key.region, want.scope.account or ""
-                ) in observation.scanned_in
-                if seen:
+                if seen(want):
                     summary.compared += 1
                     summary.missing += 1
                     findings.append(self._finding(FindingKind.MISSING, want))
@@ -469,10 +466,6 @@ class Scan:
 
 def _root_label(binding: CodeBinding) -> str:
     return binding.label or "."
-
-
-def _scope_label(account: str | None, region: str) -> str:
-    return f"{account or '?'}/{region}"
 
 
 def run_scan(

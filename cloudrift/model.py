@@ -20,7 +20,7 @@ from pydantic import (
     model_serializer,
 )
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 GLOBAL_REGION = "global"
 
@@ -56,15 +56,23 @@ class FindingStatus(str, Enum):
 
 
 class Scope(BaseModel):
-    """Where a resource lives: account (or project, subscription) and region."""
+    """Where a resource lives: account (or project, subscription), region and, in Azure, the
+    resource group."""
 
     model_config = ConfigDict(frozen=True)
 
     account: str | None = None
     region: str = GLOBAL_REGION
+    group: str | None = Field(default=None, description="the resource group (Azure)")
+
+    @property
+    def place(self) -> str:
+        """The unit a listing covers within the account: the resource group, else the region."""
+        return self.group or self.region
 
     def label(self) -> str:
-        return f"{self.account or '?'}/{self.region}"
+        """``123456789012/eu-west-1``; ``SUBSCRIPTION/rg-app`` for an Azure resource group."""
+        return f"{self.account or '?'}/{self.place}"
 
 
 class ResourceKey(BaseModel):

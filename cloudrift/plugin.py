@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from cloudrift.errors import ConfigError
 from cloudrift.meter import CallMeter
-from cloudrift.model import Resource, ScanWarning
+from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope
 from cloudrift.progress import NoProgress, ProgressSink
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift.spec import ResourceSpec, SpecT
@@ -67,25 +67,37 @@ def in_shard(shard: tuple[int, int] | None, provider: str, rtype: str, scope: st
     return int.from_bytes(digest[:8], "big") % count == index - 1
 
 
+@dataclass(frozen=True)
+class Unit:
+    """What one listing reaches: a type in a scope (account, region and, in Azure, resource
+    group). A provider spanning several accounts (projects, subscriptions) names the account of
+    each unit, so the same region names in two accounts stay two units."""
+
+    type: str
+    region: str = GLOBAL_REGION
+    account: str | None = None
+    group: str | None = None
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(account=self.account, region=self.region, group=self.group)
+
+
 @dataclass
 class Observation:
     """What a provider saw.
 
-    ``scanned`` holds the (type, region) pairs fully enumerated: a desired resource there and not
-    in ``resources`` is missing. ``failed`` holds the pairs that could not be seen: nothing there is
-    reported missing, and the report's coverage says so.
+    ``scanned`` holds the units fully enumerated: a desired resource in one and not in
+    ``resources`` is missing (a resource whose state names no account belongs to a unit of its
+    type and place whatever its account). ``failed`` holds the units that could not be seen:
+    nothing there is reported missing, and the report's coverage says so.
     """
 
     resources: list[Resource] = field(default_factory=list)
-    scanned: set[tuple[str, str]] = field(default_factory=set)
-    failed: set[tuple[str, str]] = field(default_factory=set)
-    # the same per account, for a provider whose one observation spans several accounts
-    # (projects, subscriptions) sharing region names: (type, region, account)
-    scanned_in: set[tuple[str, str, str]] = field(default_factory=set)
-    failed_in: set[tuple[str, str, str]] = field(default_factory=set)
+    scanned: set[Unit] = field(default_factory=set)
+    failed: set[Unit] = field(default_factory=set)
     warnings: list[ScanWarning] = field(default_factory=list)
     api_calls: Counter[str] = field(default_factory=Counter)
-    account: str | None = None
 
 
 @runtime_checkable

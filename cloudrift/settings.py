@@ -191,8 +191,8 @@ SCAN: tuple[Setting, ...] = (
        "default for resources whose region the state does not say. Repeatable or "
        "comma-separated. Default: AWS_REGION.", metavar="REGION"),
     _s("output", "list", "Where to write the report: console://, json://, sarif://, junit://, "
-       "markdown://, html:// or driftctl://, each followed by a PATH (none or '-' for "
-       "standard output). Repeatable. Default: console://.", short="-o",
+       "markdown://, html://, driftctl:// or codequality:// (GitLab), each followed by a PATH "
+       "(none or '-' for standard output). Repeatable. Default: console://.", short="-o",
        metavar="FORMAT://PATH", split=False),
     _s("strict", "bool", "Also report cloud-created defaults (default VPC, its subnets and "
        "security groups, AWS-managed policies, service-linked roles) as unmanaged."),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from cloudrift import __version__
+from cloudrift._version import __version__
 
 USER_AGENT = f"cloudrift/{__version__}"
 _BODY_EXCERPT = 200

@@ -32,6 +32,7 @@ REPORTERS = {
     "markdown": "cloudrift.report.markdown:MarkdownReporter",
     "html": "cloudrift.report.html:HtmlReporter",
     "driftctl": "cloudrift.report.driftctl:DriftctlReporter",
+    "codequality": "cloudrift.report.codequality:CodeQualityReporter",
 }
 FORMATS = tuple(REPORTERS)
 

@@ -15,7 +15,7 @@ from pathlib import PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from cloudrift import __version__
+from cloudrift._version import __version__
 from cloudrift.model import Finding, FindingKind, ScanReport, ScanWarning
 from cloudrift.report._attribution import event_text, no_events_text
 from cloudrift.report._diff import element_lines

@@ -15,7 +15,7 @@ from cloudrift.desired import no_id_warnings, unsupported_warnings
 from cloudrift.errors import CloudriftError, ProviderError
 from cloudrift.model import GLOBAL_REGION, Finding, Resource, ScanWarning, Scope
 from cloudrift.observed import api_failure, dedupe_warnings
-from cloudrift.plugin import Observation, ScanOptions
+from cloudrift.plugin import Observation, ScanOptions, Unit
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift_aws.regions import account_from_arn, default_region, region_of
 from cloudrift_aws.session import (
@@ -175,7 +175,7 @@ class AwsProvider:
 
     def observe(self, desired: Sequence[Resource]) -> Observation:
         self.account = self.ctx.account_id(self.default_region)
-        observation = Observation(account=self.account)
+        observation = Observation()
         regions = self.regions(desired)
         managed: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         for resource in desired:
@@ -196,10 +196,10 @@ class AwsProvider:
             jobs: list[tuple[AwsSpec, str, Item, str, bool]] = []
             for (spec, region), outcome in zip(tasks, listed, strict=True):
                 if isinstance(outcome, ScanWarning):
-                    observation.failed.add((spec.type, region))
+                    observation.failed.add(Unit(spec.type, region, self.account))
                     observation.warnings.append(outcome)
                     continue
-                observation.scanned.add((spec.type, region))
+                observation.scanned.add(Unit(spec.type, region, self.account))
                 wanted = {r.id for r in managed[(spec.type, region)]}
                 for item in outcome:
                     item_id = self._item_id(spec, item)

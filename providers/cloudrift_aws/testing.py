@@ -9,6 +9,10 @@ with ``cloudrift.testing.StateBuilder``; ``tests/providers/aws/cases`` shows the
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -25,25 +29,63 @@ __all__ = ["FAKE_CREDENTIALS", "MotoServer", "ScanRecorder", "environment",
 class MotoServer:
     """moto's server in a thread on 127.0.0.1, on a free port, spoken to over real HTTP."""
 
-    def __init__(self) -> None:
-        import logging
-
-        from moto.server import ThreadedMotoServer
-
-        # one INFO line per request drowns every failing test's output
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    def __init__(self, *, own_process: bool = False) -> None:
+        """``own_process``: run the server in a process of its own. moto keeps its backends in
+        module globals, so every threaded server in one process shares one emulated cloud; an
+        estate that must meet no other test's resources asks for its own process."""
+        self._own_process = own_process
+        self._server: Any = None
+        self._process: subprocess.Popen[bytes] | None = None
         self.endpoint = ""
 
     def start(self) -> MotoServer:
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.endpoint = f"http://{host}:{port}"
+        if self._own_process:
+            self._start_process()
+        else:
+            import logging
+
+            from moto.server import ThreadedMotoServer
+
+            # one INFO line per request drowns every failing test's output
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
+            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            self._server.start()
+            host, port = self._server.get_host_and_port()
+            self.endpoint = f"http://{host}:{port}"
         self.configure({"lambda": {"use_docker": False}})
         return self
 
+    def _start_process(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.endpoint = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=2):
+                    return
+            except OSError as error:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"moto's server did not start on {self.endpoint}") from error
+                time.sleep(0.1)
+
     def stop(self) -> None:
-        self._server.stop()
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+        elif self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def _post(self, path: str, body: Mapping[str, Any] | None = None) -> None:
         data = json.dumps(body or {}).encode()

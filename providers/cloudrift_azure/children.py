@@ -15,9 +15,10 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from cloudrift.model import GLOBAL_REGION, ScanWarning
+from cloudrift.model import ScanWarning
+from cloudrift.plugin import Unit
 from cloudrift_azure import ids
-from cloudrift_azure.listing import failure_warning
+from cloudrift_azure.listing import failure_warning, group_unit
 from cloudrift_azure.session import CALL_ERRORS, AzureContext, is_not_found
 from cloudrift_azure.spec import AzureSpec, Item, Source
 
@@ -36,7 +37,7 @@ class Listed:
     the warnings saying so."""
 
     items: list[tuple[AzureSpec, Item]] = field(default_factory=list)
-    failed: set[tuple[str, str]] = field(default_factory=set)
+    failed: set[Unit] = field(default_factory=set)
     warnings: list[ScanWarning] = field(default_factory=list)
 
 
@@ -98,8 +99,8 @@ def run_jobs(ctx: AzureContext, pool: ThreadPoolExecutor, jobs: list[ListJob]) -
         if isinstance(outcome, BaseException):
             if is_not_found(outcome):
                 continue
-            group = ids.group_of(job.parent) or GLOBAL_REGION
-            result.failed.add((job.spec.type, group))
+            group = ids.group_of(job.parent)
+            result.failed.add(group_unit(job.spec.type, ids.subscription_of(job.parent), group))
             result.warnings.append(failure_warning(
                 outcome, f"{job.spec.type} of {job.parent} not listed",
                 subscription=ids.subscription_of(job.parent), group=group, rtype=job.spec.type,

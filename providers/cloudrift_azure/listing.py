@@ -15,6 +15,7 @@ from typing import Any
 
 from cloudrift.model import GLOBAL_REGION, ScanWarning, Scope
 from cloudrift.observed import api_failure
+from cloudrift.plugin import Unit
 from cloudrift_azure.session import (
     CALL_ERRORS,
     DENIED_CODES,
@@ -124,6 +125,17 @@ def azure_owned_group(group: Mapping[str, Any]) -> bool:
     return bool(group.get("managedBy")) or name.startswith(_AZURE_GROUP_PREFIXES)
 
 
+def group_scope(subscription: str | None, group: str | None) -> Scope:
+    """Where an Azure resource lives: its subscription and resource group. ``region`` still
+    holds the group too, for readers of reports before ``group`` existed (1.x)."""
+    return Scope(account=subscription, region=group or GLOBAL_REGION, group=group or None)
+
+
+def group_unit(rtype: str, subscription: str | None, group: str | None) -> Unit:
+    scope = group_scope(subscription, group)
+    return Unit(rtype, scope.region, scope.account, scope.group)
+
+
 def failure_warning(exc: BaseException, what: str, *, subscription: str | None,
                     group: str | None = None, rtype: str | None = None) -> ScanWarning:
     kind, why = api_failure(
@@ -131,7 +143,7 @@ def failure_warning(exc: BaseException, what: str, *, subscription: str | None,
     )
     return ScanWarning(
         code=kind, provider=NAME, type=rtype,
-        scope=Scope(account=subscription, region=group or GLOBAL_REGION),
+        scope=group_scope(subscription, group),
         message=f"{what}: {why}",
     )
 
@@ -142,7 +154,7 @@ def detail_warning(sub: str, group: str, namespace: str, code: str, count: int) 
     return ScanWarning(
         code="access_denied" if denied else "detail_unavailable",
         provider=NAME,
-        scope=Scope(account=sub, region=group or GLOBAL_REGION),
+        scope=group_scope(sub, group),
         message=f"{count} {namespace} resource(s) in {where} (subscription {sub}) could not "
         f"be read ({code}); fields that need their properties were not compared",
     )

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudrift.model import Scope
+from cloudrift.model import GLOBAL_REGION, Scope
 from cloudrift_azure import ids
 from cloudrift_azure.details import Entry
 from cloudrift_azure.listing import Listing, azure_owned_group
@@ -74,7 +74,7 @@ def is_azure_s(spec: AzureSpec, item: Mapping[str, Any], scope: Scope, made: Mad
     canonical = ids.canonical(resource_id)
     if canonical in made.claimed:
         return True  # created with a parent (an OS disk, a private endpoint's interface)
-    if (scope.account or "", scope.region, spec.type) in made.uncertain:
+    if (scope.account or "", scope.group or GLOBAL_REGION, spec.type) in made.uncertain:
         return True  # a parent that may have made it could not be read: cannot tell
     manager = item.get("managedBy")
     # a managed parent whose payload was read says itself what it created; anything else it
@@ -84,7 +84,7 @@ def is_azure_s(spec: AzureSpec, item: Mapping[str, Any], scope: Scope, made: Mad
     if spec.source is Source.RESOURCE_GROUPS:
         if azure_owned_group(item):
             return True
-    elif (scope.account or "", scope.region) in made.owned_groups:
+    elif (scope.account or "", scope.group or GLOBAL_REGION) in made.owned_groups:
         return True
     if ids.arm_type_of(resource_id) != spec.arm_type_key:
         # listed with its type but nested under another resource (a scale set instance's

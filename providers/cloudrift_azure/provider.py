@@ -35,7 +35,7 @@ from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warning, unsupported_warnings
 from cloudrift.model import GLOBAL_REGION, Finding, Resource, ScanWarning, Scope
 from cloudrift.observed import dedupe_warnings
-from cloudrift.plugin import Observation, ScanOptions
+from cloudrift.plugin import Observation, ScanOptions, Unit
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift_azure import STATE_PROVIDERS, ids
 from cloudrift_azure.children import plan_jobs, run_jobs
@@ -46,6 +46,8 @@ from cloudrift_azure.listing import (
     SubscriptionList,
     detail_warning,
     failure_warning,
+    group_scope,
+    group_unit,
     list_subscription,
 )
 from cloudrift_azure.ownership import Made, is_azure_s, what_was_made
@@ -189,7 +191,7 @@ class AzureProvider:
 
     def observe(self, desired: Sequence[Resource]) -> Observation:
         subscriptions = self.subscriptions(desired)
-        observation = Observation(account=subscriptions[0] if len(subscriptions) == 1 else None)
+        observation = Observation()
         if not subscriptions:
             observation.warnings.append(ScanWarning(
                 code="no_scope", provider=NAME,
@@ -201,7 +203,7 @@ class AzureProvider:
         state_groups: dict[str, set[str]] = defaultdict(set)
         for r in desired:
             if r.scope.account:
-                state_groups[r.scope.account].add(r.scope.region)
+                state_groups[r.scope.account].add(r.scope.group or GLOBAL_REGION)
         extra = [SubscriptionList(s.type, s.list_path or "", s.api_version)
                  for s in self._per_subscription]
 
@@ -273,7 +275,7 @@ class AzureProvider:
     def _list_children(
         self, pool: ThreadPoolExecutor, entries: Sequence[Entry], desired: Sequence[Resource],
         warnings: list[ScanWarning],
-    ) -> tuple[list[Entry], set[tuple[str, str]]]:
+    ) -> tuple[list[Entry], set[Unit]]:
         managed: dict[str, list[str]] = defaultdict(list)
         for r in desired:
             managed[r.type].append(self.arm_id(r))
@@ -289,20 +291,21 @@ class AzureProvider:
 
     def _expand_children(
         self, entries: Sequence[Entry], warnings: list[ScanWarning]
-    ) -> tuple[list[Entry], set[tuple[str, str]]]:
-        """Child items from their parents' payloads; the (type, group) pairs whose parent
-        could not be read, each with a warning naming the child type (the parent's own
-        warning only says its properties were not compared)."""
+    ) -> tuple[list[Entry], set[Unit]]:
+        """Child items from their parents' payloads; the units whose parent could not be
+        read, each with a warning naming the child type (the parent's own warning only says
+        its properties were not compared)."""
         children: list[Entry] = []
-        failed: set[tuple[str, str]] = set()
+        failed: set[Unit] = set()
         for entry in entries:
             if entry.spec is None or entry.gone:
                 continue
             for child_spec in self._embedded.get(entry.spec.type, ()):
                 if not entry.fetched:
                     if entry.error is not None:
-                        group = ids.group_of(entry.item["id"]) or GLOBAL_REGION
-                        failed.add((child_spec.type, group))
+                        group = ids.group_of(entry.item["id"])
+                        failed.add(group_unit(child_spec.type,
+                                              ids.subscription_of(entry.item["id"]), group))
                         warnings.append(failure_warning(
                             entry.error, f"{child_spec.type} of {entry.item['id']} not seen "
                             f"(the {entry.spec.type} could not be read)",
@@ -379,20 +382,21 @@ class AzureProvider:
 
     def _scopes(
         self, listings: Sequence[Listing], desired: Sequence[Resource],
-        resources: Sequence[Resource], failed_parents: set[tuple[str, str]],
-    ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-        touched: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        resources: Sequence[Resource], failed_parents: set[Unit],
+    ) -> tuple[set[Unit], set[Unit]]:
+        touched: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
         for r in [*desired, *resources]:
-            touched[r.scope.account or ""].add((r.type, r.scope.region))
-        scanned: set[tuple[str, str]] = set()
-        failed: set[tuple[str, str]] = set(failed_parents)
+            touched[r.scope.account or ""].add((r.type, r.scope.group))
+        scanned: set[Unit] = set()
+        failed: set[Unit] = set(failed_parents)
         for listing in listings:
             for rtype, group in touched.get(listing.subscription, set()):
                 ok = self._listed(listing, self._specs[rtype], group)
-                (scanned if ok else failed).add((rtype, group))
+                unit = group_unit(rtype, listing.subscription, group)
+                (scanned if ok else failed).add(unit)
         return scanned, failed
 
-    def _listed(self, listing: Listing, spec: AzureSpec, group: str) -> bool:
+    def _listed(self, listing: Listing, spec: AzureSpec, group: str | None) -> bool:
         if spec.source is Source.RESOURCE_GROUPS:
             return listing.groups is not None
         if spec.source is Source.SUBSCRIPTION:
@@ -405,15 +409,14 @@ class AzureProvider:
 
     def _confirm_missing(
         self, pool: ThreadPoolExecutor, desired: Sequence[Resource],
-        resources: list[Resource], scanned: set[tuple[str, str]],
-        failed: set[tuple[str, str]], observation: Observation,
+        resources: list[Resource], scanned: set[Unit],
+        failed: set[Unit], observation: Observation,
     ) -> None:
         found = {(r.type, ids.canonical(r.id)) for r in resources}
         suspects = [
             r for r in desired
             if (r.type, ids.canonical(r.id)) not in found
-            and (r.type, r.scope.region) in scanned
-            and (r.type, r.scope.region) not in failed
+            and _unit(r) in scanned and _unit(r) not in failed
         ]
 
         def confirm(want: Resource) -> tuple[Resource, Entry]:
@@ -429,14 +432,18 @@ class AzureProvider:
                 resources.append(self._resource(entry, want, Made()))
                 continue
             assert entry.error is not None
-            failed.add((want.type, want.scope.region))
+            failed.add(_unit(want))
             observation.warnings.append(failure_warning(
                 entry.error, f"{want.type} {self.arm_id(want)} is not in the listing and could "
-                "not be read by id", subscription=want.scope.account, group=want.scope.region,
+                "not be read by id", subscription=want.scope.account, group=want.scope.group,
                 rtype=want.type,
             ))
 
 
+def _unit(resource: Resource) -> Unit:
+    return Unit(resource.type, resource.scope.region, resource.scope.account,
+                resource.scope.group)
+
+
 def _scope(resource_id: str) -> Scope:
-    return Scope(account=ids.subscription_of(resource_id),
-                 region=ids.group_of(resource_id) or GLOBAL_REGION)
+    return group_scope(ids.subscription_of(resource_id), ids.group_of(resource_id))

@@ -19,8 +19,8 @@ from cloudrift.attribution import AttributionResult
 from cloudrift.concurrency import worker_pool
 from cloudrift.desired import no_id_warnings, unsupported_warnings
 from cloudrift.errors import CloudriftError, ConfigError
-from cloudrift.model import Finding, Resource, ResourceKey, ScanWarning, Scope
-from cloudrift.plugin import Observation, ScanOptions
+from cloudrift.model import GLOBAL_REGION, Finding, Resource, ResourceKey, ScanWarning, Scope
+from cloudrift.plugin import Observation, ScanOptions, Unit
 from cloudrift.sources.tfstate import StateInstance
 from cloudrift_gcp import STATE_PROVIDERS
 from cloudrift_gcp.failures import failure_warning
@@ -196,7 +196,6 @@ class GcpProvider:
                 observation.resources.append(resource)
 
         self._coverage(observation, desired, listings, index, iam_specs)
-        observation.account = ",".join(sorted(index.covered_projects(listings, RESOURCE))) or None
         observation.api_calls.update(self.session.calls)
         return observation
 
@@ -299,25 +298,29 @@ class GcpProvider:
             failed_projects = {index.project_id(lst.scope.partition("/")[2])
                                for lst in failed if lst.scope.startswith("projects/")}
             for lst in failed:
-                observation.failed.update((rtype, lst.scope) for rtype in types)
-            seen: set[tuple[str, str, str]] = set()
-            unseen: set[tuple[str, str, str]] = set()
+                # the scope that failed: a project (by id), a folder or an organisation
+                account = (index.project_id(lst.scope.partition("/")[2])
+                           if lst.scope.startswith("projects/") else lst.scope)
+                observation.failed.update(Unit(rtype, GLOBAL_REGION, account)
+                                          for rtype in types)
+            seen: set[Unit] = set()
+            unseen: set[Unit] = set()
             outside: dict[str, int] = defaultdict(int)
             for resource in desired:
                 if resource.type not in types:
                     continue
                 project = resource.scope.account
-                unit = (resource.type, resource.scope.region, project or "")
+                unit = Unit(resource.type, resource.scope.region, project)
                 if project in covered and project not in failed_projects:
                     seen.add(unit)
                 elif failed:
-                    observation.failed_in.add(unit)
+                    observation.failed.add(unit)
                 else:
                     unseen.add(unit)
                     outside[project or "?"] += 1
-            seen.update((r.type, r.scope.region, r.scope.account or "")
+            seen.update(Unit(r.type, r.scope.region, r.scope.account)
                         for r in observation.resources if r.type in types)
-            observation.scanned_in |= seen - unseen
+            observation.scanned |= seen - unseen
             for project, count in sorted(outside.items()):
                 where = f"of project {project} are outside the scanned scopes" \
                     if project != "?" else "name no project (the IAM members of a bucket no " \
@@ -327,7 +330,7 @@ class GcpProvider:
                     message=f"{count} resource(s) {where} ({', '.join(self.scopes)}); "
                     "not compared",
                 ))
-        observation.scanned_in -= observation.failed_in
+        observation.scanned -= observation.failed
 
 
 def _project_in_id(import_id: str) -> str | None:

@@ -101,7 +101,7 @@ def test_no_secret_in_any_output_or_log_line(moto: MotoServer, tmp_path: Path) -
     assert result.returncode == 1, result.stderr
 
     # --debug logs every API call: the log is there to leak into, and does not
-    assert "cloudrift: INFO cloudrift.calls: aws sqs ListQueueTags" in result.stderr
+    assert "cloudrift: INFO cloudrift.calls: aws sqs:ListQueueTags" in result.stderr
     texts = {"stdout": result.stdout, "stderr (--debug)": result.stderr}
     texts.update({fmt: (out / name).read_text(encoding="utf-8") for fmt, name in OUTPUTS.items()})
     for where, text in texts.items():

@@ -3,10 +3,10 @@ arranged the way the popular public module collections arrange AWS) to moto's se
 session each; Terraform's ``plan -refresh-only`` and cloudrift's CLI then judge the same estate,
 untouched and after changes made behind Terraform's back.
 
-The tier has its own emulators rather than the shared ``moto_server``: the ``moto`` fixture wipes
-that one before every provider test, and with pytest-xdist such a test may run between two e2e
-tests on the same worker. Each estate has an emulator of its own, so that one estate's resources
-are never the other's unmanaged ones.
+Each estate has its own emulator in a process of its own (``MotoServer(own_process=True)``):
+moto keeps its backends in module globals, so servers in one process share one cloud, the
+``moto`` fixture wipes it before every provider test, and one estate's resources would be the
+other's unmanaged ones.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def terraform_binary() -> str:
 @pytest.fixture(scope="session")
 def e2e_moto(terraform_binary: str) -> Iterator[MotoServer]:
     pytest.importorskip("moto.server", reason="moto[server] is not installed")
-    with MotoServer() as server:
+    with MotoServer(own_process=True) as server:
         yield server
 
 
@@ -223,7 +223,7 @@ def estate(
 @pytest.fixture(scope="session")
 def community_moto(terraform_binary: str) -> Iterator[MotoServer]:
     pytest.importorskip("moto.server", reason="moto[server] is not installed")
-    with MotoServer() as server:
+    with MotoServer(own_process=True) as server:
         yield server
 
 

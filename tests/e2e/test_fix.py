@@ -111,7 +111,7 @@ def fix_estate(terraform_binary: str, tmp_path_factory: pytest.TempPathFactory
     shutil.copytree(ESTATE, workdir)
     mirror = find_provider_mirror()
     assert mirror is not None
-    with MotoServer() as server:
+    with MotoServer(own_process=True) as server:
         env = emulator_environment(server.endpoint, region=REGION,
                                    cli_config_file=write_cli_config(root / "tf.rc", mirror))
         env.update({"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",

@@ -38,7 +38,7 @@ def line_of(path: Path, header: str) -> int:
 def test_scan_with_no_arguments_reads_the_s3_backend_and_locates_findings(
     terraform_binary: str, tmp_path: Path
 ) -> None:
-    with MotoServer() as moto:
+    with MotoServer(own_process=True) as moto:
         workdir = tmp_path / "stack"
         shutil.copytree(CONFIG, workdir)
         mirror = find_provider_mirror()

@@ -162,16 +162,13 @@ FAILURE_CODES = frozenset({"access_denied", "throttled", "api_error", "api_disab
 
 
 def failed_projects(report: ScanReport) -> set[str]:
-    """The project scopes coverage shows not listed (``<account>/projects/P`` labels)."""
-    return {
-        label.rsplit("/projects/", 1)[1]
-        for cov in report.coverage for label in cov.failed_scopes if "/projects/" in label
-    }
+    """The projects coverage shows not listed (failed scopes are labelled ``P/region``)."""
+    return {label.split("/", 1)[0] for cov in report.coverage for label in cov.failed_scopes}
 
 
 def types_failed_in(report: ScanReport, project: str) -> set[str]:
     return {cov.type for cov in report.coverage
-            if any(label.endswith(f"/projects/{project}") for label in cov.failed_scopes)}
+            if any(label.split("/", 1)[0] == project for label in cov.failed_scopes)}
 
 
 def warned_projects(report: ScanReport) -> set[str]:

@@ -78,15 +78,19 @@ def refusing_proxy() -> Iterator[tuple[str, list[str]]]:
 
 
 @contextmanager
-def chromium() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
+def chromium(direct: str | None = None) -> Iterator[Browser]:
+    """The browser behind the refusing proxy; ``direct`` (e.g. ``127.0.0.1``) is a host it
+    reaches without it, for pages served by a local server of ours."""
+    from playwright.sync_api import ProxySettings, sync_playwright
 
+    proxy_settings: ProxySettings
     with refusing_proxy() as (proxy, _), sync_playwright() as playwright:
+        proxy_settings = {"server": proxy, "bypass": direct} if direct else {"server": proxy}
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
             args=CHROMIUM_ARGS,
-            proxy={"server": proxy},
+            proxy=proxy_settings,
         )
         try:
             yield browser
@@ -119,9 +123,9 @@ class Tab:
         return self.page.locator("#shown").inner_text()
 
 
-def _on_route(tab: Tab, route: Route) -> None:
+def _on_route(tab: Tab, route: Route, allowed: str = "file:") -> None:
     url = route.request.url
-    if url.startswith("file:"):
+    if url.startswith(allowed):
         route.continue_()
     else:
         tab.aborted.append(url)
@@ -153,6 +157,27 @@ def open_page(browser: Browser, path: Path, fragment: str = "") -> Iterator[Tab]
     page.on("pageerror", lambda error: tab.page_errors.append(str(error)))
     try:
         page.goto(tab.url + fragment, wait_until="load")
+        yield tab
+    finally:
+        context.close()
+
+
+@contextmanager
+def open_url(browser: Browser, url: str) -> Iterator[Tab]:
+    """Open ``url`` (a local server of ours) like ``open_page``: only requests under ``url``
+    itself go out, anything else is aborted and recorded."""
+    context = browser.new_context(java_script_enabled=True, service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    tab = Tab(page=page, url=url)
+    context.route("**/*", lambda route: _on_route(tab, route, allowed=url))
+    context.on("request", lambda request: tab.requests.append(request.url))
+    page.on("websocket", lambda socket: tab.websockets.append(socket.url))
+    page.on("dialog", lambda dialog: _on_dialog(tab, dialog))
+    page.on("console", lambda message: _on_console(tab, message))
+    page.on("pageerror", lambda error: tab.page_errors.append(str(error)))
+    try:
+        page.goto(url, wait_until="load")
         yield tab
     finally:
         context.close()

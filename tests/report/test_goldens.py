@@ -28,6 +28,7 @@ GOLDEN_FILES = {
     "markdown": "sample.md",
     "html": "sample.html",
     "driftctl": "sample.driftctl.json",
+    "codequality": "sample.codequality.json",
 }
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import pytest
 
 from cloudrift.engine import Scan, ScanInput
 from cloudrift.model import FindingKind, Resource, ScanWarning, Scope
-from cloudrift.plugin import Observation
+from cloudrift.plugin import Observation, Unit
 from cloudrift.redact import REDACTED, Redactor
 from cloudrift.sources.tfstate import StateInstance, parse_state
 from cloudrift.spec import FieldSpec, ResourceSpec
@@ -53,13 +53,13 @@ class FakeProvider:
         return out, []
 
     def observe(self, desired: Sequence[Resource]) -> Observation:
-        obs = Observation(account="1")
+        obs = Observation()
         for region, payloads in self.cloud.items():
             for rtype, spec in self.specs.items():
                 if (rtype, region) in self.failed:
-                    obs.failed.add((rtype, region))
+                    obs.failed.add(Unit(rtype, region, "1"))
                     continue
-                obs.scanned.add((rtype, region))
+                obs.scanned.add(Unit(rtype, region, "1"))
                 for payload in payloads:
                     if payload["type"] != rtype:
                         continue
@@ -240,8 +240,8 @@ def test_units_can_be_per_account_when_accounts_share_regions() -> None:
 
         def observe(self, desired: Sequence[Resource]) -> Observation:
             obs = Observation()
-            obs.scanned_in.add(("fake_thing", "r1", "a"))
-            obs.failed_in.add(("fake_thing", "r1", "b"))
+            obs.scanned.add(Unit("fake_thing", "r1", "a"))
+            obs.failed.add(Unit("fake_thing", "r1", "b"))
             return obs
 
     report = Scan(_input(state), {"fake": TwoAccounts({})}).run()

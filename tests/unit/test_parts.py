@@ -11,7 +11,7 @@ import pytest
 
 from cloudrift.engine import CodeBinding, Scan, ScanInput, read_sources
 from cloudrift.model import Finding, FindingKind, Resource, ScanReport, ScanWarning, Scope
-from cloudrift.plugin import Observation
+from cloudrift.plugin import Observation, Unit
 from cloudrift.sources.files import LocalTree
 from cloudrift.sources.hcl import load_hcl
 from cloudrift.sources.tfstate import StateInstance, parse_state
@@ -68,9 +68,9 @@ class PartsProvider:
                 for i in instances], []
 
     def observe(self, desired: Sequence[Resource]) -> Observation:
-        obs = Observation(account="1")
+        obs = Observation()
         for rtype, spec in self.specs.items():
-            obs.scanned.add((rtype, "r1"))
+            obs.scanned.add(Unit(rtype, "r1", "1"))
             for payload in (p for p in self.cloud if p["type"] == rtype):
                 placed = next((part for part in spec.part_of
                                if part.cloud_parent(payload) is not None), None)

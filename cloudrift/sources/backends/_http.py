@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cloudrift import __version__
+from cloudrift._version import __version__
 from cloudrift.sources.backends._common import redact_url
 
 USER_AGENT = f"cloudrift/{__version__}"

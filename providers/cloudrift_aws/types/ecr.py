@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cloudrift.model import Resource
 from cloudrift.spec import FieldSpec
 from cloudrift_aws.fields import attr_bool, tags
-from cloudrift_aws.spec import AwsSpec, Call, Detail
+from cloudrift_aws.session import AwsContext
+from cloudrift_aws.spec import AwsSpec, Detail, Item
+from cloudrift_aws.types.bulk import memo_outcome
+
+
+def repository_listing(ctx: AwsContext, region: str) -> list[Item]:
+    """Every repository of the region, listed once for the repository types (ecr_extras too)."""
+    return memo_outcome(ctx, f"ecr:describe_repositories:{region}",
+                        lambda: ctx.paginate("ecr", region, "describe_repositories",
+                                             "repositories"))
+
+
+def _repositories(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    return [dict(repository) for repository in repository_listing(ctx, region)]
 
 
 def _state_encryption_type(attributes: Mapping[str, Any]) -> Any:
@@ -19,7 +33,8 @@ def _state_encryption_type(attributes: Mapping[str, Any]) -> Any:
 REPOSITORY = AwsSpec(
     type="aws_ecr_repository",
     service="ecr",
-    list=Call("describe_repositories", "repositories"),
+    enumerate=_repositories,
+    calls=("ecr:DescribeRepositories",),
     id_query="repositoryName",
     details=(
         Detail("tags", "list_tags_for_resource",

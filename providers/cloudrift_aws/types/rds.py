@@ -11,6 +11,7 @@ from cloudrift.spec import UNKNOWN, FieldSpec
 from cloudrift_aws.fields import attr_bool, attr_int, tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
+from cloudrift_aws.types.bulk import memo_outcome
 
 
 class EngineVersion(str):
@@ -44,7 +45,7 @@ class EngineVersion(str):
     __hash__ = str.__hash__
 
 
-def _engine_version(payload: Mapping[str, Any]) -> Any:
+def engine_version(payload: Mapping[str, Any]) -> Any:
     version = payload.get("EngineVersion")
     if not isinstance(version, str):
         return version
@@ -67,12 +68,19 @@ def _security_groups(payload: Mapping[str, Any]) -> Any:
     return [g.get("VpcSecurityGroupId") for g in payload.get("VpcSecurityGroups") or ()]
 
 
+def db_instance_listing(ctx: AwsContext, region: str) -> list[Item]:
+    """Every DB instance of the region, once per scan: cluster members are
+    aws_rds_cluster_instance resources (``types.rds_extras``), the others aws_db_instance."""
+    return memo_outcome(ctx, f"rds:describe_db_instances:{region}", lambda: ctx.paginate(
+        "rds", region, "describe_db_instances", "DBInstances"))
+
+
 def _instances(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
     # members of an Aurora or Multi-AZ DB cluster are aws_rds_cluster_instance resources;
     # listing them here would report every managed cluster member as an unmanaged instance
     return [
         dict(instance)
-        for instance in ctx.paginate("rds", region, "describe_db_instances", "DBInstances")
+        for instance in db_instance_listing(ctx, region)
         if not instance.get("DBClusterIdentifier")
     ]
 
@@ -90,7 +98,7 @@ DB_INSTANCE = AwsSpec(
     import_id="identifier",
     fields=(
         FieldSpec("engine", query="Engine"),
-        FieldSpec("engine_version", extract=_engine_version),
+        FieldSpec("engine_version", extract=engine_version),
         FieldSpec("instance_class", query="DBInstanceClass"),
         attr_int("allocated_storage", "AllocatedStorage"),
         FieldSpec("max_allocated_storage", query="MaxAllocatedStorage", normalise=(n.to_int,),

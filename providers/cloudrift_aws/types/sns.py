@@ -10,7 +10,7 @@ from cloudrift.spec import FieldSpec
 from cloudrift_aws.fields import attr_bool, attr_json, attr_policy
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
-from cloudrift_aws.types.bulk import TagCall, bulk_tags, with_tags
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, memo_outcome, with_tags
 
 _ID = "TopicArn"
 
@@ -20,8 +20,14 @@ def _topic_name(payload: Mapping[str, Any]) -> Any:
     return arn.rsplit(":", 1)[-1] if isinstance(arn, str) else None
 
 
+def topic_listing(ctx: AwsContext, region: str) -> list[Item]:
+    """Every topic of the region, listed once for the topic types (sns_extras too)."""
+    return memo_outcome(ctx, f"sns:list_topics:{region}",
+                        lambda: ctx.paginate("sns", region, "list_topics", "Topics"))
+
+
 def _topics(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
-    topics = [dict(topic) for topic in ctx.paginate("sns", region, "list_topics", "Topics")]
+    topics = [dict(topic) for topic in topic_listing(ctx, region)]
     return with_tags(
         ctx, region, topics, managed,
         arn=lambda item: item.get("TopicArn"),

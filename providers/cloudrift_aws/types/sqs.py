@@ -10,7 +10,7 @@ from cloudrift.spec import FieldSpec
 from cloudrift_aws.fields import attr_bool, attr_int, attr_json, attr_policy
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
-from cloudrift_aws.types.bulk import TagCall, bulk_tags, with_tags
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, memo_outcome, with_tags
 
 _ID = "QueueUrl"
 
@@ -24,8 +24,16 @@ def _queue_arn(partition: str, region: str, url: str) -> str | None:
     return f"arn:{partition}:sqs:{region}:{account}:{name}"
 
 
+def queue_urls(ctx: AwsContext, region: str) -> list[str]:
+    """Every queue URL of the region, listed once for the queue types (sqs_extras too)."""
+    return memo_outcome(ctx, f"sqs:list_queues:{region}",
+                        # without MaxResults, ListQueues stops at 1,000 queues and gives no token
+                        lambda: ctx.paginate("sqs", region, "list_queues", "QueueUrls",
+                                             PaginationConfig={"PageSize": 1000}))
+
+
 def _queues(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
-    urls = ctx.paginate("sqs", region, "list_queues", "QueueUrls")
+    urls = queue_urls(ctx, region)
     partition = ctx.session.get_partition_for_region(region)
     queues: list[Item] = [
         {"QueueUrl": url, "QueueArn": _queue_arn(partition, region, url)} for url in urls

@@ -26,6 +26,7 @@ from cloudrift_aws import AwsProvider
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.testing import MotoServer
 from cloudrift_aws.types import SPECS
+from cloudrift_aws.types.bulk import tagged_services
 from tests.providers.aws.conftest import REGION, Clients, assert_read_only, make_provider
 
 ACCOUNT = "123456789012"
@@ -399,9 +400,8 @@ def test_tagging_index_is_read_across_pages(moto: MotoServer, clients: Clients) 
     second = _topic(clients, state, "second", {"team": "core"})
     provider = make_provider(moto.endpoint)
     stub = _stub_tagging(provider)
-    filters = {"ResourceTypeFilters": ["dynamodb", "kms", "lambda", "logs", "s3", "sns", "sqs",
-                                       "ssm"],
-               "ResourcesPerPage": 100}
+    # the filter is derived from the specs: every type module adding bulk tags extends it
+    filters = {"ResourceTypeFilters": list(tagged_services()), "ResourcesPerPage": 100}
     stub.add_response("get_resources", {
         "ResourceTagMappingList": [{"ResourceARN": first, "Tags": [
             {"Key": "team", "Value": "core"}]}],

@@ -290,8 +290,8 @@ def test_every_subscription_the_states_name_is_scanned(arm: ArmServer, scan: Sca
     arm.patch(second["id"], {"tags": {"n": "22"}})
     report = scan(state_of([first_state, second_state], arm))
     [finding] = report.findings
-    assert (finding.id, finding.scope.account, finding.scope.region) == (
-        second["id"], other, "rg-two")
+    assert (finding.id, finding.scope.account, finding.scope.group, finding.scope.region) == (
+        second["id"], other, "rg-two", "rg-two")
     listed = {r.path.split("/")[2] for r in arm.requested(r"/resources$")}
     assert listed == {SUB, other}
     assert report.summary.in_sync == 3  # one identity and both resource groups

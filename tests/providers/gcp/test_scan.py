@@ -201,7 +201,7 @@ def test_a_failed_project_does_not_hide_drift_in_the_others(gcp: GcpWorld) -> No
     assert "projects/acme-dev" in report.warnings[0].message
     [topics] = [c for c in report.coverage if c.type == topic.type]
     assert topics.not_seen == 1
-    assert "projects/acme-dev" in " ".join(topics.failed_scopes)
+    assert "acme-dev/global" in topics.failed_scopes
     assert not report.complete
 
 

@@ -1,0 +1,109 @@
+"""What a provider plugin may import from cloudrift: this module, and ``cloudrift.testing``.
+
+A plugin declares its resource types as data (``ResourceSpec``, ``FieldSpec``, ``PartOf``),
+normalises both sides with ``normalise``, implements the ``Provider`` protocol (``desired``,
+``observe``, and optionally ``attribute``), reports what it saw as an ``Observation`` of
+``Unit``s, counts its calls on the scan's ``CallMeter`` and declares its own ``Setting`` rows.
+The import contract (``[tool.importlinter]`` in pyproject.toml, checked in CI) holds the
+providers shipped here to this module; docs/api.md and docs/adding-a-provider.md walk
+through it. Anything not exported here may change without notice.
+"""
+
+from __future__ import annotations
+
+from cloudrift import normalise as normalise
+from cloudrift._version import __version__
+from cloudrift.attribution import (
+    MAX_EVENTS,
+    WINDOW,
+    AttributionResult,
+    Attributor,
+    failed,
+    found,
+    iso_utc,
+    unknown,
+    window_start,
+)
+from cloudrift.concurrency import worker_pool
+from cloudrift.desired import no_id_warning, no_id_warnings, unsupported_warnings
+from cloudrift.diff import compare
+from cloudrift.errors import CloudriftError, ConfigError, ProviderError
+from cloudrift.meter import CallMeter
+from cloudrift.model import (
+    GLOBAL_REGION,
+    Attribution,
+    ChangeEvent,
+    Finding,
+    Resource,
+    ResourceKey,
+    ScanWarning,
+    Scope,
+)
+from cloudrift.normalise import Normaliser
+from cloudrift.observed import api_failure, dedupe_warnings, one_line
+from cloudrift.plugin import Observation, Provider, ProviderPlugin, ScanOptions, Unit
+from cloudrift.ratelimit import RateLimits, TokenBucket
+from cloudrift.settings import Setting
+from cloudrift.sources.tfstate import StateInstance
+from cloudrift.spec import (
+    UNKNOWN,
+    Extractor,
+    FieldSpec,
+    PartOf,
+    ResourceSpec,
+    collect_specs,
+    get_path,
+    has_path,
+)
+
+__all__ = [
+    "GLOBAL_REGION",
+    "MAX_EVENTS",
+    "UNKNOWN",
+    "WINDOW",
+    "Attribution",
+    "AttributionResult",
+    "Attributor",
+    "CallMeter",
+    "ChangeEvent",
+    "CloudriftError",
+    "ConfigError",
+    "Extractor",
+    "FieldSpec",
+    "Finding",
+    "Normaliser",
+    "Observation",
+    "PartOf",
+    "Provider",
+    "ProviderError",
+    "ProviderPlugin",
+    "RateLimits",
+    "Resource",
+    "ResourceKey",
+    "ResourceSpec",
+    "ScanOptions",
+    "ScanWarning",
+    "Scope",
+    "Setting",
+    "StateInstance",
+    "TokenBucket",
+    "Unit",
+    "__version__",
+    "api_failure",
+    "collect_specs",
+    "compare",
+    "dedupe_warnings",
+    "failed",
+    "found",
+    "get_path",
+    "has_path",
+    "iso_utc",
+    "no_id_warning",
+    "no_id_warnings",
+    "normalise",
+    "one_line",
+    "unknown",
+    "unsupported_warnings",
+    "window_start",
+    "worker_pool",
+]
