@@ -24,7 +24,7 @@ from cloudrift.attribution import (
     unknown,
     window_start,
 )
-from cloudrift.concurrency import worker_pool
+from cloudrift.concurrency import share, worker_pool
 from cloudrift.desired import no_id_warning, no_id_warnings, unsupported_warnings
 from cloudrift.diff import compare
 from cloudrift.errors import CloudriftError, ConfigError, ProviderError
@@ -102,6 +102,7 @@ __all__ = [
     "no_id_warnings",
     "normalise",
     "one_line",
+    "share",
     "unknown",
     "unsupported_warnings",
     "window_start",

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from cloudrift.plugin import Provider, ScanOptions
-from cloudrift.settings import Setting
+from cloudrift.sdk import Provider, ScanOptions, Setting
 
 if TYPE_CHECKING:
     from cloudrift_aws.provider import AwsProvider

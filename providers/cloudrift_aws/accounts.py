@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
-from cloudrift.errors import ProviderError
-from cloudrift.plugin import ScanOptions
-from cloudrift.sources.tfstate import StateInstance
+from cloudrift.sdk import ProviderError, ScanOptions, StateInstance
 from cloudrift_aws.regions import account_from_arn, default_region
 from cloudrift_aws.session import AwsContext, error_code
 

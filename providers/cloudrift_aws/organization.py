@@ -21,11 +21,18 @@ from dataclasses import dataclass, replace
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cloudrift.concurrency import share, worker_pool
-from cloudrift.errors import ConfigError, ProviderError
-from cloudrift.model import Resource, ScanWarning, Scope
-from cloudrift.plugin import Observation, ScanOptions
-from cloudrift.sources.tfstate import StateInstance
+from cloudrift.sdk import (
+    ConfigError,
+    Observation,
+    ProviderError,
+    Resource,
+    ScanOptions,
+    ScanWarning,
+    Scope,
+    StateInstance,
+    share,
+    worker_pool,
+)
 from cloudrift_aws.accounts import SESSION_NAME, AccountRouter
 from cloudrift_aws.provider import NAME, AwsProvider
 from cloudrift_aws.regions import default_region

@@ -9,14 +9,25 @@ from typing import Any
 import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cloudrift.attribution import AttributionResult
-from cloudrift.concurrency import worker_pool
-from cloudrift.desired import no_id_warnings, unsupported_warnings
-from cloudrift.errors import CloudriftError, ProviderError
-from cloudrift.model import GLOBAL_REGION, Finding, Resource, ScanWarning, Scope
-from cloudrift.observed import api_failure, dedupe_warnings
-from cloudrift.plugin import Observation, ScanOptions, Unit
-from cloudrift.sources.tfstate import StateInstance
+from cloudrift.sdk import (
+    GLOBAL_REGION,
+    AttributionResult,
+    CloudriftError,
+    Finding,
+    Observation,
+    ProviderError,
+    Resource,
+    ScanOptions,
+    ScanWarning,
+    Scope,
+    StateInstance,
+    Unit,
+    api_failure,
+    dedupe_warnings,
+    no_id_warnings,
+    unsupported_warnings,
+    worker_pool,
+)
 from cloudrift_aws.accounts import AccountRouter
 from cloudrift_aws.regions import account_from_arn, default_region, region_of
 from cloudrift_aws.session import (

@@ -25,12 +25,10 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-from cloudrift.errors import ProviderError
-from cloudrift.meter import CallMeter
-from cloudrift.ratelimit import RateLimits, TokenBucket
+from cloudrift.sdk import CallMeter, ProviderError, RateLimits, TokenBucket
 
 if TYPE_CHECKING:
-    from cloudrift.model import Resource
+    from cloudrift.sdk import Resource
 
 T = TypeVar("T")
 

@@ -13,9 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudrift.model import GLOBAL_REGION, ScanWarning, Scope
-from cloudrift.observed import api_failure
-from cloudrift.plugin import Unit
+from cloudrift.sdk import GLOBAL_REGION, ScanWarning, Scope, Unit, api_failure
 from cloudrift_azure.session import (
     CALL_ERRORS,
     DENIED_CODES,

@@ -35,13 +35,22 @@ from typing import Any
 
 import jmespath
 
-from cloudrift.attribution import AttributionResult
-from cloudrift.concurrency import worker_pool
-from cloudrift.desired import no_id_warning, unsupported_warnings
-from cloudrift.model import GLOBAL_REGION, Finding, Resource, ScanWarning, Scope
-from cloudrift.observed import dedupe_warnings
-from cloudrift.plugin import Observation, ScanOptions, Unit
-from cloudrift.sources.tfstate import StateInstance
+from cloudrift.sdk import (
+    GLOBAL_REGION,
+    AttributionResult,
+    Finding,
+    Observation,
+    Resource,
+    ScanOptions,
+    ScanWarning,
+    Scope,
+    StateInstance,
+    Unit,
+    dedupe_warnings,
+    no_id_warning,
+    unsupported_warnings,
+    worker_pool,
+)
 from cloudrift_azure import STATE_PROVIDERS, ids
 from cloudrift_azure.children import plan_jobs, run_jobs
 from cloudrift_azure.details import Details, Entry

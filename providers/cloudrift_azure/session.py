@@ -59,10 +59,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from cloudrift._version import __version__
-from cloudrift.errors import ProviderError
-from cloudrift.meter import CallMeter
-from cloudrift.observed import one_line
+from cloudrift.sdk import CallMeter, ProviderError, __version__, one_line
 from cloudrift_azure import ids
 
 if TYPE_CHECKING:

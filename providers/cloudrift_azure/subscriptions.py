@@ -16,8 +16,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cloudrift.errors import ProviderError
-from cloudrift.model import ScanWarning, Scope
+from cloudrift.sdk import ProviderError, ScanWarning, Scope
 from cloudrift_azure.listing import NAME
 from cloudrift_azure.session import CALL_ERRORS, AzureContext, error_code
 from cloudrift_azure.spec import Item

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from cloudrift.plugin import ScanOptions
-from cloudrift.settings import Setting
+from cloudrift.sdk import ScanOptions, Setting
 
 if TYPE_CHECKING:
     from cloudrift_gcp.provider import GcpProvider

@@ -22,9 +22,7 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 
-from cloudrift.errors import ConfigError, ProviderError
-from cloudrift.model import ScanWarning, Scope
-from cloudrift.observed import one_line
+from cloudrift.sdk import ConfigError, ProviderError, ScanWarning, Scope, one_line
 from cloudrift_gcp.failures import NAME
 from cloudrift_gcp.session import GcpSession, NoAnswerError
 from cloudrift_gcp.spec import PROJECT_ASSET_TYPE, RESOURCE

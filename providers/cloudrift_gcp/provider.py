@@ -19,13 +19,24 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 
-from cloudrift.attribution import AttributionResult
-from cloudrift.concurrency import worker_pool
-from cloudrift.desired import no_id_warnings, unsupported_warnings
-from cloudrift.errors import CloudriftError, ConfigError
-from cloudrift.model import GLOBAL_REGION, Finding, Resource, ResourceKey, ScanWarning, Scope
-from cloudrift.plugin import Observation, ScanOptions, Unit
-from cloudrift.sources.tfstate import StateInstance
+from cloudrift.sdk import (
+    GLOBAL_REGION,
+    AttributionResult,
+    CloudriftError,
+    ConfigError,
+    Finding,
+    Observation,
+    Resource,
+    ResourceKey,
+    ScanOptions,
+    ScanWarning,
+    Scope,
+    StateInstance,
+    Unit,
+    no_id_warnings,
+    unsupported_warnings,
+    worker_pool,
+)
 from cloudrift_gcp import STATE_PROVIDERS
 from cloudrift_gcp.failures import failure_warning
 from cloudrift_gcp.fields import ASSET, strip_projects

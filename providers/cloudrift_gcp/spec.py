@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cloudrift.spec import ResourceSpec
+from cloudrift.sdk import ResourceSpec
 
 Item = dict[str, Any]
 

@@ -13,8 +13,7 @@ from typing import Any
 
 import jmespath
 
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, Extractor
+from cloudrift.sdk import UNKNOWN, Extractor, Resource
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import Enumerator, Item
 from cloudrift_aws.types.bulk import memo_outcome

@@ -18,9 +18,8 @@ from typing import Any
 
 import jmespath
 
-from cloudrift import normalise as n
-from cloudrift.model import GLOBAL_REGION, Resource
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
+from cloudrift.sdk import GLOBAL_REGION, UNKNOWN, Extractor, FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_policy, tags
 from cloudrift_aws.regions import DEFAULT_REGION
 from cloudrift_aws.session import AwsContext

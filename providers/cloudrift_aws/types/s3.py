@@ -12,8 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, FieldSpec, get_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, Resource, get_path
 from cloudrift_aws.fields import attr_bool, attr_policy
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Detail, Item

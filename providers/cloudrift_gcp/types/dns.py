@@ -12,7 +12,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from cloudrift.spec import UNKNOWN, FieldSpec, PartOf, get_path, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, PartOf, get_path, has_path
 from cloudrift_gcp.fields import (
     ASSET,
     asset_project,
