@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from cloudrift.concurrency import share
 from cloudrift.errors import CloudriftError, ConfigError, SourceError
 from cloudrift.meter import CallMeter
 from cloudrift.plugin import Provider, ScanOptions, load_plugin, plugins_for_state
@@ -62,6 +63,25 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
     if not sep or shard[1] < 1 or not 1 <= shard[0] <= shard[1]:
         raise ConfigError(f"--shard {value!r} is not I/N with 1 <= I <= N", hint="e.g. 2/4")
     return shard
+
+
+def check_unmanaged_settings(values: Mapping[str, Any]) -> None:
+    """``--unmanaged none`` and the options that only make sense when unmanaged resources are
+    looked for."""
+    from cloudrift.settings import UNMANAGED_SEARCH
+
+    search = values["unmanaged"]
+    if search not in UNMANAGED_SEARCH:
+        raise ConfigError(f"--unmanaged {search!r} is not one of {', '.join(UNMANAGED_SEARCH)}")
+    if search != "none":
+        return
+    if values["observe_unmanaged"]:
+        raise ConfigError("--observe-unmanaged reads unmanaged resources, which --unmanaged "
+                          "none does not look for", hint="drop one of the two")
+    kinds = {k.strip() for item in values["only"] for k in str(item).split(",")}
+    if kinds and kinds <= {"unmanaged"}:
+        raise ConfigError("--only unmanaged with --unmanaged none would report nothing",
+                          hint="use --unmanaged all (or managed-types)")
 
 
 def check_history_settings(values: Mapping[str, Any]) -> timedelta | None:
@@ -162,6 +182,7 @@ class ScanJob:
         # before any state or cloud is read: a target that cannot be used fails now
         notify = _prepare_notify(v)
         shard = parse_shard(v["shard"])
+        check_unmanaged_settings(v)
         targets = [parse_output(o) for o in v["output"]]
         filters = postprocess.Filters.build(v["only"], v["type"], v["exclude_type"],
                                             v["filter"])
@@ -197,7 +218,8 @@ class ScanJob:
         return ScanOptions(
             regions=tuple(v["region"]), strict=v["strict"], parallelism=v["parallelism"],
             settings=dict(v), shard=shard, progress=progress,
-            observe_unmanaged=v["observe_unmanaged"], types=tuple(v["type"]),
+            observe_unmanaged=v["observe_unmanaged"], unmanaged=v["unmanaged"],
+            types=tuple(v["type"]),
             exclude_types=tuple(v["exclude_type"]), meter=CallMeter(on_call=progress.api_call),
         )
 
@@ -224,11 +246,15 @@ class ScanJob:
         from cloudrift.engine import Scan
         from cloudrift.history.grouping import assign_groups
 
+        # the accounts of an organisation are observed several at once, each provider within
+        # its share of --parallelism (the plugins size them with the same ``share``)
+        at_once, _ = share(options.parallelism, len(providers))
         if self.guard is not None:
             self.guard.check()
         with progress if isinstance(progress, TerminalProgress) else nullcontext():
             report = Scan(scan_input, providers, strict=v["strict"], shard=shard,
-                          wants=options.wants).run()
+                          wants=options.wants, provider_workers=at_once,
+                          unmanaged=options.unmanaged).run()
         if self.guard is not None:
             self.guard.check()
         # ignore rules are accepted drift and filters a view: the history records what is left

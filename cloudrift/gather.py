@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from cloudrift.errors import ConfigError
 from cloudrift.scaninput import CodeBinding, ScanInput, read_sources
 from cloudrift.sources.files import FileTree, LocalTree
-from cloudrift.sources.uri import Source, open_source
+from cloudrift.sources.types import Source
+from cloudrift.sources.uri import open_source
 
 if TYPE_CHECKING:
     from cloudrift.sources.discover import RootModule
@@ -87,7 +88,8 @@ def _load_hcl(tree: FileTree, root: str) -> HclIndex:
 
 
 def gather(request: Request) -> Gathered:
-    from cloudrift.sources.backends import BackendSettings
+    from cloudrift.sources.types import BackendSettings
+
     # TF_ENCRYPTION is parsed before any state is read: a broken one is an error even where no
     # state turns out to be encrypted, as it is for OpenTofu
     keys = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,14 +25,19 @@ from cloudrift.kinds import GLOBAL_REGION as GLOBAL_REGION
 from cloudrift.kinds import FindingKind as FindingKind
 from cloudrift.kinds import FindingStatus as FindingStatus
 
-SCHEMA_VERSION = "1.6"
+SCHEMA_VERSION = "1.7"
 
+
+# how far a scan searched for unmanaged resources (``--unmanaged``), widest first
+UnmanagedSearch = Literal["all", "managed-types", "none"]
+UNMANAGED_SEARCHES: tuple[UnmanagedSearch, ...] = ("all", "managed-types", "none")
 
 # warnings that mean part of the desired state was not compared
 INCOMPLETE_WARNINGS = frozenset({
     "state_unreadable",  # a state was not read: its resources were not compared
     "detail_unavailable",  # fields were not read: their drift may be unseen
     "hcl_unreadable",  # a code file was not parsed: unapplied resources may be unseen
+    "account_unreachable",  # an account of the organisation could not be entered at all
 })
 
 
@@ -268,10 +273,31 @@ class TypeCoverage(BaseModel):
     actual: int = 0
     not_seen: int = 0
     unknown_fields: int = 0
+    unmanaged_searched: bool = Field(
+        True, description="whether resources of this type that no state manages were looked "
+        "for in its scanned scopes (false with --unmanaged none: only managed ones were read)")
 
     @property
     def complete(self) -> bool:
         return not self.failed_scopes
+
+
+def fold_coverage(entries: Iterable[TypeCoverage]) -> list[TypeCoverage]:
+    """One entry per (provider, type): the scopes of several accounts' providers (or of several
+    shards) together, their counts added up; sorted."""
+    folded: dict[tuple[str, str], TypeCoverage] = {}
+    for cov in entries:
+        key = (cov.provider, cov.type)
+        merged = folded.setdefault(key, TypeCoverage(provider=cov.provider, type=cov.type))
+        merged.scanned_scopes = sorted(set(merged.scanned_scopes) | set(cov.scanned_scopes))
+        merged.failed_scopes = sorted(set(merged.failed_scopes) | set(cov.failed_scopes))
+        merged.managed += cov.managed
+        merged.actual += cov.actual
+        merged.not_seen += cov.not_seen
+        merged.unknown_fields += cov.unknown_fields
+        # searched for unmanaged resources only if every part of it was
+        merged.unmanaged_searched = merged.unmanaged_searched and cov.unmanaged_searched
+    return [folded[key] for key in sorted(folded)]
 
 
 # why a managed resource was not compared; docs/outputs.md explains each
@@ -322,6 +348,10 @@ class Summary(BaseModel):
     unmanaged: int = 0
     unapplied: int = 0
     ignored: int = 0
+    unmanaged_search: UnmanagedSearch = Field(
+        "all", description="where unmanaged resources were looked for: every supported type "
+        "(all), only the types the states manage (managed-types: coverage lists them), or "
+        "nowhere (none); `unmanaged` counts only what was looked for")
     coverage: float = Field(1.0, description="compared / managed")
     api_calls: int = 0
     duration_s: float = 0.0

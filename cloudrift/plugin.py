@@ -26,7 +26,7 @@ from cloudrift.progress import NoProgress, ProgressSink
 if TYPE_CHECKING:
     # annotations only: every plugin's light __init__ imports this module, and the CLI loads
     # them all for their settings before it knows whether a scan will need the report model
-    from cloudrift.model import Resource, ScanWarning, Scope
+    from cloudrift.model import Resource, ScanWarning, Scope, UnmanagedSearch
     from cloudrift.sources.tfstate import StateInstance
     from cloudrift.spec import ResourceSpec, SpecT
 
@@ -50,9 +50,32 @@ class ScanOptions:
     # read the compared fields of unmanaged resources too (detail calls for each), so that a
     # fix can be written from them; off by default: a scan pays for what it compares
     observe_unmanaged: bool = False
+    # --unmanaged: where unmanaged resources are looked for. "all" lists every supported type;
+    # "managed-types" only the types the states manage; "none" reads only what is needed to
+    # compare the managed resources (a provider may still list a type it cannot read by id,
+    # and drops what is not managed)
+    unmanaged: UnmanagedSearch = "all"
+
+    @property
+    def unmanaged_limited(self) -> bool:
+        return self.unmanaged != "all"
+
+    def listed(self, specs: Mapping[str, SpecT],
+               desired: Iterable[Resource]) -> dict[str, SpecT]:
+        """The specs of the types this scan lists: those it wants, and with a limited
+        unmanaged search only those of which the states manage a resource."""
+        chosen = self.selected(specs)
+        if not self.unmanaged_limited:
+            return chosen
+        managed = {r.type for r in desired}
+        return {rtype: spec for rtype, spec in chosen.items() if rtype in managed}
 
     def in_shard(self, provider: str, rtype: str, scope: str) -> bool:
         return in_shard(self.shard, provider, rtype, scope)
+
+    def account_in_shard(self, provider: str, account: str | None) -> bool:
+        """Whether a whole account belongs to this shard (a scan that spans several)."""
+        return account_in_shard(self.shard, provider, account)
 
     def wants(self, rtype: str) -> bool:
         if self.types and not any(fnmatch.fnmatchcase(rtype, p) for p in self.types):
@@ -71,6 +94,17 @@ def in_shard(shard: tuple[int, int] | None, provider: str, rtype: str, scope: st
     index, count = shard
     digest = hashlib.sha256(f"{provider}|{rtype}|{scope}".encode()).digest()
     return int.from_bytes(digest[:8], "big") % count == index - 1
+
+
+# the unit a shard takes when a provider's scan spans several accounts: the whole account
+ACCOUNT_UNIT = "account"
+
+
+def account_in_shard(shard: tuple[int, int] | None, provider: str, account: str | None) -> bool:
+    """Whether an account (AWS account, Azure subscription, GCP project) belongs to this shard,
+    for a scan that spans several: a shard then scans whole accounts, the unit of IAM
+    permission and of rate limits. An unknown account is a unit of its own (``""``)."""
+    return in_shard(shard, provider, ACCOUNT_UNIT, account or "")
 
 
 @dataclass(frozen=True)
@@ -131,6 +165,21 @@ class Provider(Protocol):
     def observe(self, desired: Sequence[Resource]) -> Observation:
         """Enumerate the cloud for every supported type in every scope the scan touches."""
         ...
+
+
+@runtime_checkable
+class SpansAccounts(Protocol):
+    """What a provider whose scan may span several accounts adds, so that ``--shard I/N`` cuts
+    by account. When ``spans_accounts`` is true in a sharded scan, every managed resource,
+    listing, warning and dropped state instance of the provider is counted by the shard its
+    account belongs to (``account_in_shard``); the provider itself lists only the accounts of
+    its shard. ``account_of`` names the account of a state instance or of a resource (desired
+    or observed) the same way in every shard."""
+
+    @property
+    def spans_accounts(self) -> bool: ...
+
+    def account_of(self, item: StateInstance | Resource) -> str | None: ...
 
 
 @runtime_checkable

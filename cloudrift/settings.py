@@ -137,6 +137,8 @@ def _s(name: str, kind: Kind, help: str, **kwargs: Any) -> Setting:
 
 
 FAIL_ON = ("new", "any", "none")
+# how far the search for unmanaged resources goes (docs/scale.md#managed-only-scans)
+UNMANAGED_SEARCH = ("all", "managed-types", "none")
 NOTIFY_ON = ("change", "new", "always")
 
 # where and when to tell of drift that changed (docs/notifications.md); `cloudrift notify`
@@ -210,11 +212,17 @@ SCAN: tuple[Setting, ...] = (
        "\"type=='aws_s3_bucket' && kind!='unmanaged'\".", metavar="JMESPATH"),
     _s("ignore_file", "list", "Ignore rules to apply (default: ./.cloudriftignore and "
        "./.driftignore when present). Repeatable.", metavar="PATH", split=False),
+    _s("unmanaged", "choice", "Where to look for unmanaged resources: every supported type "
+       "(all), only the types the states manage (managed-types), or nowhere (none: only the "
+       "managed resources are read, with fewer calls; nothing is reported unmanaged and the "
+       "report says the search was off).", choices=UNMANAGED_SEARCH, default="all"),
     _s("observe_unmanaged", "bool", "Also read the compared fields of unmanaged resources "
        "(one more detail call each, AWS) and put them in the JSON report, so that `cloudrift "
        "fix` can write their configuration without terraform."),
     _s("shard", "str", "Scan only the I-th of N deterministic shares of the work (by "
-       "provider, type and region); join the N reports with `cloudrift merge`.",
+       "provider, type and region; by whole account with --aws-organization, "
+       "--azure-all-subscriptions or --gcp-projects-under); join the N reports with "
+       "`cloudrift merge`.",
        metavar="I/N"),
     _s("min_coverage", "float", "Exit 2 when fewer than this share of the managed resources "
        "were compared (e.g. 0.95): a CI gate on coverage.", metavar="FRACTION",

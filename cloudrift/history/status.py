@@ -2,7 +2,8 @@
 
 Pure: the store reads what the history knows (``Prior``), this module decides, the store writes.
 A drift is keyed by its fingerprint. It becomes ``resolved`` only when this scan saw its whole
-unit and it was not there: its (provider, type, account, region) listed completely, the state it
+unit and it was not there: its (provider, type, account, region) listed completely (searched for
+unmanaged resources too, for an unmanaged drift: not under ``--unmanaged none``), the state it
 was compared from read (changed, missing), its fields read (changed), its root module's code
 parsed and checked (unapplied), and the unit in this scan's shard. A scope not seen resolves
 nothing.
@@ -97,6 +98,8 @@ class Seen:
     scanned: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
     failed: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
     fields_unread: set[tuple[str, str | None]] = field(default_factory=set)
+    # types listed without looking for unmanaged resources (--unmanaged none)
+    unmanaged_unsearched: set[tuple[str, str]] = field(default_factory=set)
     sources: frozenset[str] = frozenset()
     roots_checked: frozenset[str] = frozenset()
     shard: tuple[int, int] | None = None
@@ -112,10 +115,13 @@ class Seen:
             (w.provider, w.type) for w in report.warnings
             if w.code in _FIELDS_UNREAD and w.provider is not None
         }
+        unsearched = {(c.provider, c.type) for c in report.coverage
+                      if not c.unmanaged_searched or report.summary.unmanaged_search == "none"}
         return cls(
             scanned=dict(scanned),
             failed=dict(failed),
             fields_unread=unread,
+            unmanaged_unsearched=unsearched,
             sources=frozenset(report.sources),
             roots_checked=frozenset(c.root for c in report.code_coverage if c.checked),
             shard=shard,
@@ -131,6 +137,8 @@ class Seen:
         key = (unit.provider, unit.type)
         if not self._listed(key, unit.account, unit.region):
             return False
+        if unit.kind is FindingKind.UNMANAGED and key in self.unmanaged_unsearched:
+            return False  # listed for its managed resources only: the rest was not looked for
         if unit.kind in (FindingKind.CHANGED, FindingKind.MISSING) and (
             unit.source not in self.sources
         ):

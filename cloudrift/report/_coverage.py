@@ -31,3 +31,27 @@ def not_compared_groups(report: ScanReport) -> Iterator[tuple[str, list[NotCompa
         groups = [g for g in report.not_compared if g.reason == reason]
         if groups:
             yield REASON_TITLES[reason], groups
+
+
+def unmanaged_count(summary: Summary) -> str:
+    """The unmanaged count as it may be read: ``3``, ``3 (managed types only)``, or ``not
+    searched`` (``--unmanaged none``: zero would read as "none there")."""
+    if summary.unmanaged_search == "none":
+        return "not searched"
+    if summary.unmanaged_search == "managed-types":
+        return f"{summary.unmanaged} (managed types only)"
+    return str(summary.unmanaged)
+
+
+def unmanaged_search_line(report: ScanReport) -> str | None:
+    """What a reader must know when the unmanaged search was limited; None when it was not."""
+    search = report.summary.unmanaged_search
+    if search == "none":
+        return ("Unmanaged search: off (--unmanaged none). Only the managed resources were "
+                "read; resources no state manages were not looked for.")
+    if search == "managed-types":
+        searched = sorted({c.type for c in report.coverage if c.unmanaged_searched})
+        noun = "type" if len(searched) == 1 else "types"
+        return (f"Unmanaged search: limited to the managed types (--unmanaged managed-types): "
+                f"{len(searched)} {noun} searched; other types were not looked at.")
+    return None

@@ -11,7 +11,12 @@ from cloudrift.history.grouping import group_findings
 from cloudrift.kinds import KINDS
 from cloudrift.model import Finding, FindingKind, ScanReport
 from cloudrift.report._attribution import attribution_lines
-from cloudrift.report._coverage import compared_line, not_compared_groups
+from cloudrift.report._coverage import (
+    compared_line,
+    not_compared_groups,
+    unmanaged_count,
+    unmanaged_search_line,
+)
 from cloudrift.report._diff import element_lines
 
 _MAX_VALUE = 120
@@ -69,6 +74,9 @@ class ConsoleReporter:
                 lines.append(f"  {title}: {sum(g.count for g in groups)}")
                 lines.extend(f"      {g.type} ({g.count})" for g in groups)
             lines.append("")
+        limited = unmanaged_search_line(report)
+        if limited is not None:
+            lines.extend([style(limited, fg="yellow"), ""])
         if report.warnings:
             lines.append(style(f"Warnings: {len(report.warnings)}", fg="yellow", bold=True))
             lines.extend(f"  ! {w.message}" for w in report.warnings)
@@ -82,7 +90,7 @@ class ConsoleReporter:
             verdict += style(" Scan incomplete: see warnings.", fg="yellow", bold=True)
         lines.append(
             f"{verdict} {compared_line(s)}: {s.in_sync} in sync, {s.changed} changed, "
-            f"{s.missing} missing · {s.unmanaged} unmanaged"
+            f"{s.missing} missing · {unmanaged_count(s)} unmanaged"
             + (f", {s.unapplied} unapplied" if s.unapplied else "")
             + f" · {s.api_calls} API calls · {s.duration_s:.1f}s"
         )
@@ -93,13 +101,18 @@ class ConsoleReporter:
 
     @staticmethod
     def _finding(finding: Finding, style: Any, *, changes: bool = True) -> list[str]:
-        where = f"{finding.scope.account or '?'}/{finding.scope.region}"
-        if finding.address:
+        if finding.address and finding.id == finding.address:  # unapplied: no cloud id yet
+            head = f"{style(finding.address, bold=True)}  {finding.type}"
+        elif finding.address:
             head = f"{style(finding.address, bold=True)}  {finding.type} {finding.id}"
         else:
             head = f"{style(finding.type, bold=True)} {finding.id}"
-        lines = [f"  {head}  ({where})"]
-        if finding.root not in (None, "."):
+        lines = [f"  {head}"]
+        if finding.scope.account or finding.kind is not FindingKind.UNAPPLIED:
+            lines[0] += f"  ({finding.scope.account or '?'}/{finding.scope.region})"
+        # the root is said once: not again when the code's location already lies under it
+        if finding.root not in (None, ".") and not (
+                finding.location and finding.location.startswith(f"{finding.root}/")):
             lines[0] += f"  in {finding.root}"
         if finding.location:
             lines[0] += f"  {finding.location}"

@@ -22,7 +22,7 @@ from cloudrift.history.trend import TREND_STYLE, trend_svg
 from cloudrift.kinds import KINDS
 from cloudrift.model import FieldChange, Finding, FindingKind, ScanReport
 from cloudrift.report._attribution import attribution_lines, no_events_text
-from cloudrift.report._coverage import compared_line, not_compared_groups
+from cloudrift.report._coverage import compared_line, not_compared_groups, unmanaged_search_line
 from cloudrift.report._diff import element_lines
 
 _MAX_VALUE = 20_000
@@ -330,8 +330,11 @@ class HtmlReporter:
         verdict = "Drift found." if report.findings else "No drift."
         if not report.complete:
             verdict += " The scan is incomplete: see the warnings."
+        shown = {kind: str(counts[kind]) for kind in FindingKind}
+        if s.unmanaged_search == "none":
+            shown[FindingKind.UNMANAGED] = "—"
         cards = [
-            f'<li class="k-{kind.value}"><b>{counts[kind]}</b>{KINDS[kind].name}'
+            f'<li class="k-{kind.value}"><b>{shown[kind]}</b>{KINDS[kind].name}'
             f'<br><span class="muted">{KINDS[kind].meaning}</span></li>'
             for kind in FindingKind
             if kind is not FindingKind.UNAPPLIED or counts[kind]
@@ -359,6 +362,8 @@ class HtmlReporter:
             "<h1>cloudrift drift report</h1>",
             f'<p class="verdict">{esc(verdict)}</p>',
             f'<p class="compared">{esc(compared_line(s))}</p>',
+            *([f'<p class="unmanaged-search">{esc(limited)}</p>']
+              if (limited := unmanaged_search_line(report)) is not None else []),
             f'<p class="muted">cloudrift {esc(report.tool_version or "?")} · started '
             f"{esc(report.started_at or '?')} · {len(report.sources)} state(s): "
             + ", ".join(f"<code>{esc(src)}</code>" for src in report.sources)

@@ -31,7 +31,12 @@ from cloudrift.history.grouping import TIMES, Group, group_findings
 from cloudrift.kinds import KINDS
 from cloudrift.model import FieldChange, Finding, FindingKind, ScanReport
 from cloudrift.report._attribution import event_text, no_events_text
-from cloudrift.report._coverage import compared_line, not_compared_groups
+from cloudrift.report._coverage import (
+    compared_line,
+    not_compared_groups,
+    unmanaged_count,
+    unmanaged_search_line,
+)
 from cloudrift.report._diff import element_lines
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -280,7 +285,8 @@ class MarkdownReporter:
             if kind is FindingKind.UNAPPLIED and not count:
                 continue
             name, meaning = KINDS[kind].name, KINDS[kind].meaning
-            lines.append(f"| {KINDS[kind].icon} **{name}** ({meaning}) | {count} |")
+            shown = unmanaged_count(s) if kind is FindingKind.UNMANAGED else str(count)
+            lines.append(f"| {KINDS[kind].icon} **{name}** ({meaning}) | {shown} |")
         if s.ignored:
             lines.append(f"| Ignored by rules | {s.ignored} |")
         if report.scan_id is not None:
@@ -297,6 +303,9 @@ class MarkdownReporter:
             f"**{compared_line(s)}**",
             "",
         ]
+        limited = unmanaged_search_line(report)
+        if limited is not None:
+            lines += [f"> {limited}", ""]
         if report.not_compared:
             lines += [
                 "<details>",

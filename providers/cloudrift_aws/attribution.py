@@ -26,19 +26,22 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cloudrift.attribution import (
+from cloudrift.sdk import (
+    GLOBAL_REGION,
     MAX_EVENTS,
     WINDOW,
+    Attribution,
     AttributionResult,
+    ChangeEvent,
+    Finding,
     failed,
     found,
     iso_utc,
+    one_line,
     unknown,
     window_start,
+    worker_pool,
 )
-from cloudrift.concurrency import worker_pool
-from cloudrift.model import GLOBAL_REGION, Attribution, ChangeEvent, Finding
-from cloudrift.observed import one_line
 from cloudrift_aws.session import DENIED_CODES, THROTTLE_CODES, AwsContext, error_code
 
 SOURCE = "cloudtrail"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import Extractor, FieldSpec
+from cloudrift.sdk import Extractor, FieldSpec
+from cloudrift.sdk import normalise as n
 
 
 def state_tags(attributes: Mapping[str, Any]) -> Any:

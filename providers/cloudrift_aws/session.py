@@ -29,12 +29,10 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-from cloudrift.errors import ProviderError
-from cloudrift.meter import CallMeter
-from cloudrift.ratelimit import RateLimits, TokenBucket
+from cloudrift.sdk import CallMeter, ProviderError, RateLimits, TokenBucket
 
 if TYPE_CHECKING:
-    from cloudrift.model import Resource
+    from cloudrift.sdk import Resource
 
 T = TypeVar("T")
 
@@ -197,6 +195,9 @@ class AwsContext:
         # enumerates: types that share one listing must not both claim the same item, and a
         # part's enumerator asks only about the parts of managed parents
         self.managed: Mapping[tuple[str, str], Sequence[Resource]] = {}
+        # --unmanaged none: an enumerator that can read its managed items by id does, instead
+        # of listing the region (``ec2_common.by_ids``)
+        self.managed_only = False
 
     @property
     def region_name(self) -> str | None:
@@ -294,6 +295,12 @@ class AwsContext:
             return value
 
     # -- identity --------------------------------------------------------------------------
+
+    def know_account(self, account: str) -> None:
+        """The account these credentials are in, when the caller knows it already (it assumed a
+        role named by account): no GetCallerIdentity is spent on it."""
+        with self._lock:
+            self._memo["sts:account"] = account
 
     def account_id(self, region: str) -> str:
         def lookup() -> str:

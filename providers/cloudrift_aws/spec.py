@@ -6,8 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cloudrift.model import Resource
-from cloudrift.spec import ResourceSpec
+from cloudrift.sdk import Resource, ResourceSpec
 
 if TYPE_CHECKING:
     from cloudrift_aws.session import AwsContext

@@ -25,18 +25,20 @@ from typing import Any
 
 from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 
-from cloudrift.attribution import (
+from cloudrift.sdk import (
     WINDOW,
+    Attribution,
     AttributionResult,
+    ChangeEvent,
+    Finding,
+    ProviderError,
     failed,
     found,
     iso_utc,
+    one_line,
     unknown,
+    worker_pool,
 )
-from cloudrift.concurrency import worker_pool
-from cloudrift.errors import ProviderError
-from cloudrift.model import Attribution, ChangeEvent, Finding
-from cloudrift.observed import one_line
 from cloudrift_azure import ids
 from cloudrift_azure.session import AzureContext, error_code, is_denied, status_of
 

@@ -15,8 +15,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from cloudrift.model import ScanWarning
-from cloudrift.plugin import Unit
+from cloudrift.sdk import ScanWarning, Unit
 from cloudrift_azure import ids
 from cloudrift_azure.listing import failure_warning, group_unit
 from cloudrift_azure.session import CALL_ERRORS, AzureContext, is_not_found

@@ -8,8 +8,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from cloudrift.model import Resource, ScanWarning
-from cloudrift.spec import UNKNOWN
+from cloudrift.sdk import UNKNOWN, Resource, ScanWarning
 from cloudrift_azure import ids
 from cloudrift_azure.listing import NAME, failure_warning
 from cloudrift_azure.session import CALL_ERRORS, AzureContext, is_not_found

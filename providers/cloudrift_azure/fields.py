@@ -8,9 +8,8 @@ from typing import Any
 
 import jmespath
 
-from cloudrift import normalise as n
-from cloudrift.normalise import Normaliser
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec, get_path, has_path
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, Normaliser, get_path, has_path
+from cloudrift.sdk import normalise as n
 from cloudrift_azure import ids
 from cloudrift_azure.spec import PROPERTIES
 

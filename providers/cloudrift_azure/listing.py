@@ -13,9 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudrift.model import GLOBAL_REGION, ScanWarning, Scope
-from cloudrift.observed import api_failure
-from cloudrift.plugin import Unit
+from cloudrift.sdk import GLOBAL_REGION, ScanWarning, Scope, Unit, api_failure
 from cloudrift_azure.session import (
     CALL_ERRORS,
     DENIED_CODES,
@@ -60,10 +58,12 @@ class SubscriptionList:
 
 def list_subscription(ctx: AzureContext, subscription: str, state_groups: set[str],
                       group_type: str | None,
-                      extra: Sequence[SubscriptionList] = ()) -> Listing:
+                      extra: Sequence[SubscriptionList] = (),
+                      arm_types: Sequence[str] | None = None) -> Listing:
     """Resource groups and resources of one subscription; ``state_groups`` are the groups the
     states name there, listed one by one if the subscription may not be listed whole; then each
-    of ``extra``."""
+    of ``extra``. With ``arm_types`` (``--unmanaged managed-types`` / ``none``), resources of
+    those types only: ARM filters the listing; an empty list lists no resources at all."""
     listing = Listing(subscription)
     for wanted in extra:
         try:
@@ -81,8 +81,11 @@ def list_subscription(ctx: AzureContext, subscription: str, state_groups: set[st
             exc, f"resource groups of subscription {subscription} not listed",
             subscription=subscription, rtype=group_type,
         ))
+    if arm_types is not None and not arm_types:
+        listing.whole = True
+        return listing
     try:
-        listing.resources = ctx.list_resources(subscription)
+        listing.resources = ctx.list_resources(subscription, arm_types)
         listing.whole = True
         return listing
     except CALL_ERRORS as exc:
@@ -98,7 +101,7 @@ def list_subscription(ctx: AzureContext, subscription: str, state_groups: set[st
     groups |= state_groups
     for group in sorted(groups):
         try:
-            listing.resources.extend(ctx.list_group_resources(subscription, group))
+            listing.resources.extend(ctx.list_group_resources(subscription, group, arm_types))
             listing.scanned_groups.add(group)
         except CALL_ERRORS as exc:
             if is_not_found(exc):

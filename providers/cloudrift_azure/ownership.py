@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudrift.model import GLOBAL_REGION, Scope
+from cloudrift.sdk import GLOBAL_REGION, Scope
 from cloudrift_azure import ids
 from cloudrift_azure.details import Entry
 from cloudrift_azure.listing import Listing, azure_owned_group

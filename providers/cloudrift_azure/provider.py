@@ -15,6 +15,11 @@ Scope: ``Scope.account`` is the subscription and ``Scope.region`` the resource g
 case). ARM grants and denies access per resource group, so that is the unit in which the report
 can say "scanned" or "could not be seen".
 
+Subscriptions: those the states name and ``--azure-subscription``; with
+``--azure-all-subscriptions`` also every subscription the credential sees (``subscriptions.py``),
+each one's failures a warning of its own. Such a scan spans subscriptions (``SpansAccounts``):
+``--shard I/N`` then gives each shard whole subscriptions.
+
 Ids: matching goes by the lower-cased ARM id; what an unmanaged finding carries is the import id
 in the exact form the azurerm provider's import takes (``ids.provider_form``, or the type's own
 ``cloud_import_id``).
@@ -30,13 +35,22 @@ from typing import Any
 
 import jmespath
 
-from cloudrift.attribution import AttributionResult
-from cloudrift.concurrency import worker_pool
-from cloudrift.desired import no_id_warning, unsupported_warnings
-from cloudrift.model import GLOBAL_REGION, Finding, Resource, ScanWarning, Scope
-from cloudrift.observed import dedupe_warnings
-from cloudrift.plugin import Observation, ScanOptions, Unit
-from cloudrift.sources.tfstate import StateInstance
+from cloudrift.sdk import (
+    GLOBAL_REGION,
+    AttributionResult,
+    Finding,
+    Observation,
+    Resource,
+    ScanOptions,
+    ScanWarning,
+    Scope,
+    StateInstance,
+    Unit,
+    dedupe_warnings,
+    no_id_warning,
+    unsupported_warnings,
+    worker_pool,
+)
 from cloudrift_azure import STATE_PROVIDERS, ids
 from cloudrift_azure.children import plan_jobs, run_jobs
 from cloudrift_azure.details import Details, Entry
@@ -57,6 +71,7 @@ from cloudrift_azure.session import (
     resolve_endpoint,
 )
 from cloudrift_azure.spec import FULL_LISTS, PROPERTIES, AzureSpec, Source
+from cloudrift_azure.subscriptions import TenantSubscriptions
 
 SUBSCRIPTION_ENV = ("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID")
 
@@ -97,8 +112,27 @@ class AzureProvider:
         self._children_query = {
             s.type: jmespath.compile(s.children) for s in self._specs.values() if s.children
         }
+        # the specs of the types the last observe listed (--unmanaged may leave some out)
+        self._to_list: Mapping[str, AzureSpec] = self._specs
         # the ARM id of each desired resource whose import id is not one, by (type, import id)
         self._arm_ids: dict[tuple[str, str], str] = {}
+        self._tenant = TenantSubscriptions(self.ctx) if self.spans_accounts else None
+
+    @property
+    def spans_accounts(self) -> bool:
+        """Whether this scan covers every subscription the credential sees, so that a shard
+        takes whole subscriptions."""
+        return bool(self.options.settings.get("azure_all_subscriptions"))
+
+    def account_of(self, item: StateInstance | Resource) -> str | None:
+        """The subscription (lower case) of a state instance or a resource."""
+        if isinstance(item, Resource):
+            return item.scope.account.lower() if item.scope.account else None
+        spec = self._specs.get(item.type)
+        arm_id = spec.arm_id_in_state(item.attributes) if spec is not None else None
+        arm_id = arm_id or item.attributes.get("id")
+        subscription = ids.subscription_of(arm_id) if isinstance(arm_id, str) else None
+        return subscription.lower() if subscription else None
 
     @property
     def specs(self) -> Mapping[str, AzureSpec]:
@@ -167,9 +201,20 @@ class AzureProvider:
         warnings += unsupported_warnings(NAME, unsupported)
         return resources, warnings
 
-    def subscriptions(self, desired: Sequence[Resource]) -> list[str]:
+    def subscriptions(self, desired: Sequence[Resource],
+                      warnings: list[ScanWarning] | None = None) -> list[str]:
         """The state's subscriptions, then ``--azure-subscription``; else the environment's
-        (``ARM_SUBSCRIPTION_ID``, as the azurerm provider reads it)."""
+        (``ARM_SUBSCRIPTION_ID``, as the azurerm provider reads it). With
+        ``--azure-all-subscriptions``, every active one the credential sees as well (those not
+        active, and those the states name that it does not see, are ``warnings``), each
+        shard's own when the scan is sharded."""
+        if self._tenant is not None:
+            named = [s for s in self._named(desired) if s]
+            found = self._tenant.to_scan(named, warnings if warnings is not None else [])
+            return [s for s in found if self.options.account_in_shard(NAME, s)]
+        return self._named(desired)
+
+    def _named(self, desired: Sequence[Resource]) -> list[str]:
         found: list[str] = []
         configured = self.options.settings.get("azure_subscription") or ()
         candidates: Iterable[str | None] = [
@@ -190,8 +235,13 @@ class AzureProvider:
     # -- observe ---------------------------------------------------------------------------
 
     def observe(self, desired: Sequence[Resource]) -> Observation:
-        subscriptions = self.subscriptions(desired)
         observation = Observation()
+        subscriptions = self.subscriptions(desired, observation.warnings)
+        if not subscriptions and self._tenant is not None:
+            # the tenant holds no active subscription of this shard's
+            observation.api_calls.update(self.ctx.calls)
+            self.ctx.close()
+            return observation
         if not subscriptions:
             observation.warnings.append(ScanWarning(
                 code="no_scope", provider=NAME,
@@ -204,8 +254,10 @@ class AzureProvider:
         for r in desired:
             if r.scope.account:
                 state_groups[r.scope.account].add(r.scope.group or GLOBAL_REGION)
+        to_list = self._to_list = self.options.listed(self._specs, desired)
         extra = [SubscriptionList(s.type, s.list_path or "", s.api_version)
-                 for s in self._per_subscription]
+                 for s in self._per_subscription if s.type in to_list]
+        arm_types = self._arm_types(to_list)
 
         workers = max(1, self.options.parallelism)
         try:
@@ -213,7 +265,8 @@ class AzureProvider:
                 listings = list(pool.map(
                     lambda sub: list_subscription(
                         self.ctx, sub, state_groups.get(sub, set()),
-                        self._group_spec.type if self._group_spec else None, extra),
+                        self._group_spec.type if self._group_spec else None, extra,
+                        arm_types),
                     subscriptions,
                 ))
                 entries = self._classify(listings, wanted)
@@ -241,6 +294,21 @@ class AzureProvider:
         return observation
 
     # listing -------------------------------------------------------------------------------
+
+    def _arm_types(self, listed: Mapping[str, AzureSpec]) -> list[str] | None:
+        """With a limited unmanaged search, the ARM types ``resources.list`` is asked for: the
+        listed types', and their parents' for types read from or under a parent (extension
+        types are read on the targets the states name); None (every type) when the search is
+        not limited."""
+        if not self.options.unmanaged_limited:
+            return None
+        wanted: set[str] = set()
+        for spec in listed.values():
+            while spec.source in (Source.PARENT, Source.CHILDREN) and spec.parent:
+                spec = self._specs[spec.parent]
+            if spec.source is Source.RESOURCES:
+                wanted.add(spec.arm_type)
+        return sorted(wanted)
 
     def _classify(self, listings: Sequence[Listing],
                   wanted: Mapping[tuple[str, str], Resource]) -> list[Entry]:
@@ -281,7 +349,7 @@ class AzureProvider:
             managed[r.type].append(self.arm_id(r))
         listed = [(e.spec.type, str(e.item["id"])) for e in entries
                   if e.spec is not None and not e.gone]
-        jobs = plan_jobs(self._specs, listed, managed)
+        jobs = plan_jobs(self._to_list, listed, managed)
         if not jobs:
             return [], set()
         found = run_jobs(self.ctx, pool, jobs)

@@ -59,10 +59,7 @@ from azure.mgmt.core.exceptions import ARMErrorFormat
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from cloudrift._version import __version__
-from cloudrift.errors import ProviderError
-from cloudrift.meter import CallMeter
-from cloudrift.observed import one_line
+from cloudrift.sdk import CallMeter, ProviderError, __version__, one_line
 from cloudrift_azure import ids
 
 if TYPE_CHECKING:
@@ -131,6 +128,8 @@ def operation_name(method: str, url: str) -> str:
     """A stable name for what a request does, for the report's call counts."""
     path = urlparse(url).path.rstrip("/")
     lowered = path.lower()
+    if lowered == "/subscriptions":
+        return "subscriptions.list"
     if re.fullmatch(r"/subscriptions/[^/]+/resources", lowered):
         return "resources.list"
     if re.fullmatch(r"/subscriptions/[^/]+/resourcegroups", lowered):
@@ -209,6 +208,13 @@ class _RateLimitPolicy(HTTPPolicy[Any, Any]):
         if remaining is not None:
             self._context.note_budget(remaining)
         return response
+
+
+def type_filter(arm_types: Sequence[str] | None) -> str | None:
+    """ARM's ``$filter`` for resources of these types (``resourceType eq 'A' or ...``)."""
+    if arm_types is None:
+        return None
+    return " or ".join(f"resourceType eq '{t}'" for t in arm_types)
 
 
 class AzureContext:
@@ -380,17 +386,36 @@ class AzureContext:
 
     # -- calls: every one returns plain JSON, raises azure-core errors as they come --------
 
+    def list_subscriptions(self) -> list[Item]:
+        """Every subscription the credential sees in its tenant (``GET /subscriptions``, all
+        pages), through azure-mgmt-resource-subscriptions' client on this context's pipeline."""
+        from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+        credential = self.credential
+        client = SubscriptionClient(credential, base_url=self.endpoint,
+                                    policies=self._policies(), transport=self._transport())
+        try:
+            with _fatal_errors(self.endpoint):
+                return [_plain(s) for s in client.subscriptions.list()]
+        finally:
+            client.close()
+
     def list_groups(self, subscription: str) -> list[Item]:
         with _fatal_errors(self.endpoint):
             return [_plain(g) for g in self.client(subscription).resource_groups.list()]
 
-    def list_resources(self, subscription: str) -> list[Item]:
+    def list_resources(self, subscription: str,
+                       arm_types: Sequence[str] | None = None) -> list[Item]:
+        """Every resource of the subscription, or of ``arm_types`` only."""
         with _fatal_errors(self.endpoint):
-            return [_plain(r) for r in self.client(subscription).resources.list()]
+            pages = self.client(subscription).resources.list(filter=type_filter(arm_types))
+            return [_plain(r) for r in pages]
 
-    def list_group_resources(self, subscription: str, group: str) -> list[Item]:
+    def list_group_resources(self, subscription: str, group: str,
+                             arm_types: Sequence[str] | None = None) -> list[Item]:
         with _fatal_errors(self.endpoint):
-            pages = self.client(subscription).resources.list_by_resource_group(group)
+            pages = self.client(subscription).resources.list_by_resource_group(
+                group, filter=type_filter(arm_types))
             return [_plain(r) for r in pages]
 
     def get(self, resource_id: str, api_version: str) -> Item:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from cloudrift.spec import UNKNOWN, ResourceSpec
+from cloudrift.sdk import UNKNOWN, ResourceSpec
 
 Item = dict[str, Any]
 

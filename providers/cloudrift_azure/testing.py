@@ -5,9 +5,10 @@ self-signed certificate (the client is given it as ``connection_verify``, so the
 policy that refuses plain HTTP runs unchanged), ``value`` + absolute ``nextLink`` paging,
 case-insensitive paths, per-type api-versions, ARM's error bodies, and
 ``x-ms-ratelimit-remaining-*`` headers, and Azure Resource Graph's read-only query for
-``Resources | where id in~ (...)``, and the Activity Log (``activity``, see
-``testing_activity.py``). It records every request it receives, so a test can assert a scan only
-read. Faults (403, 429 with ``Retry-After``...) are injected per path.
+``Resources | where id in~ (...)``, the tenant's subscriptions (``GET /subscriptions``, paged,
+with their states; a subscription may exist and not be listed), and the Activity Log
+(``activity``, see ``testing_activity.py``). It records every request it receives, so a test
+can assert a scan only read. Faults (403, 429 with ``Retry-After``...) are injected per path.
 
 Resources are stored as ARM returns them from a GET. The list endpoints answer with the list
 shape (no ``properties``, no ``zones``); subnets live inside their virtual network's
@@ -30,7 +31,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from cloudrift.testing.servers import LocalServer, Request, Response
@@ -58,6 +59,9 @@ _SCOPE_WIDE = "/providers/microsoft.authorization/roleassignments"
 _NETWORK = ("2023-09-01", "2023-11-01", "2024-01-01", "2024-03-01", "2024-05-01", "2024-07-01")
 
 GRAPH_PATH = "/providers/microsoft.resourcegraph/resources"
+# the tenant's subscriptions (azure-mgmt-resource-subscriptions' SubscriptionClient)
+SUBSCRIPTIONS_API_VERSIONS = ("2016-06-01", "2020-01-01", "2021-01-01", "2022-12-01")
+TENANT = "72f988bf-0000-4000-8000-2d7cd011db47"
 GRAPH_API_VERSIONS = ("2021-03-01", "2022-10-01", "2024-04-01")
 GRAPH_COLUMNS = ("id", "name", "type", "location", "tags", "sku", "kind", "identity", "zones",
                  "managedBy", "extendedLocation", "properties", "plan")
@@ -208,6 +212,8 @@ class ArmServer(LocalServer):
         # each subscription's role assignment list includes them, as ARM's does
         self.inherited_role_assignments: list[Payload] = []
         self._subscriptions: set[str] = set()
+        # what GET /subscriptions says of each one the credential sees, in listing order
+        self._listed: dict[str, Payload] = {}
         self._groups: dict[tuple[str, str], Payload] = {}
         self._resources: dict[str, Payload] = {}
         self._children: dict[str, Payload] = {}
@@ -227,6 +233,7 @@ class ArmServer(LocalServer):
             self.hidden_from_list.clear()
             self.inherited_role_assignments.clear()
             self._subscriptions.clear()
+            self._listed.clear()
             self._groups.clear()
             self._resources.clear()
             self._children.clear()
@@ -236,9 +243,29 @@ class ArmServer(LocalServer):
 
     # -- content ---------------------------------------------------------------------------
 
-    def add_subscription(self, subscription: str) -> None:
+    def add_subscription(self, subscription: str, *, name: str | None = None,
+                         state: str = "Enabled", visible: bool = True) -> None:
+        """A subscription; ``visible`` ones are in the tenant's ``GET /subscriptions`` (with
+        their ``state``: Enabled, Warned, PastDue, Disabled, Deleted), the others answer only
+        when addressed by id (a subscription of another tenant, or one the credential was
+        given no role on)."""
+        key = subscription.lower()
         with self._lock:
-            self._subscriptions.add(subscription.lower())
+            self._subscriptions.add(key)
+            if visible:
+                self._listed[key] = {
+                    "id": f"/subscriptions/{subscription}",
+                    "subscriptionId": subscription,
+                    "tenantId": TENANT,
+                    "displayName": name or f"subscription {subscription[:8]}",
+                    "state": state,
+                    "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01",
+                                             "quotaId": "PayAsYouGo_2014-09-01",
+                                             "spendingLimit": "Off"},
+                    "authorizationSource": "RoleBased",
+                }
+            else:
+                self._listed.pop(key, None)
 
     def put_group(self, subscription: str, name: str, location: str = "westeurope", *,
                   tags: Mapping[str, str] | None = None, managed_by: str | None = None,
@@ -420,6 +447,14 @@ class ArmServer(LocalServer):
             return _error(400, "MissingApiVersionParameter",
                           "The api-version query parameter (?api-version=) is required.")
         parts = _parts(lowered)
+        if parts == ["subscriptions"]:
+            if version not in SUBSCRIPTIONS_API_VERSIONS:
+                return _error(400, "InvalidApiVersionParameter",
+                              f"The api-version '{version}' is invalid. The supported versions "
+                              f"are '{', '.join(SUBSCRIPTIONS_API_VERSIONS)}'.")
+            with self._lock:
+                listed = list(self._listed.values())
+            return self._page(lowered, version, query, listed, list_shape=False)
         if len(parts) < 2 or parts[0] != "subscriptions":
             return _error(404, "NotFound", f"no route for {path}")
         subscription = parts[1]
@@ -434,16 +469,26 @@ class ArmServer(LocalServer):
                 items = [g for (sub, _), g in groups if sub == subscription]
                 return self._page(lowered, version, query, items, list_shape=False)
             if len(parts) == 3 and parts[2] == "resources":
+                kept = _type_filter(query.get("$filter"))
+                if kept is False:
+                    return _error(400, "InvalidFilterInQueryString",
+                                  f"unsupported $filter {query.get('$filter')!r}")
                 items = [r for k, r in sorted(self._resources.items())
-                         if _parts(k)[1] == subscription and k not in self.hidden_from_list]
+                         if _parts(k)[1] == subscription and k not in self.hidden_from_list
+                         and (kept is None or _arm_type(k).lower() in kept)]
                 return self._page(lowered, version, query, items, list_shape=True)
             if len(parts) == 5 and parts[2] == "resourcegroups" and parts[4] == "resources":
                 if (subscription, parts[3]) not in self._groups:
                     return _error(404, "ResourceGroupNotFound",
                                   f"Resource group '{parts[3]}' could not be found.")
+                kept = _type_filter(query.get("$filter"))
+                if kept is False:
+                    return _error(400, "InvalidFilterInQueryString",
+                                  f"unsupported $filter {query.get('$filter')!r}")
                 prefix = f"/subscriptions/{subscription}/resourcegroups/{parts[3]}/"
                 items = [r for k, r in sorted(self._resources.items())
-                         if k.startswith(prefix) and k not in self.hidden_from_list]
+                         if k.startswith(prefix) and k not in self.hidden_from_list
+                         and (kept is None or _arm_type(k).lower() in kept)]
                 return self._page(lowered, version, query, items, list_shape=True)
             if _is_collection(parts):
                 return self._collection(lowered, version, query)
@@ -520,8 +565,9 @@ class ArmServer(LocalServer):
         ]
         body: Payload = {"value": value}
         if start + self.page_size < len(items):
+            kept = (f"&%24filter={quote(query['$filter'])}" if query.get("$filter") else "")
             body["nextLink"] = (f"{self.endpoint}{path}?api-version={quote(version)}"
-                                f"&%24skiptoken={start + self.page_size}")
+                                f"{kept}&%24skiptoken={start + self.page_size}")
         return 200, body, {}
 
 
@@ -568,6 +614,24 @@ def _versions_for(arm_type: str) -> tuple[str, ...]:
         if found:
             return found
     return ()
+
+
+_TYPE_TERM = re.compile(r"^\s*resourceType\s+eq\s+'([^']+)'\s*$", re.IGNORECASE)
+
+
+def _type_filter(text: str | None) -> frozenset[str] | Literal[False] | None:
+    """The ARM types a ``resources.list`` ``$filter`` keeps (``resourceType eq 'A' or
+    resourceType eq 'B'``, lower-cased); None without a filter; False for a filter this server
+    does not understand (ARM would read more shapes; a scan sends only this one)."""
+    if text is None:
+        return None
+    kept: set[str] = set()
+    for term in re.split(r"\s+or\s+", text, flags=re.IGNORECASE):
+        match = _TYPE_TERM.match(term)
+        if match is None:
+            return False
+        kept.add(match.group(1).lower())
+    return frozenset(kept)
 
 
 def _error(status: int, code: str, message: str) -> tuple[int, Any, dict[str, str]]:

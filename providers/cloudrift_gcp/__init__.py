@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from cloudrift.plugin import ScanOptions
-from cloudrift.settings import Setting
+from cloudrift.sdk import ScanOptions, Setting
 
 if TYPE_CHECKING:
     from cloudrift_gcp.provider import GcpProvider
@@ -34,6 +33,10 @@ STATE_PROVIDERS = ("google", "google-beta")
 SETTINGS = (
     Setting("gcp_scope", "list", "GCP scope(s) to search with Cloud Asset Inventory. Default: "
             "the projects the states name.", metavar="projects/P|folders/F|organizations/O"),
+    Setting("gcp_projects_under", "list", "Scan every ACTIVE project under this folder or "
+            "organization (nested folders included; listed by Cloud Asset Inventory), each "
+            "project a scope of its own whose failures are its own warnings; repeatable. With "
+            "--shard, shards take whole projects.", metavar="folders/F|organizations/O"),
 )
 
 _LAZY = {"GcpProvider": "cloudrift_gcp.provider", "parse_scopes": "cloudrift_gcp.provider",

@@ -30,20 +30,22 @@ from typing import Any
 from google.api_core import datetime_helpers
 from google.api_core import exceptions as gexc
 
-from cloudrift.attribution import (
+from cloudrift.sdk import (
     MAX_EVENTS,
     WINDOW,
+    Attribution,
     AttributionResult,
+    ChangeEvent,
+    Finding,
+    ProviderError,
     failed,
     found,
     iso_utc,
+    one_line,
     unknown,
     window_start,
+    worker_pool,
 )
-from cloudrift.concurrency import worker_pool
-from cloudrift.errors import ProviderError
-from cloudrift.model import Attribution, ChangeEvent, Finding
-from cloudrift.observed import one_line
 from cloudrift_gcp.session import GcpSession, NoAnswerError
 
 SOURCE = "gcp-audit-log"

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from google.api_core import exceptions as gexc
 
-from cloudrift.model import ScanWarning, Scope
-from cloudrift.observed import one_line
+from cloudrift.sdk import ScanWarning, Scope, one_line
 from cloudrift_gcp.index import Listing
 from cloudrift_gcp.session import NoAnswerError
 from cloudrift_gcp.spec import IAM_POLICY, RESOURCE

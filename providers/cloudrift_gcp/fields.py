@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec, get_path, has_path
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, get_path, has_path
+from cloudrift.sdk import normalise as n
 
 ASSET = "$asset"
 """Key under which the provider adds the asset envelope (project, location, name) to an item."""

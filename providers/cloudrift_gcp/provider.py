@@ -4,6 +4,10 @@ specs.
 A scan lists each scope (project, folder or organisation) with one paged ``ListAssets`` call
 for every supported asset type at once, plus one ``IAM_POLICY`` listing of the asset types whose
 IAM members the states manage. Nothing is asked per resource.
+
+With ``--gcp-projects-under`` the scopes are every ACTIVE project under the folders or
+organisations named (``projects.py``), and the scan spans projects (``SpansAccounts``):
+``--shard I/N`` gives each shard whole projects.
 """
 
 from __future__ import annotations
@@ -15,17 +19,29 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 
-from cloudrift.attribution import AttributionResult
-from cloudrift.concurrency import worker_pool
-from cloudrift.desired import no_id_warnings, unsupported_warnings
-from cloudrift.errors import CloudriftError, ConfigError
-from cloudrift.model import GLOBAL_REGION, Finding, Resource, ResourceKey, ScanWarning, Scope
-from cloudrift.plugin import Observation, ScanOptions, Unit
-from cloudrift.sources.tfstate import StateInstance
+from cloudrift.sdk import (
+    GLOBAL_REGION,
+    AttributionResult,
+    CloudriftError,
+    ConfigError,
+    Finding,
+    Observation,
+    Resource,
+    ResourceKey,
+    ScanOptions,
+    ScanWarning,
+    Scope,
+    StateInstance,
+    Unit,
+    no_id_warnings,
+    unsupported_warnings,
+    worker_pool,
+)
 from cloudrift_gcp import STATE_PROVIDERS
 from cloudrift_gcp.failures import failure_warning
 from cloudrift_gcp.fields import ASSET, strip_projects
 from cloudrift_gcp.index import AssetIndex, Listing
+from cloudrift_gcp.projects import ACTIVE, not_active, parse_parents, projects_under
 from cloudrift_gcp.session import GcpSession, NoAnswerError
 from cloudrift_gcp.spec import IAM_POLICY, PROJECT_ASSET_TYPE, RESOURCE, GcpSpec, Item
 
@@ -73,6 +89,26 @@ class GcpProvider:
         self.session = session or GcpSession.from_settings(options.settings)
         self.session.meter = options.meter
         self.scopes: list[str] = []
+        self._parents = parse_parents(options.settings.get("gcp_projects_under") or ())
+        # what enumerating the projects under --gcp-projects-under had to say
+        self._scope_warnings: list[ScanWarning] = []
+
+    @property
+    def spans_accounts(self) -> bool:
+        """Whether this scan covers every project under folders or organisations, so that a
+        shard takes whole projects."""
+        return bool(self._parents)
+
+    def account_of(self, item: StateInstance | Resource) -> str | None:
+        """The project (by id) of a state instance or a resource."""
+        if isinstance(item, Resource):
+            return item.scope.account
+        project = strip_projects(item.attributes.get("project"))
+        if project:
+            return str(project)
+        spec = self._specs.get(item.type)
+        import_id = spec.state_import_id(item.attributes) if spec is not None else None
+        return _project_in_id(import_id) if import_id else None
 
     @property
     def specs(self) -> Mapping[str, GcpSpec]:
@@ -132,6 +168,8 @@ class GcpProvider:
         configured = self.options.settings.get("gcp_scope") or ()
         if isinstance(configured, str):
             configured = configured.split()
+        if self._parents:
+            return self._projects_under(parse_scopes(list(configured)))
         if configured:
             return parse_scopes(list(configured))
         projects = sorted({r.scope.account for r in desired if r.scope.account})
@@ -145,10 +183,37 @@ class GcpProvider:
             hint="pass --gcp-scope projects/PROJECT_ID (or folders/F, organizations/O)",
         )
 
+    def _projects_under(self, configured: Sequence[str]) -> list[str]:
+        """``--gcp-scope`` scopes, then every ACTIVE project under ``--gcp-projects-under``
+        that belongs to this shard; a warning for each one not active."""
+        self._scope_warnings = []
+        scopes = list(configured)
+        for project in projects_under(self.session, self._parents):
+            if not self.options.account_in_shard(NAME, project.id):
+                continue
+            if project.state != ACTIVE:
+                self._scope_warnings.append(not_active(project))
+            elif f"projects/{project.id}" not in scopes:
+                scopes.append(f"projects/{project.id}")
+        return scopes
+
+    def _scopes_label(self) -> str:
+        """What was scanned, the same in every shard of a scan."""
+        if self._parents:
+            configured = self.options.settings.get("gcp_scope") or ()
+            if isinstance(configured, str):
+                configured = configured.split()
+            return ", ".join([*configured, *(f"the projects under {p}" for p in self._parents)])
+        return ", ".join(self.scopes)
+
     def observe(self, desired: Sequence[Resource]) -> Observation:
         self.scopes = self.resolve_scopes(desired)
-        resource_specs = [s for s in self._specs.values() if s.content == RESOURCE]
-        asset_types = sorted({s.asset_type for s in [*resource_specs, *self._owners]}
+        # --unmanaged managed-types / none: only the managed types' asset types are asked for
+        # (one listing per scope either way: Cloud Asset has no read by id for a batch)
+        resource_specs = [s for s in self.options.listed(self._specs, desired).values()
+                          if s.content == RESOURCE]
+        context = self._context(resource_specs, {r.type for r in desired})
+        asset_types = sorted({s.asset_type for s in [*resource_specs, *context]}
                              | {PROJECT_ASSET_TYPE})
         # reading IAM policies is a second listing per scope, of the asset types whose members
         # the states manage only (otherwise every human binding would be "unmanaged")
@@ -164,7 +229,7 @@ class GcpProvider:
         with worker_pool(workers) as pool:
             listings = list(pool.map(lambda job: self._list(*job), jobs))
 
-        observation = Observation()
+        observation = Observation(warnings=list(self._scope_warnings))
         index = AssetIndex.build(listings)
         items: list[tuple[GcpSpec, Item]] = []
         for listing in listings:
@@ -172,7 +237,7 @@ class GcpProvider:
                 observation.warnings.append(failure_warning(listing, self.session.backoff.attempts))
                 continue
             by_asset_type: dict[str, list[GcpSpec]] = defaultdict(list)
-            for spec in [*resource_specs, *self._owners] if listing.content == RESOURCE \
+            for spec in [*resource_specs, *context] if listing.content == RESOURCE \
                     else iam_specs:
                 by_asset_type[spec.asset_type].append(spec)
             for asset in listing.assets:
@@ -182,9 +247,10 @@ class GcpProvider:
         managed = {r.key for r in desired}
         owned = _owned(items, index)
         seen: set[tuple[str, str, str]] = set()
+        compared = {s.type for s in [*resource_specs, *iam_specs]}
         for spec, item in items:
-            if spec.type not in self._specs:
-                continue  # an owner only
+            if spec.type not in compared:
+                continue  # listed for what it tells of the others only
             resource, warning = self._resource(spec, item, managed, owned)
             if warning is not None:
                 observation.warnings.append(warning)
@@ -195,9 +261,27 @@ class GcpProvider:
                 seen.add(key)
                 observation.resources.append(resource)
 
-        self._coverage(observation, desired, listings, index, iam_specs)
+        self._coverage(observation, desired, listings, index, resource_specs, iam_specs)
         observation.api_calls.update(self.session.calls)
         return observation
+
+    def _context(self, listed: Sequence[GcpSpec], managed: set[str]) -> list[GcpSpec]:
+        """Types listed beside ``listed`` for what they tell of them, never compared: the
+        owners of what a resource created with itself (``--type`` may leave them out, a
+        limited unmanaged search too), and with a limited search the parents whose payload
+        a listed part reads (``related``: a record set's zone, a service account's e-mail)."""
+        chosen = {s.type for s in listed}
+        context = [s for s in self._owners if s.type not in chosen]
+        if not self.options.unmanaged_limited:
+            return context
+        parents = {part.parent_type for s in self._specs.values()
+                   if s.related is not None and s.type in managed
+                   for part in s.part_of}
+        owners = self.options.unmanaged == "managed-types"
+        context += [s for rtype, s in self._specs.items()
+                    if rtype not in chosen and s.content == RESOURCE
+                    and (rtype in parents or (owners and bool(set(s.owns_types) & chosen)))]
+        return context
 
     def _iam_specs(self, desired: Sequence[Resource]) -> list[GcpSpec]:
         wanted = {r.type for r in desired}
@@ -268,17 +352,18 @@ class GcpProvider:
 
     def _coverage(self, observation: Observation, desired: Sequence[Resource],
                   listings: Sequence[Listing], index: AssetIndex,
-                  iam_specs: Sequence[GcpSpec]) -> None:
+                  resource_specs: Sequence[GcpSpec], iam_specs: Sequence[GcpSpec]) -> None:
         """Which (type, location, project) units were fully seen.
 
         One GCP scan covers several projects, and a location such as ``global`` is shared by
         all of them: units are kept per project (``scanned_in`` / ``failed_in``), so that a
         project whose scope failed, or one outside every scope, hides nothing of the others.
         A unit of a project that was listed is scanned; one of a project that was not listed is
-        failed when some listing failed (a failed folder may hold it) and left unscanned (with
-        an ``outside_scope`` warning) otherwise; nothing in either is reported missing. A
-        failed scope is also recorded under its own name for every type it would have listed,
-        since which projects a folder or organisation holds is not known.
+        failed when its own listing or a folder's or organisation's failed (a failed folder may
+        hold it) and left unscanned (with an ``outside_scope`` warning) otherwise; nothing in
+        either is reported missing. A failed scope is also recorded under its own name for every
+        type it would have listed, since which projects a folder or organisation holds is not
+        known.
 
         IAM members of a scope whose resources were not listed are not seen either: they are
         named after, and judged against, the resources of that listing.
@@ -286,7 +371,7 @@ class GcpProvider:
         resources_failed = {lst.scope for lst in listings
                             if lst.content == RESOURCE and lst.error is not None}
         for content in (RESOURCE, IAM_POLICY):
-            types = {s.type for s in self._specs.values() if s.content == RESOURCE} \
+            types = {s.type for s in resource_specs} \
                 if content == RESOURCE else {s.type for s in iam_specs}
             requested = [lst for lst in listings if lst.content == content]
             if not requested:
@@ -297,6 +382,8 @@ class GcpProvider:
                                              failed={lst.scope for lst in failed})
             failed_projects = {index.project_id(lst.scope.partition("/")[2])
                                for lst in failed if lst.scope.startswith("projects/")}
+            # a failed folder or organisation may hold any project; a failed project only itself
+            failed_above = any(not lst.scope.startswith("projects/") for lst in failed)
             for lst in failed:
                 # the scope that failed: a project (by id), a folder or an organisation
                 account = (index.project_id(lst.scope.partition("/")[2])
@@ -313,7 +400,7 @@ class GcpProvider:
                 unit = Unit(resource.type, resource.scope.region, project)
                 if project in covered and project not in failed_projects:
                     seen.add(unit)
-                elif failed:
+                elif failed_above or project in failed_projects:
                     observation.failed.add(unit)
                 else:
                     unseen.add(unit)
@@ -327,7 +414,7 @@ class GcpProvider:
                     "state manages) and may be outside the scanned scopes"
                 observation.warnings.append(ScanWarning(
                     code="outside_scope", provider=NAME, scope=Scope(account=project),
-                    message=f"{count} resource(s) {where} ({', '.join(self.scopes)}); "
+                    message=f"{count} resource(s) {where} ({self._scopes_label()}); "
                     "not compared",
                 ))
         observation.scanned -= observation.failed

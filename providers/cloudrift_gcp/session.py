@@ -28,9 +28,7 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 
-from cloudrift.errors import ConfigError, ProviderError
-from cloudrift.meter import CallMeter
-from cloudrift.observed import one_line
+from cloudrift.sdk import CallMeter, ConfigError, ProviderError, one_line
 from cloudrift_gcp.spec import CONTENT_TYPES
 
 ENDPOINT_ENV = "CLOUDRIFT_GCP_ENDPOINT"

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cloudrift.spec import ResourceSpec
+from cloudrift.sdk import ResourceSpec
 
 Item = dict[str, Any]
 
@@ -74,6 +74,9 @@ class GcpSpec(ResourceSpec):
     cloud_location: StateLocation | None = None
     is_default: Callable[[Mapping[str, Any]], bool] | None = None
     owns: Owned | None = None
+    # the types ``owns`` may name: a scan that lists only some types (``--unmanaged
+    # managed-types``) lists an owner only when it may own one of them
+    owns_types: tuple[str, ...] = ()
     created_by: Callable[[Mapping[str, Any]], str | None] | None = None
     related: Callable[[Mapping[str, Any]], str | None] | None = None
 
@@ -87,6 +90,8 @@ class GcpSpec(ResourceSpec):
             raise ValueError(f"{self.type}: cloud_id is required")
         if self.content == IAM_POLICY and self.expand is None:
             raise ValueError(f"{self.type}: an IAM_POLICY type needs expand=")
+        if (self.owns is None) != (not self.owns_types):
+            raise ValueError(f"{self.type}: owns= and owns_types= go together")
         paths = [f.path for f in self.fields]
         if len(paths) != len(set(paths)):
             raise ValueError(f"{self.type}: a field path is declared twice")

@@ -166,3 +166,23 @@ def test_a_token_is_never_shown(workdir: Path) -> None:
     assert settings(result.output)["tfc-token"] == '"(sensitive)"  (env CLOUDRIFT_TFC_TOKEN)'
     (workdir / "cloudrift.toml").write_text('tfc_token = "x"\n')
     assert "'tfc-token' is a secret and is not read from a file" in run("config").output
+
+
+def test_unmanaged_search_from_flag_env_and_file(drifted: dict[str, str], workdir: Path) -> None:
+    base = ("scan", "--from", "s.tfstate", "-o", "json://")
+    off = json.loads(run(*base, "--unmanaged", "none", env=drifted).output)
+    assert [f["kind"] for f in off["findings"]] == ["changed", "missing"]
+    assert off["summary"]["unmanaged_search"] == "none"
+    limited = run(*base, env={**drifted, "CLOUDRIFT_UNMANAGED": "managed-types"})
+    assert kinds(limited) == ["changed", "missing", "unmanaged"]
+    assert json.loads(limited.output)["summary"]["unmanaged_search"] == "managed-types"
+    (workdir / "cloudrift.toml").write_text('unmanaged = "none"\n')
+    assert settings(run("config").output)["unmanaged"] == '"none"  (file cloudrift.toml)'
+    console = run("scan", "--from", "s.tfstate", "--no-color", env=drifted).output
+    assert "Unmanaged search: off" in console
+    both = run(*base, "--observe-unmanaged", env=drifted)
+    assert both.exit_code == 2
+    assert "--observe-unmanaged" in both.output
+    assert run(*base, "--only", "unmanaged", env=drifted).exit_code == 2
+    (workdir / "cloudrift.toml").write_text('unmanaged = "some"\n')
+    assert run("config").exit_code == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cloudrift.history.status import DriftState, Prior, Seen, Unit, age_days, classify
-from cloudrift.model import Finding, FindingStatus, ScanWarning, TypeCoverage
+from cloudrift.model import Finding, FindingStatus, ScanWarning, TypeCoverage, UnmanagedSearch
 from cloudrift.plugin import in_shard
 from tests.history.builders import ACCOUNT, changed, coverage, report, unapplied, unmanaged
 
@@ -129,3 +129,21 @@ def test_a_baseline_makes_everything_known_and_resolves_nothing() -> None:
 def test_age_in_days() -> None:
     assert age_days("2026-11-01T00:00:00Z", "2026-11-02T12:00:00+00:00") == 1.5
     assert age_days(NOW, NOW) == 0.0
+
+
+def test_a_type_listed_without_its_unmanaged_search_resolves_no_unmanaged_drift() -> None:
+    """--unmanaged none lists a managed type for its managed resources only: an unmanaged
+    drift of that type was not looked for, so it stays open; a changed one still resolves."""
+    extra, fixed = unmanaged("debug-replay"), changed("orders")
+    cases: tuple[tuple[UnmanagedSearch, bool], ...] = (("none", True), ("managed-types", False))
+    for search, covered in cases:
+        cov = coverage()
+        cov[0].unmanaged_searched = covered
+        scan = report([], cov=cov)
+        scan.summary.unmanaged_search = search
+        outcome = classify([], {}, [prior(extra), prior(fixed)], Seen.from_report(scan), NOW)
+        assert [f.id for f in outcome.resolved] == ["orders"], search
+    searched = report([], cov=coverage())
+    searched.summary.unmanaged_search = "managed-types"
+    outcome = classify([], {}, [prior(extra)], Seen.from_report(searched), NOW)
+    assert [f.id for f in outcome.resolved] == ["debug-replay"]

@@ -158,3 +158,19 @@ def test_parse_duration() -> None:
     for bad in ("", "90", "0d", "3 months", "-1d"):
         with pytest.raises(ConfigError):
             parse_duration(bad)
+
+
+def test_unmanaged_drift_stays_open_through_a_scan_that_did_not_look_for_it(
+        history_url: str) -> None:
+    extra = unmanaged("debug-replay")
+    with History(history_url) as store:
+        store.record(report([extra], day=1), now=LATER)
+        blind = report([], day=2, cov=[c.model_copy(update={"unmanaged_searched": False})
+                                       for c in coverage()])
+        blind.summary.unmanaged_search = "none"
+        done = store.record(blind, now=LATER)
+        assert done.report.resolved == []
+        again = store.record(report([extra], day=3), now=LATER)
+        assert [f.status for f in again.report.findings] == [FindingStatus.KNOWN]
+        gone = store.record(report([], day=4), now=LATER)
+        assert [f.id for f in gone.report.resolved] == ["debug-replay"]

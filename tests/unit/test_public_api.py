@@ -27,7 +27,7 @@ SDK = {
     "ScanWarning", "Scope", "Setting", "StateInstance", "TokenBucket", "Unit", "__version__",
     "api_failure", "collect_specs", "compare", "dedupe_warnings", "failed", "found",
     "get_path", "has_path", "iso_utc", "no_id_warning", "no_id_warnings", "normalise",
-    "one_line", "unknown", "unsupported_warnings", "window_start", "worker_pool",
+    "one_line", "share", "unknown", "unsupported_warnings", "window_start", "worker_pool",
 }
 
 
@@ -62,3 +62,17 @@ def test_the_import_contracts_hold() -> None:
                          check=False)
     assert ran.returncode == 0, ran.stdout[-4000:]
     assert "BROKEN" not in ran.stdout
+
+
+def test_the_sdk_contract_forbids_every_other_cloudrift_module() -> None:
+    """A module added to cloudrift is off limits to the providers until the SDK exports it."""
+    from cloudrift.config import tomllib  # tomli before Python 3.11
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["importlinter"]["contracts"]
+    sdk_only = next(c for c in contracts if "cloudrift.sdk" in c["name"])
+    package = ROOT / "cloudrift"
+    modules = {p.stem for p in package.glob("*.py")} | {
+        p.parent.name for p in package.glob("*/__init__.py")}
+    allowed = {"__init__", "sdk", "testing", "_version"}
+    assert set(sdk_only["forbidden_modules"]) == {f"cloudrift.{m}" for m in modules - allowed}

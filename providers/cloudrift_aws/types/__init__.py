@@ -6,7 +6,7 @@ Adding a type: add an ``AwsSpec`` to the module's ``SPECS`` tuple and a fixture 
 
 from __future__ import annotations
 
-from cloudrift.spec import collect_specs
+from cloudrift.sdk import collect_specs
 from cloudrift_aws.spec import AwsSpec
 
 SPECS: dict[str, AwsSpec] = collect_specs(__name__, AwsSpec)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from cloudrift.model import Resource
+from cloudrift.sdk import Resource
 from cloudrift_aws.session import AwsContext
 
 

@@ -11,8 +11,8 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import UNKNOWN, FieldSpec, get_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, get_path
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import tags
 
 # the payload key an enumerator keeps a managed item's tags under

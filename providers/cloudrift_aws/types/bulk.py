@@ -26,11 +26,8 @@ from typing import Any, TypeVar, cast
 import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cloudrift import normalise as n
-from cloudrift.concurrency import worker_pool
-from cloudrift.diff import compare
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, FieldSpec
+from cloudrift.sdk import UNKNOWN, FieldSpec, Resource, compare, worker_pool
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Item

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_bool
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
@@ -156,6 +155,7 @@ def _as_flag(value: Any) -> Any:
 
 TABLE = AwsSpec(
     type="aws_dynamodb_table",
+    calls=("dynamodb:ListTables",),
     service="dynamodb",
     enumerate=_tables,
     id_query=_ID,

@@ -15,14 +15,14 @@ from typing import Any
 import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_bool, attr_int, tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
 from cloudrift_aws.types.ec2_common import (
     IN_DEFAULT_VPC,
+    by_ids,
     copies,
     default_vpc_ids,
     instance_listing,
@@ -47,8 +47,12 @@ def _root_mapping(instance: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def _instances(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
+    # --unmanaged none: the managed instances by id, not every instance of the region
+    found = (by_ids(ctx, region, "describe_instances", "Reservations[].Instances[]",
+                    "instance-id", (r.id for r in managed))
+             if ctx.managed_only else instance_listing(ctx, region))
     # terminated instances stay listed for about an hour; for Terraform they are gone
-    live = [dict(instance) for instance in instance_listing(ctx, region)
+    live = [dict(instance) for instance in found
             if (instance.get("State") or {}).get("Name") in _LIVE_INSTANCE_STATES]
     if managed and live:
         _add_root_volumes(ctx, region, live)
@@ -57,10 +61,15 @@ def _instances(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> lis
 
 
 def _add_root_volumes(ctx: AwsContext, region: str, instances: list[Item]) -> None:
-    if not any(_root_mapping(instance) for instance in instances):
+    roots = [mapping["Ebs"].get("VolumeId") for instance in instances
+             if (mapping := _root_mapping(instance)) is not None]
+    if not roots:
         return
     try:
-        volumes = {v["VolumeId"]: v for v in volume_listing(ctx, region)}
+        listed = (by_ids(ctx, region, "describe_volumes", "Volumes", "volume-id",
+                         (v for v in roots if v)) if ctx.managed_only
+                  else volume_listing(ctx, region))
+        volumes = {v["VolumeId"]: v for v in listed}
     except (ClientError, BotoCoreError):
         # root_block_device is then unknown; aws_ebs_volume reports the failed listing
         return
@@ -160,6 +169,7 @@ def _instance_attribute(name: str, attribute: str, result: str) -> Detail:
 
 INSTANCE = AwsSpec(
     type="aws_instance",
+    calls=("ec2:DescribeInstances",),
     service="ec2",
     enumerate=_instances,
     id_query="InstanceId",
@@ -255,6 +265,7 @@ def _launched_with_instance(item: Mapping[str, Any]) -> bool:
 
 EBS_VOLUME = AwsSpec(
     type="aws_ebs_volume",
+    calls=("ec2:DescribeVolumes", "ec2:DescribeInstances"),
     service="ec2",
     enumerate=_volumes,
     id_query="VolumeId",

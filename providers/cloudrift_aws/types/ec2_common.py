@@ -8,13 +8,12 @@ region. Items of a shared listing are shared: enumerators copy before they chang
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import jmespath
 
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, Extractor
+from cloudrift.sdk import UNKNOWN, Extractor, Resource
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import Enumerator, Item
 from cloudrift_aws.types.bulk import memo_outcome
@@ -36,6 +35,24 @@ def volume_listing(ctx: AwsContext, region: str) -> list[Item]:
 
 # set on items by the enumerators below: is the resource in its region's default VPC
 IN_DEFAULT_VPC = "cloudrift:InDefaultVpc"
+
+
+# an EC2 filter takes at most 200 values
+_FILTER_VALUES = 200
+
+
+def by_ids(ctx: AwsContext, region: str, operation: str, result: str, filter_name: str,
+           ids: Iterable[str]) -> list[Item]:
+    """Only the items with these ids, for ``--unmanaged none``: a listing would read every
+    item of the region to compare a few. A filter, not the ids parameter, so that an id that
+    is gone is simply absent (the resource is missing) instead of failing the request."""
+    wanted = sorted(set(ids))
+    items: list[Item] = []
+    for start in range(0, len(wanted), _FILTER_VALUES):
+        chunk = wanted[start:start + _FILTER_VALUES]
+        items.extend(dict(item) for item in ctx.paginate(
+            "ec2", region, operation, result, Filters=[{"Name": filter_name, "Values": chunk}]))
+    return items
 
 
 def shared_listing(ctx: AwsContext, region: str, operation: str, result: str) -> list[Item]:

@@ -13,9 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import FieldSpec, PartOf
+from cloudrift.sdk import FieldSpec, PartOf, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_policy
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Item

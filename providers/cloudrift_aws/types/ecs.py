@@ -14,9 +14,8 @@ from typing import Any
 
 import jmespath
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec, PartOf
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, PartOf, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, FieldSpec, PartOf
+from cloudrift.sdk import UNKNOWN, FieldSpec, PartOf, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_bool, tags
 from cloudrift_aws.regions import region_from_arn, region_from_zone
 from cloudrift_aws.session import AwsContext

@@ -15,9 +15,8 @@ from typing import Any
 
 import jmespath
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
 from cloudrift_aws.types.bulk import TagCall, bulk_tags, memo_outcome, with_tags

@@ -9,9 +9,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Detail, Item

@@ -18,9 +18,8 @@ from typing import Any
 
 import jmespath
 
-from cloudrift import normalise as n
-from cloudrift.model import GLOBAL_REGION, Resource
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
+from cloudrift.sdk import GLOBAL_REGION, UNKNOWN, Extractor, FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_policy, tags
 from cloudrift_aws.regions import DEFAULT_REGION
 from cloudrift_aws.session import AwsContext
@@ -176,6 +175,7 @@ def _users(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[It
 
 ROLE = AwsSpec(
     type="aws_iam_role",
+    calls=("iam:GetAccountAuthorizationDetails", "iam:ListRoles"),
     service="iam",
     enumerate=_roles,
     id_query="RoleName",
@@ -195,6 +195,7 @@ ROLE = AwsSpec(
 
 POLICY = AwsSpec(
     type="aws_iam_policy",
+    calls=("iam:GetAccountAuthorizationDetails",),
     service="iam",
     enumerate=_policies,
     id_query="Arn",
@@ -215,6 +216,7 @@ POLICY = AwsSpec(
 
 ROLE_POLICY = AwsSpec(
     type="aws_iam_role_policy",
+    calls=("iam:GetAccountAuthorizationDetails",),
     service="iam",
     enumerate=_role_policies,
     id_query="Id",
@@ -225,6 +227,7 @@ ROLE_POLICY = AwsSpec(
 
 ROLE_POLICY_ATTACHMENT = AwsSpec(
     type="aws_iam_role_policy_attachment",
+    calls=("iam:GetAccountAuthorizationDetails",),
     service="iam",
     enumerate=_attachments,
     # the state id is "<role>-<timestamp>", but `terraform import` takes "<role>/<policy arn>"
@@ -240,6 +243,7 @@ ROLE_POLICY_ATTACHMENT = AwsSpec(
 
 USER = AwsSpec(
     type="aws_iam_user",
+    calls=("iam:GetAccountAuthorizationDetails",),
     service="iam",
     enumerate=_users,
     id_query="UserName",

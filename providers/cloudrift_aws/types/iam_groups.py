@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import FieldSpec, PartOf
+from cloudrift.sdk import FieldSpec, PartOf, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_policy
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item

@@ -21,10 +21,8 @@ from collections.abc import Sequence
 
 from botocore.exceptions import ClientError
 
-from cloudrift import normalise as n
-from cloudrift.concurrency import worker_pool
-from cloudrift.model import Resource
-from cloudrift.spec import FieldSpec, PartOf
+from cloudrift.sdk import FieldSpec, PartOf, Resource, worker_pool
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Detail, Item

@@ -8,10 +8,8 @@ from typing import Any
 import jmespath
 from botocore.exceptions import ClientError
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.normalise import Normaliser
-from cloudrift.spec import UNKNOWN, FieldSpec
+from cloudrift.sdk import UNKNOWN, FieldSpec, Normaliser, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_policy
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Detail, Item
@@ -106,6 +104,7 @@ def _state_rotation_period(attributes: Mapping[str, Any]) -> Any:
 
 KEY = AwsSpec(
     type="aws_kms_key",
+    calls=("kms:ListKeys", "kms:ListAliases", "kms:DescribeKey"),
     service="kms",
     enumerate=_keys,
     id_query=_ID,

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift.model import Resource
-from cloudrift.spec import FieldSpec
+from cloudrift.sdk import FieldSpec, Resource
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
 from cloudrift_aws.types.kms import aliases

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, FieldSpec
+from cloudrift.sdk import UNKNOWN, FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_int
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
@@ -43,6 +42,7 @@ def _layers(payload: Mapping[str, Any]) -> Any:
 
 FUNCTION = AwsSpec(
     type="aws_lambda_function",
+    calls=("lambda:ListFunctions",),
     service="lambda",
     enumerate=_functions,
     id_query=_ID,

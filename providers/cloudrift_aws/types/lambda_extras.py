@@ -19,9 +19,8 @@ from typing import Any
 
 import jmespath
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec, PartOf
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, PartOf, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import tags
 from cloudrift_aws.regions import region_from_arn
 from cloudrift_aws.session import AwsContext

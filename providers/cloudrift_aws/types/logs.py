@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import FieldSpec
+from cloudrift.sdk import FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
 from cloudrift_aws.types.bulk import TagCall, bulk_tags, with_tags
@@ -39,6 +38,7 @@ def _retention(payload: Mapping[str, Any]) -> Any:
 
 LOG_GROUP = AwsSpec(
     type="aws_cloudwatch_log_group",
+    calls=("logs:DescribeLogGroups",),
     service="logs",
     enumerate=_log_groups,
     id_query=_ID,

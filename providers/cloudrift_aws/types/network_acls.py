@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec, PartOf
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, PartOf, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
@@ -129,6 +128,9 @@ DEFAULT_NETWORK_ACL = AwsSpec(
     is_default=lambda item: True,
     # AWS makes one per VPC; only an adopted one is Terraform's
     unmanaged=False,
+    # Terraform removes every rule on adoption and keeps only those written inline: a block
+    # with no rules still says "no rules", it leaves nothing to aws_network_acl_rule
+    inline_absolute=True,
     fields=_ACL_FIELDS,
 )
 

@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from botocore.exceptions import ClientError
 
-from cloudrift.concurrency import worker_pool
-from cloudrift.model import Resource
+from cloudrift.sdk import Resource, worker_pool
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import Item
 

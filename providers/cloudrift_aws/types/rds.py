@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, FieldSpec
+from cloudrift.sdk import UNKNOWN, FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_bool, attr_int, tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
@@ -91,6 +90,7 @@ def _unknown(_: Mapping[str, Any]) -> Any:
 
 DB_INSTANCE = AwsSpec(
     type="aws_db_instance",
+    calls=("rds:DescribeDBInstances",),
     service="rds",
     enumerate=_instances,
     id_query="DBInstanceIdentifier",

@@ -18,8 +18,7 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift.model import Resource
-from cloudrift.spec import FieldSpec, PartOf
+from cloudrift.sdk import FieldSpec, PartOf, Resource
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
 from cloudrift_aws.types.ec2_common import IMPORT_ID, adopt_ids, adopted

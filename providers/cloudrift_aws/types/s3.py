@@ -12,8 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, FieldSpec, get_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, Resource, get_path
 from cloudrift_aws.fields import attr_bool, attr_policy
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Detail, Item
@@ -146,6 +145,7 @@ def _mfa_delete_cloud(item: Mapping[str, Any]) -> Any:
 
 BUCKET = AwsSpec(
     type="aws_s3_bucket",
+    calls=("s3:ListBuckets",),
     service="s3",
     enumerate=_buckets,
     id_query=_ID,
@@ -169,6 +169,7 @@ BUCKET = AwsSpec(
 
 VERSIONING = AwsSpec(
     type="aws_s3_bucket_versioning",
+    calls=("s3:ListBuckets",),
     service="s3",
     enumerate=_versionings,
     id_query="Bucket",
@@ -198,6 +199,9 @@ VERSIONING = AwsSpec(
 
 POLICY = AwsSpec(
     type="aws_s3_bucket_policy",
+    calls=("s3:ListBuckets", "s3:GetBucketPolicy"),
+    # GetBucketPolicy per managed bucket policy: S3 has no listing of policies
+    per_parent=True,
     service="s3",
     enumerate=_policies,
     id_query="Bucket",

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from botocore.exceptions import ClientError
 
-from cloudrift.model import Resource
+from cloudrift.sdk import Resource
 from cloudrift_aws.fields import attr_bool
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Item

@@ -28,10 +28,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cloudrift import normalise as n
-from cloudrift.concurrency import worker_pool
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, FieldSpec, PartOf, get_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, PartOf, Resource, get_path, worker_pool
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_bool
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Item

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import UNKNOWN, FieldSpec, get_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, get_path
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.spec import AwsSpec
 from cloudrift_aws.types.s3_config import (
     BucketCall,

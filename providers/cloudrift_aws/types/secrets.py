@@ -22,9 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, FieldSpec
+from cloudrift.sdk import UNKNOWN, FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_policy, tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Call, Detail, Item

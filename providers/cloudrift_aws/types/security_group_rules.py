@@ -20,9 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import Extractor, FieldSpec, PartOf
+from cloudrift.sdk import Extractor, FieldSpec, PartOf, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Enumerator, Item
@@ -342,6 +341,9 @@ DEFAULT_SECURITY_GROUP = AwsSpec(
     is_default=lambda item: True,
     # AWS makes one per VPC; only an adopted one is Terraform's
     unmanaged=False,
+    # Terraform revokes every rule on adoption and keeps only those written inline: a block
+    # with no rules still says "no rules", it leaves nothing to rule resources
+    inline_absolute=True,
     fields=tuple(f for f in SECURITY_GROUP.fields if f.path in _INLINE),
     not_compared={"revoke_rules_on_delete": "Terraform-only: what to do on destroy"},
 )

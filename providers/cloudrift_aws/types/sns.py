@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift.model import Resource
-from cloudrift.spec import FieldSpec
+from cloudrift.sdk import FieldSpec, Resource
 from cloudrift_aws.fields import attr_bool, attr_json, attr_policy
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
@@ -39,6 +38,7 @@ def _topics(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[I
 
 TOPIC = AwsSpec(
     type="aws_sns_topic",
+    calls=("sns:ListTopics",),
     service="sns",
     enumerate=_topics,
     id_query=_ID,

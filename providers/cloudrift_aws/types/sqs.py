@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from cloudrift.model import Resource
-from cloudrift.spec import FieldSpec
+from cloudrift.sdk import FieldSpec, Resource
 from cloudrift_aws.fields import attr_bool, attr_int, attr_json, attr_policy
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
@@ -49,6 +48,7 @@ def _queues(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[I
 
 QUEUE = AwsSpec(
     type="aws_sqs_queue",
+    calls=("sqs:ListQueues",),
     service="sqs",
     enumerate=_queues,
     id_query=_ID,

@@ -13,8 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from cloudrift.model import Resource
-from cloudrift.spec import PartOf
+from cloudrift.sdk import PartOf, Resource
 from cloudrift_aws.fields import attr_json, attr_policy
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item

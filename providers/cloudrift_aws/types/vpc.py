@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.model import Resource
-from cloudrift.spec import UNKNOWN, Extractor, FieldSpec
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, Resource
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_bool, tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
@@ -321,6 +320,7 @@ def _internet_gateways(ctx: AwsContext, region: str, managed: Sequence[Resource]
 
 INTERNET_GATEWAY = AwsSpec(
     type="aws_internet_gateway",
+    calls=("ec2:DescribeInternetGateways",),
     description="An internet gateway, attached to a VPC.",
     service="ec2",
     enumerate=_internet_gateways,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import FieldSpec
+from cloudrift.sdk import FieldSpec
+from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_policy, tags
 from cloudrift_aws.spec import AwsSpec
 from cloudrift_aws.types.ec2_common import copies, present, shared_listing

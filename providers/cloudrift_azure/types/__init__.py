@@ -6,7 +6,7 @@ Adding a type: add an ``AzureSpec`` to the module's ``SPECS`` tuple and a fixtur
 
 from __future__ import annotations
 
-from cloudrift.spec import collect_specs
+from cloudrift.sdk import collect_specs
 from cloudrift_azure.spec import AzureSpec
 
 

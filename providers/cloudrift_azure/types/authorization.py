@@ -3,7 +3,7 @@ on the subscription, its resource groups and its resources alike)."""
 
 from __future__ import annotations
 
-from cloudrift import normalise as n
+from cloudrift.sdk import normalise as n
 from cloudrift_azure import ids
 from cloudrift_azure.fields import prop
 from cloudrift_azure.spec import AzureSpec, Source

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import UNKNOWN
+from cloudrift.sdk import UNKNOWN
+from cloudrift.sdk import normalise as n
 from cloudrift_azure import ids
 from cloudrift_azure.fields import (
     enabled,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift import normalise as n
+from cloudrift.sdk import normalise as n
 from cloudrift_azure import ids
 from cloudrift_azure.fields import (
     enabled,

@@ -3,8 +3,8 @@ virtual network links (child resources, listed below each zone)."""
 
 from __future__ import annotations
 
-from cloudrift import normalise as n
-from cloudrift.spec import FieldSpec
+from cloudrift.sdk import FieldSpec
+from cloudrift.sdk import normalise as n
 from cloudrift_azure import ids
 from cloudrift_azure.fields import prop, tags
 from cloudrift_azure.spec import AzureSpec, Source, SubResource

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import FieldSpec
+from cloudrift.sdk import FieldSpec
+from cloudrift.sdk import normalise as n
 from cloudrift_azure import ids
 from cloudrift_azure.fields import identity, listed, location, prop, tags
 from cloudrift_azure.spec import AzureSpec, SubResource

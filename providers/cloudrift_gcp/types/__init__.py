@@ -6,7 +6,7 @@ Adding a type: add a ``GcpSpec`` to the module's ``SPECS`` and a fixture folder 
 
 from __future__ import annotations
 
-from cloudrift.spec import collect_specs
+from cloudrift.sdk import collect_specs
 from cloudrift_gcp.spec import GcpSpec
 
 SPECS: dict[str, GcpSpec] = collect_specs(__name__, GcpSpec)

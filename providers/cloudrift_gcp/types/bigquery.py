@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift.spec import UNKNOWN, FieldSpec, get_path, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, get_path, has_path
 from cloudrift_gcp.fields import flag, label_map, number, sorted_set, text
 from cloudrift_gcp.spec import GcpSpec
 from cloudrift_gcp.types._ids import cloud_template, template

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import UNKNOWN, FieldSpec, get_path, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, get_path, has_path
+from cloudrift.sdk import normalise as n
 from cloudrift_gcp.fields import (
     flag,
     label_map,
@@ -102,6 +102,7 @@ INSTANCE = GcpSpec(
     cloud_id=from_self_link,
     created_by=_instance_creator,
     owns=_instance_disks,
+    owns_types=(DISK_TYPE,),
     fields=(
         FieldSpec("machine_type", query="machineType", normalise=(short_name,)),
         text("description", "description"),
@@ -155,6 +156,7 @@ NETWORK = GcpSpec(
     cloud_id=from_self_link,
     is_default=lambda item: item.get("name") == DEFAULT_NETWORK,
     owns=_auto_subnetworks,
+    owns_types=(SUBNETWORK_TYPE,),
     fields=(
         text("description", "description"),
         flag("auto_create_subnetworks", "autoCreateSubnetworks"),

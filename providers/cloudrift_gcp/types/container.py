@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from cloudrift.spec import UNKNOWN, FieldSpec, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, has_path
 from cloudrift_gcp.fields import flag, label_map, ref, sorted_set, text
 from cloudrift_gcp.spec import GcpSpec
 from cloudrift_gcp.types._ids import cloud_template, relative_name, template
@@ -51,6 +51,7 @@ CLUSTER = GcpSpec(
     import_id=template("projects/{project}/locations/{location}/clusters/{name}"),
     cloud_id=cloud_template("projects/{project}/locations/{location}/clusters/{name}"),
     owns=_node_pool_groups,
+    owns_types=(GROUP_TYPE,),
     fields=(
         text("description", "description"),
         ref("network", "network"),

@@ -12,7 +12,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from cloudrift.spec import UNKNOWN, FieldSpec, PartOf, get_path, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, PartOf, get_path, has_path
 from cloudrift_gcp.fields import (
     ASSET,
     asset_project,
@@ -61,6 +61,7 @@ MANAGED_ZONE = GcpSpec(
     import_id=template("projects/{project}/managedZones/{name}"),
     cloud_id=cloud_template("projects/{project}/managedZones/{name}"),
     owns=_zone_apex_records,
+    owns_types=(RECORD_SET_TYPE,),
     fields=(
         text("dns_name", "dnsName"),
         text("description", "description"),

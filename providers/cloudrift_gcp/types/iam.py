@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift.spec import FieldSpec, get_path
+from cloudrift.sdk import FieldSpec, get_path
 from cloudrift_gcp.fields import flag, state_project, text
 from cloudrift_gcp.spec import IAM_POLICY, PROJECT_ASSET_TYPE, GcpSpec, Item
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from cloudrift.spec import FieldSpec, PartOf, get_path
+from cloudrift.sdk import FieldSpec, PartOf, get_path
 from cloudrift_gcp.fields import ASSET, asset_project, short_name, state_project
 from cloudrift_gcp.spec import IAM_POLICY, GcpSpec
 from cloudrift_gcp.types._ids import relative_name

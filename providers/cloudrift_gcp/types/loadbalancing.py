@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import UNKNOWN, FieldSpec, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, has_path
+from cloudrift.sdk import normalise as n
 from cloudrift_gcp.fields import (
     asset_project,
     flag,

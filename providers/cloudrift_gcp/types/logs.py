@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift.spec import UNKNOWN, FieldSpec, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, has_path
 from cloudrift_gcp.fields import flag, sorted_set, text
 from cloudrift_gcp.spec import GcpSpec
 from cloudrift_gcp.types._ids import cloud_template, template

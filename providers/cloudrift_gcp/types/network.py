@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import UNKNOWN, FieldSpec, PartOf, get_path, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, PartOf, get_path, has_path
+from cloudrift.sdk import normalise as n
 from cloudrift_gcp.fields import (
     asset_project,
     flag,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift.spec import UNKNOWN, FieldSpec, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, has_path
 from cloudrift_gcp.fields import (
     duration,
     flag,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cloudrift import normalise as n
-from cloudrift.spec import UNKNOWN, FieldSpec
+from cloudrift.sdk import UNKNOWN, FieldSpec
+from cloudrift.sdk import normalise as n
 from cloudrift_gcp.fields import flag, label_map, labels, number, ref, reported, text
 from cloudrift_gcp.spec import GcpSpec, location_in_id
 from cloudrift_gcp.types._ids import cloud_template, template

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift.spec import UNKNOWN, FieldSpec, get_path, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, get_path, has_path
 from cloudrift_gcp.fields import label_map, labels, seconds, short_name, sorted_set
 from cloudrift_gcp.spec import GcpSpec
 from cloudrift_gcp.types._ids import cloud_template, template

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import UNKNOWN, FieldSpec, get_path, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, get_path, has_path
+from cloudrift.sdk import normalise as n
 from cloudrift_gcp.fields import (
     duration,
     flag,
@@ -284,6 +284,7 @@ FUNCTION = GcpSpec(
                             location=lambda item: location_in_id(str(item.get("name", ""))),
                             name=lambda item: short_name(item.get("name"))),
     owns=_function_service,
+    owns_types=(RUN_TYPE,),
     fields=(
         text("description", "description"),
         label_map(),

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift import normalise as n
-from cloudrift.spec import UNKNOWN, FieldSpec, has_path
+from cloudrift.sdk import UNKNOWN, FieldSpec, has_path
+from cloudrift.sdk import normalise as n
 from cloudrift_gcp.fields import flag, label_map, number, sorted_set, text
 from cloudrift_gcp.spec import GcpSpec
 

@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("azure.mgmt.resource", reason="the azure extra is not installed")
 
 from cloudrift.engine import Scan, ScanInput
-from cloudrift.model import ScanReport
+from cloudrift.model import ScanReport, UnmanagedSearch
 from cloudrift.plugin import ScanOptions
 from cloudrift.sources.tfstate import parse_state
 from cloudrift.testing import StateBuilder
@@ -192,8 +192,10 @@ def make_context(server: ArmServer, **kwargs: Any) -> AzureContext:
 
 
 def make_provider(server: ArmServer, *, settings: Mapping[str, Any] | None = None,
-                  context: AzureContext | None = None, strict: bool = False) -> AzureProvider:
-    options = ScanOptions(strict=strict, parallelism=4, settings=dict(settings or {}))
+                  context: AzureContext | None = None, strict: bool = False,
+                  unmanaged: UnmanagedSearch = "all") -> AzureProvider:
+    options = ScanOptions(strict=strict, parallelism=4, settings=dict(settings or {}),
+                          unmanaged=unmanaged)
     return AzureProvider(AzurePlugin().types(), options, context or make_context(server))
 
 
@@ -214,12 +216,13 @@ def scan(arm: ArmServer) -> ScanFn:
     """Scan a state (a StateBuilder or a document) against the server."""
 
     def run(state: StateBuilder | dict[str, Any], *, provider: AzureProvider | None = None,
-            strict: bool = False) -> ScanReport:
+            strict: bool = False, unmanaged: UnmanagedSearch = "all") -> ScanReport:
         document = state.document() if isinstance(state, StateBuilder) else state
         parsed = parse_state(json.dumps(document).encode(), "test.tfstate")
-        chosen = provider or make_provider(arm, strict=strict)
+        chosen = provider or make_provider(arm, strict=strict, unmanaged=unmanaged)
         try:
-            report = Scan(ScanInput([parsed]), {"azure": chosen}, strict=strict).run()
+            report = Scan(ScanInput([parsed]), {"azure": chosen}, strict=strict,
+                          unmanaged=chosen.options.unmanaged).run()
         finally:
             chosen.ctx.close()
         assert_read_only(arm)

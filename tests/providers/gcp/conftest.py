@@ -15,7 +15,7 @@ import pytest
 from google.auth.credentials import AnonymousCredentials
 
 from cloudrift.engine import Scan, ScanInput
-from cloudrift.model import ScanReport
+from cloudrift.model import ScanReport, UnmanagedSearch
 from cloudrift.plugin import ScanOptions
 from cloudrift.sources.tfstate import parse_state
 from cloudrift_gcp import Backoff, GcpPlugin, GcpProvider, GcpSession
@@ -155,9 +155,9 @@ def make_session(endpoint: str, sleep: FakeSleep | None = None, *,
 
 
 def make_provider(session: GcpSession, *, scopes: Sequence[str] = (), strict: bool = False,
-                  parallelism: int = 4) -> GcpProvider:
+                  parallelism: int = 4, unmanaged: UnmanagedSearch = "all") -> GcpProvider:
     options = ScanOptions(strict=strict, parallelism=parallelism,
-                          settings={"gcp_scope": tuple(scopes)})
+                          settings={"gcp_scope": tuple(scopes)}, unmanaged=unmanaged)
     return GcpProvider(GcpPlugin().types(), options, session)
 
 
@@ -184,20 +184,23 @@ class GcpWorld:
 
     def provider(self, *, scopes: Sequence[str] = (), strict: bool = False,
                  backoff: Backoff | None = None, page_size: int = 1000,
-                 project: str | None = None) -> GcpProvider:
+                 project: str | None = None, unmanaged: UnmanagedSearch = "all"
+                 ) -> GcpProvider:
         session = make_session(self.server.endpoint, self.sleep, backoff=backoff,
                                page_size=page_size, project=project)
-        self.last_provider = make_provider(session, scopes=scopes, strict=strict)
+        self.last_provider = make_provider(session, scopes=scopes, strict=strict,
+                                           unmanaged=unmanaged)
         return self.last_provider
 
     def scan(self, instances: Sequence[Mapping[str, Any]], *, scopes: Sequence[str] = (),
              strict: bool = False, backoff: Backoff | None = None, page_size: int = 1000,
-             project: str | None = None) -> ScanReport:
+             project: str | None = None, unmanaged: UnmanagedSearch = "all") -> ScanReport:
         document = state_document(instances)
         parsed = parse_state(json.dumps(document).encode(), "gcp.tfstate")
         provider = self.provider(scopes=scopes, strict=strict, backoff=backoff,
-                                 page_size=page_size, project=project)
-        report = Scan(ScanInput([parsed]), {"gcp": provider}, strict=strict).run()
+                                 page_size=page_size, project=project, unmanaged=unmanaged)
+        report = Scan(ScanInput([parsed]), {"gcp": provider}, strict=strict,
+                      unmanaged=unmanaged).run()
         assert_read_only(self.server)
         return report
 
