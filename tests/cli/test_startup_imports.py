@@ -51,7 +51,9 @@ json.dump(sorted(sys.modules), open(os.environ["MODULES_OUT"], "w"))
 
 NEVER_FOR_AN_AWS_SCAN = ("google", "azure", "cloudrift_gcp.provider", "cloudrift_azure.provider",
                          "hcl2", "lark", "cloudrift.sources.hcl", "jinja2", "cloudrift.notify",
-                         "s3transfer", "boto3")
+                         "s3transfer", "boto3",
+                         # the remote state backends, for a local state
+                         "cloudrift.sources.backends")
 NOT_BEFORE_THE_FIRST_CALL = ("pydantic", "cloudrift.model", "cloudrift.engine", "cloudrift.diff",
                              "cloudrift_aws.provider", "cloudrift_aws.types")
 
