@@ -9,7 +9,10 @@ itself still compares:
 - with the parent's HCL block known: the fields it declares inline (an argument or a nested
   block, ``dynamic`` ones included). Managed parts of a field the block also declares inline
   are a conflict Terraform itself warns about; the parent keeps the field and a warning says so;
-- without HCL: every field no managed part takes over (the state is all there is to go by).
+- without HCL: every field no managed part takes over (the state is all there is to go by);
+- for a parent whose inline rules are absolute (``ResourceSpec.inline_absolute``: the adopted
+  ``aws_default_*`` resources, where a block with no rules means no rules), as without HCL:
+  the code's silence leaves nothing to parts.
 
 A field the parent does not compare is dropped from its desired attributes: its drift is the
 parts' to report. In the cloud, a part no managed part matches is reported unmanaged only when
@@ -100,7 +103,9 @@ def settle(
         if resource.type not in parts_by_parent:
             continue
         key = (resource.type, resource.id)
-        inline_declared = declared(resource)
+        parent_spec = specs.get(resource.type)
+        absolute = parent_spec is not None and parent_spec.inline_absolute
+        inline_declared = None if absolute else declared(resource)
         owned = taken.get(key, set())
         compared: set[str] = set()
         for name in sorted(subject[resource.type]):

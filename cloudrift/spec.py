@@ -191,6 +191,10 @@ class ResourceSpec:
     # Terraform arguments deliberately not compared, and why (documented in the type tables)
     not_compared: Mapping[str, str] = field(default_factory=dict)
     part_of: tuple[PartOf, ...] = ()
+    # as a parent: the fields parts may take are its own unless managed parts take them, even
+    # where its code leaves them out (an adopted aws_default_* resource: Terraform empties it
+    # on adoption and treats its inline rules, none included, as absolute)
+    inline_absolute: bool = False
 
     def state_import_id(self, attributes: Mapping[str, Any]) -> str | None:
         if callable(self.import_id):

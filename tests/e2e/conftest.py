@@ -1,11 +1,12 @@
-"""The end-to-end tier: real Terraform applies ``estate/`` to moto's server once per session;
-Terraform's ``plan -refresh-only`` and cloudrift's CLI then judge the same estate, untouched and
-after changes made behind Terraform's back.
+"""The end-to-end tier: real Terraform applies ``estate/`` (and ``community/``, an estate
+arranged the way the popular public module collections arrange AWS) to moto's server once per
+session each; Terraform's ``plan -refresh-only`` and cloudrift's CLI then judge the same estate,
+untouched and after changes made behind Terraform's back.
 
 Each estate has its own emulator in a process of its own (``MotoServer(own_process=True)``):
 moto keeps its backends in module globals, so servers in one process share one cloud, the
-``moto`` fixture wipes it before every provider test, and one estate would meet another's
-resources.
+``moto`` fixture wipes it before every provider test, and one estate's resources would be the
+other's unmanaged ones.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from cloudrift_aws.testing import MotoServer
 from tests.e2e.behind_terraform import MUTATIONS, UNMANAGED, Clients
 
 ESTATE = Path(__file__).parent / "estate"
+COMMUNITY = Path(__file__).parent / "community"
 REGION = "us-east-1"
 
 # Attributes the emulator changes on every read, with nobody touching the resource. moto answers
@@ -44,7 +46,8 @@ COMPUTED_NOISE: Mapping[str, frozenset[str]] = {
     "aws_db_instance": frozenset({"latest_restorable_time"}),
 }
 
-_RECORD = pytest.StashKey[dict[str, Any]]()
+# every estate's timings and scan figures, by estate, for the terminal summary
+_RECORDS = pytest.StashKey[dict[str, dict[str, Any]]]()
 
 
 def significant(entries: list[DriftEntry]) -> list[DriftEntry]:
@@ -97,12 +100,16 @@ class Estate:
     def supported_addresses(self) -> set[str]:
         return {a for a, t in self.types.items() if t in self.supported}
 
-    def scan(self, name: str) -> ScanRun:
+    def scan(self, name: str, *, zero_config: bool = False) -> ScanRun:
+        """The real ``cloudrift scan``, run in the estate's working directory (its drift
+        history stays there): of the state file, or with ``zero_config`` as a new user runs it
+        there, with no source at all (the root module and its code are found)."""
         report_path = self.terraform.workdir / f"cloudrift-{name}.json"
+        sources = () if zero_config else ("--from", f"tfstate://{self.terraform.state_path}")
         started = time.perf_counter()
         completed = _cloudrift(
-            "scan", "--from", f"tfstate://{self.terraform.state_path}", "--to", "aws",
-            "--region", REGION, "--output", f"json://{report_path}", env=self.env,
+            "scan", *sources, "--to", "aws", "--region", REGION,
+            "--output", f"json://{report_path}", env=self.env, cwd=self.terraform.workdir,
         )
         seconds = time.perf_counter() - started
         self.record["timings"].append((f"cloudrift scan ({name})", seconds))
@@ -128,14 +135,15 @@ class Estate:
         return entries
 
 
-def _cloudrift(*args: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+def _cloudrift(*args: str, env: Mapping[str, str],
+               cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("cloudrift")
     command = [str(script)] if script.exists() else [
         sys.executable, "-c", "from cloudrift.cli import main; main()"
     ]
     return subprocess.run(
         [*command, *args], env=dict(env), capture_output=True, text=True, timeout=300,
-        check=False,
+        check=False, cwd=cwd,
     )
 
 
@@ -161,25 +169,29 @@ def e2e_moto(terraform_binary: str) -> Iterator[MotoServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def estate(
-    terraform_binary: str,
-    e2e_moto: MotoServer,
+def apply_estate(
+    name: str,
+    source: Path,
+    server: MotoServer,
+    binary: str,
     tmp_path_factory: pytest.TempPathFactory,
     pytestconfig: pytest.Config,
+    prepare: Callable[[Path], None] | None = None,
 ) -> Estate:
-    """``estate/`` applied to the emulator, first-refresh noise absorbed into state."""
+    """A copy of ``source`` applied to ``server``, first-refresh noise absorbed into state;
+    ``prepare`` adds what the configuration needs in its directory before ``init``."""
     record: dict[str, Any] = {"timings": [], "scans": {}}
-    pytestconfig.stash[_RECORD] = record
-    root = tmp_path_factory.mktemp("e2e")
+    pytestconfig.stash.setdefault(_RECORDS, {})[name] = record
+    root = tmp_path_factory.mktemp(name)
     workdir = root / "estate"
-    shutil.copytree(ESTATE, workdir)
-    _lambda_zip(workdir / "lambda.zip")
+    shutil.copytree(source, workdir)
+    if prepare is not None:
+        prepare(workdir)
     mirror = find_provider_mirror()
     assert mirror is not None
     cli_config = write_cli_config(root / "terraform.rc", mirror)
-    env = emulator_environment(e2e_moto.endpoint, region=REGION, cli_config_file=cli_config)
-    terraform = Terraform(workdir, env, binary=terraform_binary)
+    env = emulator_environment(server.endpoint, region=REGION, cli_config_file=cli_config)
+    terraform = Terraform(workdir, env, binary=binary)
 
     try:
         terraform.init()
@@ -193,7 +205,38 @@ def estate(
     supported = frozenset(json.loads(listed.stdout).get("aws", []))
     resources = terraform.resources()
     record["resources"] = len(resources)
-    return Estate(terraform, env, e2e_moto.endpoint, supported, resources, record)
+    return Estate(terraform, env, server.endpoint, supported, resources, record)
+
+
+@pytest.fixture(scope="session")
+def estate(
+    terraform_binary: str,
+    e2e_moto: MotoServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    pytestconfig: pytest.Config,
+) -> Estate:
+    """``estate/`` applied to the emulator, first-refresh noise absorbed into state."""
+    return apply_estate("e2e", ESTATE, e2e_moto, terraform_binary, tmp_path_factory,
+                        pytestconfig, prepare=lambda workdir: _lambda_zip(workdir / "lambda.zip"))
+
+
+@pytest.fixture(scope="session")
+def community_moto(terraform_binary: str) -> Iterator[MotoServer]:
+    pytest.importorskip("moto.server", reason="moto[server] is not installed")
+    with MotoServer(own_process=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def community(
+    terraform_binary: str,
+    community_moto: MotoServer,
+    tmp_path_factory: pytest.TempPathFactory,
+    pytestconfig: pytest.Config,
+) -> Estate:
+    """``community/`` applied to an emulator of its own, first-refresh noise absorbed."""
+    return apply_estate("community", COMMUNITY, community_moto, terraform_binary,
+                        tmp_path_factory, pytestconfig)
 
 
 @dataclass
@@ -233,15 +276,17 @@ def drifted(estate: Estate, baseline: Judgement) -> Judgement:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:
-    record = config.stash.get(_RECORD, None)
-    if not record:
+    records = config.stash.get(_RECORDS, None)
+    if not records:
         return
     terminalreporter.section("cloudrift e2e timings")
-    terminalreporter.write_line(f"estate: {record.get('resources', '?')} resources")
-    for label, seconds in record["timings"]:
-        terminalreporter.write_line(f"{label:<45} {seconds:7.2f} s")
-    for name, scan in record["scans"].items():
-        terminalreporter.write_line(
-            f"cloudrift scan ({name}): exit {scan['exit']}, {scan['api_calls']} API calls, "
-            f"{scan['unknown_fields']} fields unknown, {scan['duration_s']:.2f} s in the engine"
-        )
+    for name, record in records.items():
+        terminalreporter.write_line(f"{name} estate: {record.get('resources', '?')} resources")
+        for label, seconds in record["timings"]:
+            terminalreporter.write_line(f"  {label:<50} {seconds:7.2f} s")
+        for scan_name, scan in record["scans"].items():
+            terminalreporter.write_line(
+                f"  cloudrift scan ({scan_name}): exit {scan['exit']}, "
+                f"{scan['api_calls']} API calls, {scan['unknown_fields']} fields unknown, "
+                f"{scan['duration_s']:.2f} s in the engine"
+            )

@@ -129,6 +129,9 @@ DEFAULT_NETWORK_ACL = AwsSpec(
     is_default=lambda item: True,
     # AWS makes one per VPC; only an adopted one is Terraform's
     unmanaged=False,
+    # Terraform removes every rule on adoption and keeps only those written inline: a block
+    # with no rules still says "no rules", it leaves nothing to aws_network_acl_rule
+    inline_absolute=True,
     fields=_ACL_FIELDS,
 )
 

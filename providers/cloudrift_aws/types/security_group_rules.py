@@ -342,6 +342,9 @@ DEFAULT_SECURITY_GROUP = AwsSpec(
     is_default=lambda item: True,
     # AWS makes one per VPC; only an adopted one is Terraform's
     unmanaged=False,
+    # Terraform revokes every rule on adoption and keeps only those written inline: a block
+    # with no rules still says "no rules", it leaves nothing to rule resources
+    inline_absolute=True,
     fields=tuple(f for f in SECURITY_GROUP.fields if f.path in _INLINE),
     not_compared={"revoke_rules_on_delete": "Terraform-only: what to do on destroy"},
 )

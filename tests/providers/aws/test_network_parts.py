@@ -52,6 +52,7 @@ _NETWORK_TYPES = frozenset({
     "aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule",
     "aws_vpc_security_group_egress_rule", "aws_default_security_group", "aws_route_table",
     "aws_route", "aws_route_table_association", "aws_network_acl", "aws_network_acl_rule",
+    "aws_default_network_acl",
 })
 
 
@@ -209,17 +210,20 @@ def test_legacy_rules_claim_their_aws_rules(moto: MotoServer, clients: Clients) 
     assert report.summary.in_sync == 3
 
 
-def _default_group(clients: Clients, state: StateBuilder) -> str:
+def _default_group(clients: Clients, state: StateBuilder, egress: list[dict[str, Any]]
+                   ) -> str:
+    """A VPC's default group adopted by aws_default_security_group, its state recording
+    ``egress`` and no ingress, with AWS's own rules in the cloud: all traffic out, and all
+    traffic from itself (which moto leaves out)."""
     ec2 = clients("ec2")
     vpc_id = ec2.create_vpc(CidrBlock="10.151.0.0/16")["Vpc"]["VpcId"]
     group_id = str(ec2.describe_security_groups(Filters=[
         {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]},
     ])["SecurityGroups"][0]["GroupId"])
-    # AWS gives a default group all traffic from itself; moto leaves that rule out
     ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[
         {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group_id}]}])
     state.add("aws_default_security_group", "default", {
-        "id": group_id, "vpc_id": vpc_id, "ingress": [], "egress": [], "tags": {},
+        "id": group_id, "vpc_id": vpc_id, "ingress": [], "egress": egress, "tags": {},
         "tags_all": {}, "revoke_rules_on_delete": False,
     })
     return group_id
@@ -227,25 +231,50 @@ def _default_group(clients: Clients, state: StateBuilder) -> str:
 
 _DEFAULT_WITHOUT_RULES = ('resource "aws_default_security_group" "default" {\n'
                           '  vpc_id = aws_vpc.main.id\n}\n')
+_ALL_OUT = _grant(cidr_blocks=["0.0.0.0/0"], from_port=0, to_port=0, protocol="-1")
+
+
+def test_an_adopted_default_group_s_rules_are_its_own_though_its_code_writes_none(
+        moto: MotoServer, clients: Clients, tmp_path: Path) -> None:
+    # Terraform empties a default group when it adopts it and keeps only the rules written
+    # inline: a block with none says "no rules", it leaves nothing to rule resources. So
+    # rules back on it are the group's change, with its code as without, never lost as
+    # AWS's own parts (the allow-all egress looks just like the one AWS makes)
+    state = StateBuilder()
+    group_id = _default_group(clients, state, egress=[])
+    _open_ssh(clients, group_id)
+
+    with_code, _ = _scan(moto.endpoint, state, _DEFAULT_WITHOUT_RULES, tmp_path)
+    from_state, _ = _scan(moto.endpoint, state)
+
+    expected = [("changed", "aws_default_security_group", group_id, ("egress", "ingress"))]
+    assert _findings(with_code) == expected
+    assert _findings(from_state) == expected
 
 
 def test_aws_s_own_rules_stay_out_unless_strict(moto: MotoServer, clients: Clients,
                                                 tmp_path: Path) -> None:
+    # the adopted default group's ingress is left to a rule resource; its egress, inline,
+    # holds AWS's allow-all
     state = StateBuilder()
-    group_id = _default_group(clients, state)
+    group_id = _default_group(clients, state, egress=[_ALL_OUT])
+    https = clients("ec2").authorize_security_group_ingress(GroupId=group_id, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+         "IpRanges": [{"CidrIp": "10.0.0.0/8", "Description": "https"}]},
+    ])["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+    _declare_rule(state, group_id, https)
     ssh = _open_ssh(clients, group_id)
     rules = clients("ec2").describe_security_group_rules(
         Filters=[{"Name": "group-id", "Values": [group_id]}])["SecurityGroupRules"]
-    own = {r["SecurityGroupRuleId"] for r in rules} - {ssh}
+    own = {r["SecurityGroupRuleId"] for r in rules if not r["IsEgress"]} - {ssh, https}
 
     report, _ = _scan(moto.endpoint, state, _DEFAULT_WITHOUT_RULES, tmp_path)
     strict, _ = _scan(moto.endpoint, state, _DEFAULT_WITHOUT_RULES, tmp_path, strict=True)
 
-    assert {f.id for f in report.findings if f.kind is FindingKind.UNMANAGED
-            and f.type.startswith("aws_vpc_security_group")} == {ssh}
-    assert len(own) == 2  # all from itself, all out
+    assert len(own) == 1  # all from itself
+    assert _findings(report) == [("unmanaged", "aws_vpc_security_group_ingress_rule", ssh, ())]
     assert {f.id for f in strict.findings if f.kind is FindingKind.UNMANAGED
-            and f.type.startswith("aws_vpc_security_group")} >= own | {ssh}
+            and f.type.startswith("aws_vpc_security_group")} == own | {ssh}
 
 
 # -- route tables ----------------------------------------------------------------------------
@@ -344,6 +373,35 @@ def test_an_acl_rule_nobody_declares_is_placed_under_its_direction(moto: MotoSer
         ("unmanaged", "aws_network_acl_rule", f"{acl_id}:200:6:false", ()),
         ("changed", "aws_network_acl", acl_id, ("egress",)),
     ])
+
+
+def test_an_adopted_default_acl_s_rules_are_its_own_though_its_code_writes_none(
+        moto: MotoServer, clients: Clients, tmp_path: Path) -> None:
+    # as for the default group: adoption removed AWS's allow-all rules, so rules back on the
+    # ACL are its change, never lost as AWS's own parts of an ACL that left them to parts
+    ec2 = clients("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.171.0.0/16")["Vpc"]["VpcId"]
+    acl_id = ec2.describe_network_acls(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["true"]},
+    ])["NetworkAcls"][0]["NetworkAclId"]
+    for entry in ec2.describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"][0]["Entries"]:
+        if entry["RuleNumber"] != 32767:
+            ec2.delete_network_acl_entry(NetworkAclId=acl_id, RuleNumber=entry["RuleNumber"],
+                                         Egress=entry["Egress"])
+    ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=100, Protocol="-1",
+                                 RuleAction="allow", Egress=False, CidrBlock="0.0.0.0/0")
+    state = StateBuilder().add("aws_default_network_acl", "default", {
+        "id": acl_id, "default_network_acl_id": acl_id, "vpc_id": vpc_id, "subnet_ids": [],
+        "ingress": [], "egress": [], "tags": {}, "tags_all": {},
+    })
+    code = 'resource "aws_default_network_acl" "default" {\n  default_network_acl_id = "x"\n}\n'
+
+    with_code, _ = _scan(moto.endpoint, state, code, tmp_path)
+    from_state, _ = _scan(moto.endpoint, state)
+
+    expected = [("changed", "aws_default_network_acl", acl_id, ("ingress",))]
+    assert _findings(with_code) == expected
+    assert _findings(from_state) == expected
 
 
 # -- cost ------------------------------------------------------------------------------------
