@@ -9,8 +9,10 @@
   resources, security groups with rules as resources, queues), applied undrifted: its drift and
   the parts that echo into parents are the e2e tier's business. Also scanned with
   ``--unmanaged none`` where the CLI has that option;
-- ``estate-2000``: generated, 2,000 resources of types quick to create (SSM parameters, log
-  groups, SNS topics, IAM policies) over ``for_each`` modules and ``count``.
+- ``estate-2000``: generated, 2,000 resources of types quick to create (log groups, SNS topics,
+  IAM policies, ECR repositories) over ``for_each`` modules and ``count``. No SSM parameters:
+  moto's DescribeParameters iterates a dict other threads add to, and fails under a parallel
+  apply.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from bench.estate.drift import (  # noqa: E402
     delete_topic,
     display_name,
     ec2_tag,
+    immutable,
     ingress,
     missing,
     named,
@@ -44,7 +47,7 @@ from bench.estate.drift import (  # noqa: E402
     stray_role,
 )
 from bench.terraform import Estate, Target, Variant  # noqa: E402
-from tests.e2e.behind_terraform import Clients, Mutation, Unmanaged, Values  # noqa: E402
+from tests.e2e.behind_terraform import Clients, Mutation, Unmanaged  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 COMMUNITY = ROOT / "tests" / "e2e" / "community"
@@ -180,13 +183,13 @@ WIDE_UNMANAGED: tuple[Unmanaged, ...] = (
 
 TEAMS = 20
 # per team: 100 resources
-PER_TEAM = {"parameters": 40, "log_groups": 30, "topics": 20, "policies": 10}
+PER_TEAM = {"log_groups": 40, "topics": 30, "policies": 15, "repositories": 15}
 
 
 def write_large(directory: Path, teams: int = TEAMS,
                 per_team: Mapping[str, int] = PER_TEAM) -> None:
     """A root module calling one ``team`` module per team (``for_each``); each team's module
-    makes its parameters, log groups, topics and policies with ``count`` and ``for_each``."""
+    makes its log groups, topics, policies and repositories with ``count`` and ``for_each``."""
     module = directory / "modules" / "team"
     module.mkdir(parents=True)
     (directory / "main.tf").write_text(_HEADER + f"""
@@ -199,13 +202,6 @@ module "team" {{
     (module / "main.tf").write_text(f"""\
 variable "team" {{
   type = string
-}}
-
-resource "aws_ssm_parameter" "p" {{
-  count = {per_team["parameters"]}
-  name  = "/large/${{var.team}}/p${{count.index}}"
-  type  = "String"
-  value = "value-${{count.index}}"
 }}
 
 resource "aws_cloudwatch_log_group" "l" {{
@@ -231,15 +227,14 @@ resource "aws_iam_policy" "p" {{
     }}]
   }})
 }}
+
+resource "aws_ecr_repository" "r" {{
+  for_each = toset([for n in range({per_team["repositories"]}) : format("r%02d", n)])
+  name     = "large-${{var.team}}-${{each.key}}"
+
+  image_tag_mutability = "MUTABLE"
+}}
 """)
-
-
-def _put_parameter(address: str) -> Callable[[Clients, Mapping[str, Values]], None]:
-    def run(c: Clients, estate: Mapping[str, Values]) -> None:
-        c("ssm").put_parameter(Name=str(estate[address]["name"]), Value="by hand",
-                               Type="String", Overwrite=True)
-
-    return run
 
 
 def _team(n: int) -> str:
@@ -247,8 +242,7 @@ def _team(n: int) -> str:
 
 
 LARGE_MUTATIONS: tuple[Mutation, ...] = (
-    Mutation(f"{_team(1)}.aws_ssm_parameter.p[4]", "changed", "value put by hand",
-             _put_parameter(f"{_team(1)}.aws_ssm_parameter.p[4]")),
+    changed(f'{_team(1)}.aws_ecr_repository.r["r04"]', "tags immutable", immutable),
     changed(f'{_team(3)}.aws_cloudwatch_log_group.l["7"]', "retention 14 -> 90", retention),
     changed(f"{_team(5)}.aws_sns_topic.t[11]", "display name", display_name),
     changed(f"{_team(8)}.aws_iam_policy.p[2]", "new default version", policy_version),

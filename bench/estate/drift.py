@@ -103,7 +103,7 @@ def display_name(address: str) -> Change:
     return run
 
 
-def _immutable(address: str) -> Change:
+def immutable(address: str) -> Change:
     def run(c: Clients, estate: Mapping[str, Values]) -> None:
         c("ecr").put_image_tag_mutability(repositoryName=_id(estate, address, "name"),
                                           imageTagMutability="IMMUTABLE")
@@ -176,7 +176,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     changed('module.data["shipping"].aws_cloudwatch_log_group.l[5]', "retention 30 -> 90",
              retention),
     changed('module.data["ledger"].aws_sns_topic.t["alerts"]', "display name", display_name),
-    changed('module.data["growth"].aws_ecr_repository.e[1]', "tags immutable", _immutable),
+    changed('module.data["growth"].aws_ecr_repository.e[1]', "tags immutable", immutable),
     changed('module.data["payments"].aws_kms_key.k[0]', "description", _key_description),
     changed('module.data["search"].aws_dynamodb_table.d[1]', "tag team", _table_tag),
     missing('module.iam["catalog"].aws_iam_user.u["u07"]', _delete_user),
