@@ -231,7 +231,7 @@ def pacing_floor(tally: Tally, limits: Mapping[str, tuple[float, float]]) -> tup
 class Outcome:
     estate: Estate
     resources: int
-    apply: tuple[float, Tally, int]  # seconds, calls, attempts
+    apply: tuple[float, Tally, list[str]]  # the last attempt's seconds, all calls, failures
     terraform: Judged
     scans: list[tuple[Variant, Judged]]
     left_out: list[tuple[Variant, str]]
@@ -242,20 +242,25 @@ class Outcome:
     load: tuple[float, float]  # 1-minute load average at the start and at the end
 
 
-def _apply(terraform: Terraform, endpoint: str, attempts: int = 3) -> int:
-    """Apply the estate on an empty emulator; returns the attempts it took.
+def _apply(terraform: Terraform, endpoint: str, attempts: int = 3) -> list[str]:
+    """Apply the estate on an empty emulator; returns why each failed attempt failed (the last
+    ``Error:`` line terraform printed), so an empty list means the first apply succeeded.
 
     On this loaded machine a create can succeed in moto and still be retried by the SDK (its
     first answer lost or late); the retry fails with EntityAlreadyExists and so does the apply.
     Starting again from nothing is simpler than untangling it.
     """
+    failures: list[str] = []
     for attempt in range(1, attempts + 1):
         try:
             terraform.apply()
-            return attempt
-        except TerraformError:
+            return failures
+        except TerraformError as exc:
             if attempt == attempts:
                 raise
+            errors = [line.strip() for line in (exc.stdout + exc.stderr).splitlines()
+                      if line.strip().startswith("Error:")]
+            failures.append(errors[-1][:200] if errors else f"exit {exc.returncode}")
             reset(endpoint)
             for leftover in terraform.workdir.glob("terraform.tfstate*"):
                 leftover.unlink()
@@ -283,8 +288,8 @@ def side_by_side(estate: Estate, workdir: Path) -> Outcome:
                               timeout=1800)
         terraform.init()
         before = counter.snapshot()
-        attempts = _apply(terraform, endpoint)
-        applied = (terraform.timings[-1][1], counter.snapshot().minus(before), attempts)
+        failures = _apply(terraform, endpoint)
+        applied = (terraform.timings[-1][1], counter.snapshot().minus(before), failures)
         terraform.apply_refresh_only()
         values = {address: r["values"] for address, r in terraform.resources().items()}
 
@@ -467,8 +472,9 @@ def rows_of(outcome: Outcome) -> list[Row]:
     tf = outcome.terraform
     title = _title(outcome)
     runs = outcome.estate.runs
-    apply_seconds, apply_tally, attempts = outcome.apply
-    retried = f" (attempt {attempts}; the calls count every attempt)" if attempts > 1 else ""
+    apply_seconds, apply_tally, failures = outcome.apply
+    retried = (f" (attempt {len(failures) + 1}, the calls counting every attempt; failed before: "
+               + "; ".join(failures) + ")") if failures else ""
     rows = [{
         "benchmark": f"{title}: terraform plan -refresh-only + show -json "
                      f"(-parallelism={PARALLELISM}), best of {runs}",
