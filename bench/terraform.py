@@ -443,7 +443,8 @@ def _versus(outcome: Outcome, variant: Variant, cr: Judged) -> Row:
     if outcome.unpaced is not None and cr is outcome.scans[0][1]:
         unpaced = f" ({_faster(tf.seconds / outcome.unpaced.seconds)} with its pacing lifted)"
     return {
-        "benchmark": f"{_title(outcome)}: scan{_suffix(variant)} vs terraform",
+        "benchmark": f"{_title(outcome)}: scan{_suffix(variant)} vs terraform, best of "
+                     f"{outcome.estate.runs} each",
         "result": f"{tf.seconds:.2f} s vs {cr.seconds:.2f} s, {_faster(speed)}{unpaced}; "
                   f"{tf.tally.total} vs {cr.tally.total} calls, 1/{calls:.1f}",
         "detail": "; ".join(verdicts)
