@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from cloudrift.concurrency import share
 from cloudrift.errors import CloudriftError, ConfigError, SourceError
 from cloudrift.meter import CallMeter
 from cloudrift.model import ScanReport
@@ -210,11 +211,14 @@ class ScanJob:
             # a plugin may scan several accounts, one provider each
             providers.update(create_all(options) if create_all
                              else {name: plugin.create(options)})
+        # the accounts of an organisation are observed several at once, each provider within
+        # its share of --parallelism (the plugins size them with the same ``share``)
+        at_once, _ = share(options.parallelism, len(providers))
         if self.guard is not None:
             self.guard.check()
         with progress if isinstance(progress, TerminalProgress) else nullcontext():
             report = Scan(scan_input, providers, strict=v["strict"], shard=shard,
-                          wants=options.wants).run()
+                          wants=options.wants, provider_workers=at_once).run()
         if self.guard is not None:
             self.guard.check()
         # ignore rules are accepted drift and filters a view: the history records what is left

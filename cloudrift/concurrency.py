@@ -23,3 +23,16 @@ def worker_pool(workers: int, name: str = "cloudrift") -> Iterator[ThreadPoolExe
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+# the fewest concurrent calls one account's scan gets when several share --parallelism
+MIN_SHARE = 4
+
+
+def share(parallelism: int, parts: int) -> tuple[int, int]:
+    """How ``parts`` units of work (the accounts of an organisation) share ``parallelism``
+    concurrent calls: how many run at once, and each one's own parallelism. Each keeps at
+    least ``MIN_SHARE`` (a listing of types and regions needs a few workers to be worth
+    running), so fewer run at once when the budget is small."""
+    at_once = max(1, min(parts, parallelism // MIN_SHARE))
+    return at_once, max(1, parallelism // at_once)

@@ -29,13 +29,20 @@ from cloudrift.model import (
     TypeCoverage,
     coverage_ratio,
     finding_order,
+    fold_coverage,
 )
 from cloudrift.parts import Settled, settle, subject_fields
-from cloudrift.plugin import Observation, Provider, in_shard
+from cloudrift.plugin import (
+    Observation,
+    Provider,
+    SpansAccounts,
+    account_in_shard,
+    in_shard,
+)
 from cloudrift.redact import Redactor, path_is_sensitive, secret_values
 from cloudrift.sources.hcl import HclIndex
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, StateInstance
-from cloudrift.sources.uri import Source
+from cloudrift.sources.types import Source
 
 STATE_UNREADABLE = "state_unreadable"
 
@@ -53,6 +60,17 @@ class CodeBinding:
     sources: frozenset[int] | None = None
     label: str = ""
     note: str | None = None
+
+
+@dataclass
+class _Prepared:
+    """One provider's desired side, ready to be observed and compared."""
+
+    name: str
+    provider: Provider
+    desired: list[Resource]
+    settled: Settled
+    warnings: list[ScanWarning]
 
 
 @dataclass
@@ -101,6 +119,7 @@ class Scan:
         shard: tuple[int, int] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wants: Callable[[str], bool] | None = None,
+        provider_workers: int = 1,
     ) -> None:
         self.input = scan_input
         self.providers = providers
@@ -109,6 +128,10 @@ class Scan:
         self.clock = clock
         # the types --type / --exclude-type leave in the scan (the others are not compared)
         self.wants = wants
+        # how many providers (accounts of an organisation) observe at once
+        self.provider_workers = provider_workers
+        # by state provider name: how a provider spanning several accounts names an instance's
+        self._account_of: dict[str, Callable[[StateInstance], str | None]] = {}
         self._code_by_source: dict[str, HclIndex] | None = None
         self._accounting = Accounting(shard)
 
@@ -145,29 +168,45 @@ class Scan:
             )
         taken: set[tuple[str | None, str | None]] = set()
         # ids compared, case folded: a provider that folds duplicates itself drops the twin
-        taken_ids: set[tuple[str, str]] = set()
+        # (per account where a provider spans several: IAM role names repeat across accounts)
+        taken_ids: set[tuple[str, str, str | None]] = set()
 
         findings: list[Finding] = []
         coverage: list[TypeCoverage] = []
         api_calls: Counter[str] = Counter()
         summary = Summary()
+        prepared: list[_Prepared] = []
         for name, provider in sorted(self.providers.items()):
             instances = [i for s in provider.state_providers for i in by_provider.get(s, [])]
+            if self._by_account(provider):
+                assert isinstance(provider, SpansAccounts)
+                for state_name in provider.state_providers:
+                    accounting.by_account.setdefault(state_name,
+                                                     (provider.name, provider.account_of))
             desired, desired_warnings = provider.desired(instances)
-            warnings.extend(desired_warnings)
             taken.update((r.source, r.address) for r in desired)
-            taken_ids.update((r.type, r.id.lower()) for r in desired)
-            desired = self._deduplicate(provider.name, desired, warnings)
+            if isinstance(provider, SpansAccounts) and provider.spans_accounts:
+                for state_name in provider.state_providers:
+                    self._account_of.setdefault(state_name, provider.account_of)
+                taken_ids.update((r.type, r.id.lower(), provider.account_of(r)) for r in desired)
+            else:
+                taken_ids.update((r.type, r.id.lower(), None) for r in desired)
+            desired = self._deduplicate(provider, desired, desired_warnings)
             settled = settle(provider.specs, instances, desired, self._declared)
-            warnings.extend(settled.warnings)
-            # the provider sees every desired resource (they decide which regions to search)
-            # and shards its own listings; what comes back is cut to this shard's units too
-            observation = provider.observe(desired)
+            prepared.append(_Prepared(name, provider, desired, settled,
+                                      [*desired_warnings, *settled.warnings]))
+        # the providers see every desired resource (they decide which regions to search) and
+        # shard their own listings; what comes back is cut to this shard's units too
+        observations = self._observe(prepared)
+        for job, observation in zip(prepared, observations, strict=True):
+            desired = job.desired
             if self.shard is not None:
-                desired, observation = self._cut_to_shard(provider.name, desired, observation)
+                desired, observation = self._cut_to_shard(job.provider, desired, observation)
+            warnings.extend(job.warnings)
             warnings.extend(observation.warnings)
-            api_calls.update({f"{name}:{k}": v for k, v in observation.api_calls.items()})
-            self._compare(provider, desired, observation, settled, findings, coverage, summary)
+            api_calls.update({f"{job.name}:{k}": v for k, v in observation.api_calls.items()})
+            self._compare(job.provider, desired, observation, job.settled, findings, coverage,
+                          summary)
 
         self._account_dropped(by_provider, routed, taken, taken_ids)
 
@@ -179,6 +218,8 @@ class Scan:
         not_compared = accounting.close(summary)
         summary.total_resources = summary.managed + summary.unmanaged + summary.unapplied
         summary.api_calls = sum(api_calls.values())
+        # the providers of several accounts make one entry per type
+        coverage = fold_coverage(coverage)
         summary.coverage = coverage_ratio(summary.compared, summary.managed, coverage)
         summary.duration_s = round(self.clock() - started, 3)
         findings.sort(key=finding_order)
@@ -190,7 +231,7 @@ class Scan:
             summary=summary,
             findings=findings,
             warnings=[self._scrub_warning(w) for w in warnings],
-            coverage=sorted(coverage, key=lambda c: (c.provider, c.type)),
+            coverage=coverage,
             api_calls=dict(sorted(api_calls.items())),
             not_compared=not_compared,
             code_coverage=code_coverage,
@@ -198,7 +239,7 @@ class Scan:
 
     def _account_dropped(self, by_provider: Mapping[str, list[StateInstance]],
                          routed: set[str], taken: set[tuple[str | None, str | None]],
-                         taken_ids: set[tuple[str, str]]) -> None:
+                         taken_ids: set[tuple[str, str, str | None]]) -> None:
         """Count the instances of scanned providers that no provider turned into a desired
         resource: a type without a spec, a state without an id, an account not scanned."""
         for name in sorted(routed & set(by_provider)):
@@ -212,7 +253,9 @@ class Scan:
                     reason = "unsupported_type"
                 elif import_id is None:
                     reason = "no_import_id"
-                elif (inst.type, import_id.lower()) in taken_ids:
+                elif (inst.type, import_id.lower(),
+                      account_of(inst) if (account_of := self._account_of.get(name)) else None
+                      ) in taken_ids:
                     reason = "duplicate"
                 else:
                     reason = "outside_scope"
@@ -313,9 +356,44 @@ class Scan:
             ).with_fingerprint())
         return not index.errors
 
+    def _by_account(self, provider: Provider) -> bool:
+        """Whether this sharded scan cuts the provider's work by account."""
+        return self.shard is not None and isinstance(provider, SpansAccounts) and bool(
+            provider.spans_accounts)
+
+    def _observe(self, prepared: Sequence[_Prepared]) -> list[Observation]:
+        """Every provider's observation: several accounts' providers at once, each within its
+        own share of the parallelism."""
+        if self.provider_workers <= 1 or len(prepared) <= 1:
+            return [job.provider.observe(job.desired) for job in prepared]
+        with worker_pool(min(self.provider_workers, len(prepared)), name="cloudrift-acct") \
+                as pool:
+            return list(pool.map(lambda job: job.provider.observe(job.desired), prepared))
+
     def _cut_to_shard(
-        self, name: str, desired: list[Resource], observation: Observation
+        self, provider: Provider, desired: list[Resource], observation: Observation
     ) -> tuple[list[Resource], Observation]:
+        name = provider.name
+        if self._by_account(provider):
+            assert isinstance(provider, SpansAccounts)
+            by_account = provider
+
+            def mine_resource(resource: Resource) -> bool:
+                return account_in_shard(self.shard, name, by_account.account_of(resource))
+
+            # the provider listed only its shard's accounts: its units are all this shard's
+            observation.resources = [r for r in observation.resources if mine_resource(r)]
+            observation.scanned = {u for u in observation.scanned
+                                   if account_in_shard(self.shard, name, u.account)}
+            observation.failed = {u for u in observation.failed
+                                  if account_in_shard(self.shard, name, u.account)}
+            observation.warnings = [
+                w for w in observation.warnings
+                if w.scope is None or w.scope.account is None
+                or account_in_shard(self.shard, name, w.scope.account)
+            ]
+            return [r for r in desired if mine_resource(r)], observation
+
         def mine(rtype: str, scope: Scope) -> bool:
             return in_shard(self.shard, name, rtype, scope.place)
 
@@ -328,13 +406,19 @@ class Scan:
         ]
         return [r for r in desired if mine(r.type, r.scope)], observation
 
-    def _deduplicate(self, name: str, desired: list[Resource],
+    def _deduplicate(self, provider: Provider, desired: list[Resource],
                      warnings: list[ScanWarning]) -> list[Resource]:
+        name = provider.name
         seen: dict[ResourceKey, Resource] = {}
         for resource in desired:
             first = seen.get(resource.key)
             if first is not None:
-                if in_shard(self.shard, name, resource.type, resource.scope.region):
+                if self._by_account(provider):
+                    assert isinstance(provider, SpansAccounts)
+                    counted = account_in_shard(self.shard, name, provider.account_of(resource))
+                else:
+                    counted = in_shard(self.shard, name, resource.type, resource.scope.region)
+                if counted:
                     self._accounting.skip("duplicate", resource.provider, resource.type)
                 warnings.append(
                     ScanWarning(

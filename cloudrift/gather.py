@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from cloudrift.engine import CodeBinding, ScanInput, read_sources
 from cloudrift.errors import ConfigError
 from cloudrift.sources.files import FileTree, LocalTree
-from cloudrift.sources.uri import Source, open_source
+from cloudrift.sources.types import Source
+from cloudrift.sources.uri import open_source
 
 if TYPE_CHECKING:
     from cloudrift.sources.discover import RootModule
@@ -79,9 +80,9 @@ def _no_code(root: RootModule) -> str:
 
 
 def gather(request: Request) -> Gathered:
-    from cloudrift.sources.backends import BackendSettings
     from cloudrift.sources.hcl import load_hcl
     from cloudrift.sources.tofu_encryption import env_keys, root_keys
+    from cloudrift.sources.types import BackendSettings
 
     # TF_ENCRYPTION is parsed before any state is read: a broken one is an error even where no
     # state turns out to be encrypted, as it is for OpenTofu

@@ -16,9 +16,9 @@ from cloudrift.model import (
     ScanReport,
     ScanWarning,
     Summary,
-    TypeCoverage,
     coverage_ratio,
     finding_order,
+    fold_coverage,
 )
 
 _ADDED = ("total_resources", "managed", "compared", "in_sync", "changed", "missing",
@@ -38,18 +38,8 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
         setattr(summary, name, sum(getattr(r.summary, name) for r in reports))
     summary.duration_s = max(r.summary.duration_s for r in reports)
 
-    coverage: dict[tuple[str, str], TypeCoverage] = {}
-    for report in reports:
-        for cov in report.coverage:
-            key = (cov.provider, cov.type)
-            merged = coverage.setdefault(key, TypeCoverage(provider=cov.provider, type=cov.type))
-            merged.scanned_scopes = sorted(set(merged.scanned_scopes) | set(cov.scanned_scopes))
-            merged.failed_scopes = sorted(set(merged.failed_scopes) | set(cov.failed_scopes))
-            merged.managed += cov.managed
-            merged.actual += cov.actual
-            merged.not_seen += cov.not_seen
-            merged.unknown_fields += cov.unknown_fields
-    summary.coverage = coverage_ratio(summary.compared, summary.managed, coverage.values())
+    coverage = fold_coverage(cov for report in reports for cov in report.coverage)
+    summary.coverage = coverage_ratio(summary.compared, summary.managed, coverage)
     not_compared: dict[tuple[str, str, str], NotCompared] = {}
     for report in reports:
         for group in report.not_compared:
@@ -91,7 +81,7 @@ def merge_reports(reports: Sequence[ScanReport]) -> ScanReport:
         summary=summary,
         findings=sorted(findings.values(), key=finding_order),
         warnings=list(warnings.values()),
-        coverage=sorted(coverage.values(), key=lambda c: (c.provider, c.type)),
+        coverage=coverage,
         api_calls=dict(sorted(api_calls.items())),
         ignored=dict(sorted(ignored.items())),
         not_compared=sorted(not_compared.values(),

@@ -29,6 +29,7 @@ INCOMPLETE_WARNINGS = frozenset({
     "state_unreadable",  # a state was not read: its resources were not compared
     "detail_unavailable",  # fields were not read: their drift may be unseen
     "hcl_unreadable",  # a code file was not parsed: unapplied resources may be unseen
+    "account_unreachable",  # an account of the organisation could not be entered at all
 })
 
 
@@ -291,6 +292,22 @@ class TypeCoverage(BaseModel):
     @property
     def complete(self) -> bool:
         return not self.failed_scopes
+
+
+def fold_coverage(entries: Iterable[TypeCoverage]) -> list[TypeCoverage]:
+    """One entry per (provider, type): the scopes of several accounts' providers (or of several
+    shards) together, their counts added up; sorted."""
+    folded: dict[tuple[str, str], TypeCoverage] = {}
+    for cov in entries:
+        key = (cov.provider, cov.type)
+        merged = folded.setdefault(key, TypeCoverage(provider=cov.provider, type=cov.type))
+        merged.scanned_scopes = sorted(set(merged.scanned_scopes) | set(cov.scanned_scopes))
+        merged.failed_scopes = sorted(set(merged.failed_scopes) | set(cov.failed_scopes))
+        merged.managed += cov.managed
+        merged.actual += cov.actual
+        merged.not_seen += cov.not_seen
+        merged.unknown_fields += cov.unknown_fields
+    return [folded[key] for key in sorted(folded)]
 
 
 # why a managed resource was not compared; docs/outputs.md explains each

@@ -48,6 +48,10 @@ class ScanOptions:
     def in_shard(self, provider: str, rtype: str, scope: str) -> bool:
         return in_shard(self.shard, provider, rtype, scope)
 
+    def account_in_shard(self, provider: str, account: str | None) -> bool:
+        """Whether a whole account belongs to this shard (a scan that spans several)."""
+        return account_in_shard(self.shard, provider, account)
+
     def wants(self, rtype: str) -> bool:
         if self.types and not any(fnmatch.fnmatchcase(rtype, p) for p in self.types):
             return False
@@ -65,6 +69,17 @@ def in_shard(shard: tuple[int, int] | None, provider: str, rtype: str, scope: st
     index, count = shard
     digest = hashlib.sha256(f"{provider}|{rtype}|{scope}".encode()).digest()
     return int.from_bytes(digest[:8], "big") % count == index - 1
+
+
+# the unit a shard takes when a provider's scan spans several accounts: the whole account
+ACCOUNT_UNIT = "account"
+
+
+def account_in_shard(shard: tuple[int, int] | None, provider: str, account: str | None) -> bool:
+    """Whether an account (AWS account, Azure subscription, GCP project) belongs to this shard,
+    for a scan that spans several: a shard then scans whole accounts, the unit of IAM
+    permission and of rate limits. An unknown account is a unit of its own (``""``)."""
+    return in_shard(shard, provider, ACCOUNT_UNIT, account or "")
 
 
 @dataclass(frozen=True)
@@ -123,6 +138,21 @@ class Provider(Protocol):
     def observe(self, desired: Sequence[Resource]) -> Observation:
         """Enumerate the cloud for every supported type in every scope the scan touches."""
         ...
+
+
+@runtime_checkable
+class SpansAccounts(Protocol):
+    """What a provider whose scan may span several accounts adds, so that ``--shard I/N`` cuts
+    by account. When ``spans_accounts`` is true in a sharded scan, every managed resource,
+    listing, warning and dropped state instance of the provider is counted by the shard its
+    account belongs to (``account_in_shard``); the provider itself lists only the accounts of
+    its shard. ``account_of`` names the account of a state instance or of a resource (desired
+    or observed) the same way in every shard."""
+
+    @property
+    def spans_accounts(self) -> bool: ...
+
+    def account_of(self, item: StateInstance | Resource) -> str | None: ...
 
 
 @runtime_checkable

@@ -214,7 +214,9 @@ SCAN: tuple[Setting, ...] = (
        "(one more detail call each, AWS) and put them in the JSON report, so that `cloudrift "
        "fix` can write their configuration without terraform."),
     _s("shard", "str", "Scan only the I-th of N deterministic shares of the work (by "
-       "provider, type and region); join the N reports with `cloudrift merge`.",
+       "provider, type and region; by whole account with --aws-organization, "
+       "--azure-all-subscriptions or --gcp-projects-under); join the N reports with "
+       "`cloudrift merge`.",
        metavar="I/N"),
     _s("min_coverage", "float", "Exit 2 when fewer than this share of the managed resources "
        "were compared (e.g. 0.95): a CI gate on coverage.", metavar="FRACTION",

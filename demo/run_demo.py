@@ -6,7 +6,8 @@
 3. change the estate behind Terraform's back: edit fields, delete a queue, add resources no state
    knows about;
 4. run the real `cloudrift scan` command against it (over HTTP, via AWS_ENDPOINT_URL) and show
-   what it finds: changed, missing and unmanaged.
+   what it finds: changed, missing and unmanaged, each at its file:line in ``estate/``, whose
+   code also declares a topic nobody applied (unapplied).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from cloudrift_aws.testing import MotoServer
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 OUT = Path(__file__).resolve().parent / "out"
+CODE = Path(__file__).resolve().parent / "estate"
 
 
 def build_estate(state: StateBuilder) -> dict[str, Any]:
@@ -130,7 +132,8 @@ def main() -> int:
         print("Changed it behind Terraform's back. Scanning:\n", flush=True)
         command = [
             str(Path(sys.executable).parent / "cloudrift"), "scan",
-            "--from", f"tfstate://{state_path}", "--to", "aws", "--region", REGION,
+            "--from", f"tfstate://{state_path}", "--hcl", os.path.relpath(CODE), "--to", "aws",
+            "--region", REGION,
             "--output", "console://", "--output", f"json://{report_path}",
         ]
         print("$ " + " ".join(c if " " not in c else repr(c) for c in command[1:]).replace(
@@ -140,7 +143,7 @@ def main() -> int:
     kinds = {f["kind"] for f in report["findings"]}
     print(f"\nExit code {code} (1 = drift found). JSON report: "
           f"{report_path.relative_to(Path.cwd())}")
-    expected = {"changed", "missing", "unmanaged"}
+    expected = {"changed", "missing", "unmanaged", "unapplied"}
     if code != 1 or not expected <= kinds:
         print(f"demo failed: expected exit 1 with {sorted(expected)}, got {sorted(kinds)}",
               file=sys.stderr)

@@ -71,6 +71,14 @@ def _every_aws_scan_is_read_only() -> Iterator[None]:
     recorder.assert_read_only()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_history_in_session_fixtures() -> Iterator[None]:
+    """The same for what session fixtures run (the e2e estates' scans), before any test's own
+    fixtures: no scan of the suite writes ``.cloudrift/`` into the working directory."""
+    with environment({"CLOUDRIFT_NO_HISTORY": "1"}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _no_history_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """Scans keep a history in the working directory by default; tests other than the history's

@@ -93,13 +93,18 @@ class ConsoleReporter:
 
     @staticmethod
     def _finding(finding: Finding, style: Any, *, changes: bool = True) -> list[str]:
-        where = f"{finding.scope.account or '?'}/{finding.scope.region}"
-        if finding.address:
+        if finding.address and finding.id == finding.address:  # unapplied: no cloud id yet
+            head = f"{style(finding.address, bold=True)}  {finding.type}"
+        elif finding.address:
             head = f"{style(finding.address, bold=True)}  {finding.type} {finding.id}"
         else:
             head = f"{style(finding.type, bold=True)} {finding.id}"
-        lines = [f"  {head}  ({where})"]
-        if finding.root not in (None, "."):
+        lines = [f"  {head}"]
+        if finding.scope.account or finding.kind is not FindingKind.UNAPPLIED:
+            lines[0] += f"  ({finding.scope.account or '?'}/{finding.scope.region})"
+        # the root is said once: not again when the code's location already lies under it
+        if finding.root not in (None, ".") and not (
+                finding.location and finding.location.startswith(f"{finding.root}/")):
             lines[0] += f"  in {finding.root}"
         if finding.location:
             lines[0] += f"  {finding.location}"

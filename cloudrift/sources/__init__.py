@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from cloudrift.sources.local import LocalStateSource
 from cloudrift.sources.tfstate import StateDocument, StateInstance, parse_state
-from cloudrift.sources.uri import Source, open_source, parse_from
+from cloudrift.sources.types import Source
+from cloudrift.sources.uri import open_source, parse_from
 
 __all__ = [
     "LocalStateSource",

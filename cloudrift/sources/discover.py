@@ -7,9 +7,10 @@ calls as a local module (``source = "./modules/net"``) is a module, not a root, 
 local state of its own.
 
 Only ``terraform`` and ``module`` blocks are read (``tfblocks``), and each backend's settings
-become ``--from`` URLs in ``backend_urls``. Nothing is guessed: a backend setting that is an
-expression, or that is left to ``terraform init -backend-config``, leaves the root listed with a
-note that says what is missing.
+become ``--from`` URLs through that backend's planner (``Backend.planners``). Nothing is
+guessed: a backend setting that is an expression, or that is left to
+``terraform init -backend-config``, leaves the root listed with a note that says what is
+missing.
 """
 
 from __future__ import annotations
@@ -28,27 +29,24 @@ from cloudrift.sources.backend_urls import (
     DEFAULT_STATE,
     DEFAULT_WORKSPACE,
     DEFAULT_WORKSPACE_DIR,
-    PLANNERS,
-    TFC_HOST,
     Plan,
     PlanContext,
     join_path,
     local_workspaces,
 )
+from cloudrift.sources.backends import planner_for
 from cloudrift.sources.files import FileTree
 from cloudrift.sources.git import GitStateSource, without_credentials
 from cloudrift.sources.tfblocks import Expression, extract_blocks, summarise_file
+from cloudrift.sources.types import BackendSettings, Source
 
 if TYPE_CHECKING:
-    from cloudrift.sources.backends import BackendSettings
     from cloudrift.sources.terragrunt import UnitConfig
-from cloudrift.sources.uri import Source
 
 __all__ = [
     "DEFAULT_STATE",
     "DEFAULT_WORKSPACE",
     "DEFAULT_WORKSPACE_DIR",
-    "TFC_HOST",
     "Expression",
     "RootModule",
     "describe_roots",
@@ -282,7 +280,7 @@ def _root(found: _Directory, context: PlanContext) -> RootModule:
         workspace, note = _selected_workspace(found, context)
         if note:
             notes.append(note)
-    planner = PLANNERS.get(kind)
+    planner = planner_for(kind)
     if planner is None:
         plan = Plan(notes=[f"the {kind!r} backend is not supported: scan the output of "
                            "`terraform state pull` instead"])
@@ -335,7 +333,7 @@ def _unit_root(unit: UnitConfig, directories: Mapping[str, _Directory],
                               **common)
         else:
             kind = "local"  # terraform runs in the unit's own directory
-    planner = PLANNERS.get(kind)
+    planner = planner_for(kind)
     if planner is None:
         plan = Plan(notes=[f"the {kind!r} backend is not supported: scan the output of "
                            "`terragrunt state pull` instead"])

@@ -32,10 +32,9 @@ from cloudrift.sources.gitcli import (
     without_credentials,
 )
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, parse_state
-from cloudrift.sources.uri import Source
+from cloudrift.sources.types import BackendSettings, Source
 
 if TYPE_CHECKING:
-    from cloudrift.sources.backends import BackendSettings
     from cloudrift.sources.tofu_encryption import StateKeys
 
 __all__ = [

@@ -10,33 +10,17 @@ as ``name=value`` pairs (``tfstate+s3://b/k?region=eu-west-1``); a ``?`` not fol
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl
 
 from cloudrift.errors import ConfigError
-from cloudrift.sources.tfstate import SourceFailure, StateDocument
+from cloudrift.sources.types import BackendSettings, Source
 
-if TYPE_CHECKING:
-    from cloudrift.sources.backends import BackendSettings
+__all__ = ["SCHEMES", "FromSpec", "Source", "open_source", "parse_from"]
 
 SCHEMES = ("tfstate",)
 # the backends that take ?name=value options; http(s) pass their query to the server
 _OPTION_START = re.compile(r"\?(?=[A-Za-z_][A-Za-z0-9_]*=)")
-
-
-class Source(Protocol):
-    """Anything that yields state documents."""
-
-    @property
-    def uri(self) -> str: ...
-
-    def read(self) -> Sequence[StateDocument | SourceFailure]:
-        """Every state the source names. A source that reads many objects (a bucket prefix)
-        returns a ``SourceFailure`` for one it cannot read, and raises ``SourceError`` only when
-        it cannot work at all."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -63,7 +47,9 @@ def _split_options(uri: str, rest: str) -> tuple[str, tuple[tuple[str, str], ...
 def parse_from(uri: str) -> FromSpec:
     """``tfstate://a/b.tfstate`` -> FromSpec("tfstate", None, "a/b.tfstate");
     ``tfstate+s3://b/k?region=x`` -> FromSpec("tfstate", "s3", "b/k", (("region", "x"),))."""
-    from cloudrift.sources.backends import BACKENDS
+    # imported here: the table loads every backend module, and ``import cloudrift.sources``
+    # (which the providers do for the state types) need not
+    from cloudrift.sources.backends import backend_for_scheme, backend_names
     from cloudrift.sources.backends._common import redact_url
 
     if not uri:
@@ -76,19 +62,20 @@ def parse_from(uri: str) -> FromSpec:
         raise ConfigError(
             f"unknown --from scheme {scheme!r} in {redact_url(uri)!r}",
             hint="use tfstate://PATH (globs allowed) or tfstate+BACKEND://..., BACKEND one of "
-            + ", ".join(sorted(set(BACKENDS.values()))),
+            + ", ".join(backend_names()),
         )
     if not backend:
         if not rest:
             raise ConfigError(f"--from {uri!r} has no path")
         return FromSpec(base, None, rest)
     backend = backend.lower()
-    if backend not in BACKENDS:
+    found = backend_for_scheme(backend)
+    if found is None:
         raise ConfigError(
             f"state backend {backend!r} is not supported ({redact_url(uri)!r})",
-            hint="backends: " + ", ".join(sorted(set(BACKENDS.values()))),
+            hint="backends: " + ", ".join(backend_names()),
         )
-    if BACKENDS[backend] == "http":
+    if found.whole_url:
         if not rest:
             raise ConfigError(f"--from {redact_url(uri)!r} has no address")
         return FromSpec(base, backend, f"{backend}://{rest}")
@@ -101,12 +88,9 @@ def parse_from(uri: str) -> FromSpec:
 def open_source(uri: str, settings: BackendSettings | None = None) -> Source:
     """The source one ``--from`` value names. ``settings`` carries what a backend needs beyond
     its URL (a Terraform Cloud token, HTTP headers, the read parallelism)."""
+    from cloudrift.sources.backends import LOCAL, open_backend
+
     spec = parse_from(uri)
     if spec.backend is None:
-        from cloudrift.sources.local import LocalStateSource
-
-        return LocalStateSource(uri=uri, pattern=spec.location,
-                                keys=settings.state_keys if settings else None)
-    from cloudrift.sources.backends import open_backend
-
+        return LOCAL.opener(uri, spec.location, (), settings or BackendSettings())
     return open_backend(uri, spec.backend, spec.location, spec.options, settings)

@@ -52,10 +52,11 @@ Cloud = Literal["aws", "gcp", "azure"]
 
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "Search", "BatchGet", "Lookup")
 
-# the one call a scan may make that no prefix above names: KMS Decrypt of the data key an
-# OpenTofu-encrypted state carries (its aws_kms key provider). It changes nothing; it is allowed
-# for that purpose and no other (no Encrypt, no GenerateDataKey)
-READ_ONLY_OPERATIONS = frozenset({"kms:Decrypt"})
+# the calls a scan may make that no prefix above names, each for one purpose and changing
+# nothing in the account: KMS Decrypt of the data key an OpenTofu-encrypted state carries (its
+# aws_kms key provider; no Encrypt, no GenerateDataKey), and STS AssumeRole into the accounts
+# of --aws-organization (temporary credentials of the scan's own)
+READ_ONLY_OPERATIONS = frozenset({"kms:Decrypt", "sts:AssumeRole"})
 
 # documented read-only POST endpoints: a query sent in a body, not a change
 READ_ONLY_POSTS: tuple[str, ...] = (
@@ -95,7 +96,9 @@ class Fault:
 
     With none of ``rate``, ``every`` and ``nth`` the fault hits every matching request.
     ``service``, ``operation`` and ``region`` are glob patterns a request must match;
-    ``except_service`` one it must not (``"sts"``: leave the identity call alone). ``limit``
+    ``except_service`` one it must not (``"sts"``: leave the identity call alone);
+    ``parameter`` (``"RoleArn=arn:aws:iam::222222222222:*"``) a form parameter of a query- or
+    EC2-protocol call it must carry, as ``NAME=GLOB``. ``limit``
     caps how many times the rule fires in all. ``code`` and ``status`` are for ``ERROR`` (and
     override the preset of any error kind); ``message`` replaces the error's message (an error
     that quotes what it was sent).
@@ -113,6 +116,7 @@ class Fault:
     code: str | None = None
     status: int | None = None
     message: str | None = None
+    parameter: str | None = None
 
     def __post_init__(self) -> None:
         if self.rate is not None and not 0.0 <= self.rate <= 1.0:
@@ -123,6 +127,8 @@ class Fault:
                 raise ValueError(f"{name} must be at least 1, not {value}")
         if self.kind is FaultKind.ERROR and not (self.code and self.status):
             raise ValueError("an ERROR fault needs a code and a status")
+        if self.parameter is not None and "=" not in self.parameter:
+            raise ValueError(f"parameter {self.parameter!r} is not NAME=GLOB")
 
     def matches(self, request: RequestInfo) -> bool:
         return (
@@ -130,7 +136,15 @@ class Fault:
             and _glob(self.operation, request.operation_label)
             and _glob(self.region, request.region)
             and not (self.except_service and _glob(self.except_service, request.service))
+            and self._parameter_matches(request)
         )
+
+    def _parameter_matches(self, request: RequestInfo) -> bool:
+        if self.parameter is None:
+            return True
+        name, _, pattern = self.parameter.partition("=")
+        return any(key == name and fnmatch.fnmatchcase(value, pattern)
+                   for key, value in request.params)
 
     def describe(self) -> str:
         where = ",".join(
@@ -160,6 +174,8 @@ class RequestInfo:
     region: str | None = None
     operation: str | None = None
     protocol: str = "rest"
+    # the form parameters of a query- or EC2-protocol call (``RoleArn``), by name
+    params: tuple[tuple[str, str], ...] = ()
 
     @property
     def operation_label(self) -> str:
@@ -206,6 +222,7 @@ def classify_aws(method: str, target: str, headers: Any, body: bytes) -> Request
         if len(scope) >= 5:
             region, service = scope[2], scope[3]
     protocol = "rest"
+    params: tuple[tuple[str, str], ...] = ()
     amz_target = headers.get("X-Amz-Target")
     rpc = _RPC_V2.match(path)
     if amz_target:
@@ -220,12 +237,14 @@ def classify_aws(method: str, target: str, headers: Any, body: bytes) -> Request
         if "Action" in form:
             operation = form["Action"][0]
             protocol = "ec2" if service == "ec2" else "query"
+            params = tuple((name, value) for name, values in sorted(form.items())
+                           for value in values)
         elif service == "s3" or "s3" in (headers.get("Host", "") or "").split(".")[:2]:
             protocol, service = "rest-xml", service or "s3"
         else:
             protocol = "rest-json"
     return RequestInfo(method=method, path=path, query=query, service=service, region=region,
-                       operation=operation, protocol=protocol)
+                       operation=operation, protocol=protocol, params=params)
 
 
 def classify_http(method: str, target: str, headers: Any, body: bytes) -> RequestInfo:

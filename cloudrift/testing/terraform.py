@@ -39,8 +39,9 @@ DEFAULT_PLUGIN_DIRS = (
 
 # What a child process may inherit from the test run; everything AWS- or Terraform-related is
 # set explicitly, so a developer's profile, TF_VAR_* or TF_WORKSPACE cannot leak into the run.
+# CLOUDRIFT_NO_HISTORY: a caller that keeps its scans out of a history keeps the CLI's out too
 _INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TEMP", "TMP",
-              "SYSTEMROOT", "VIRTUAL_ENV", "PYTHONPATH")
+              "SYSTEMROOT", "VIRTUAL_ENV", "PYTHONPATH", "CLOUDRIFT_NO_HISTORY")
 
 
 class TerraformError(RuntimeError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from cloudrift.plugin import ScanOptions
+from cloudrift.plugin import Provider, ScanOptions
 from cloudrift.settings import Setting
 
 if TYPE_CHECKING:
@@ -24,6 +24,13 @@ SETTINGS = (
     Setting("aws_role", "list", "Assume this role and scan its account; repeatable, "
             "combinable with --aws-profile. Resources go to the account their ARN names.",
             metavar="ROLE_ARN"),
+    Setting("aws_organization", "bool", "Scan every ACTIVE account of the AWS Organization "
+            "the credentials can list (its management account or a delegated administrator), "
+            "assuming --aws-role-name in each; an account that cannot be scanned is a "
+            "warning."),
+    Setting("aws_role_name", "str", "With --aws-organization: the role to assume in every "
+            "account (a read-only role deployed in each, e.g. by a StackSet); required.",
+            metavar="NAME"),
     Setting("all_regions", "bool", "Search every region the AWS account has enabled for "
             "unmanaged resources, not only those the states and --region name."),
 )
@@ -57,27 +64,35 @@ class AwsPlugin:
 
         return AwsProvider(options.selected(self.types()), options)
 
-    def create_all(self, options: ScanOptions) -> dict[str, AwsProvider]:
-        """One provider per --aws-profile / --aws-role target (just one without targets),
-        keyed ``aws`` for the first and ``aws@ACCOUNT`` for the others."""
-        from cloudrift_aws.accounts import context_for, targets_from
+    def create_all(self, options: ScanOptions) -> Mapping[str, Provider]:
+        """One provider per account: of the organisation with --aws-organization, else per
+        --aws-profile / --aws-role target (just one without targets); keyed ``aws`` for the
+        first (the organisation's own account) and ``aws@ACCOUNT`` for the others."""
+        from cloudrift_aws.accounts import AccountRouter, context_for, targets_from
         from cloudrift_aws.provider import AwsProvider
         from cloudrift_aws.regions import default_region
 
+        if options.settings.get("aws_organization"):
+            from cloudrift_aws.organization import organization_providers
+
+            return organization_providers(options.selected(self.types()), options)
         targets = targets_from(options.settings)
-        if not targets:
-            return {self.name: self.create(options)}
+        if len(targets) <= 1:
+            if not targets:
+                return {self.name: self.create(options)}
+            ctx = context_for(targets[0], options)
+            return {self.name: AwsProvider(options.selected(self.types()), options, ctx)}
         contexts = [context_for(t, options) for t in targets]
         accounts = [
             ctx.account_id(default_region(options.regions, ctx.session.region_name))
             for ctx in contexts
         ]
-        providers: dict[str, AwsProvider] = {}
+        router = AccountRouter(primary=accounts[0], known=frozenset(accounts))
+        providers: dict[str, Provider] = {}
         for position, (ctx, account) in enumerate(zip(contexts, accounts, strict=True)):
             key = self.name if position == 0 else f"{self.name}@{account}"
             if key in providers or account in accounts[:position]:
                 continue
-            others = frozenset(a for a in accounts if a != account)
             providers[key] = AwsProvider(options.selected(self.types()), options, ctx,
-                                         primary=position == 0, other_accounts=others)
+                                         primary=position == 0, router=router)
         return providers

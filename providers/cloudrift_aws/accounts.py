@@ -2,24 +2,72 @@
 
 Each target becomes its own ``AwsProvider`` with its own session, so matching, coverage and
 unmanaged detection stay per account (IAM role names repeat across accounts; they must not meet).
-A state resource goes to the target whose account its ARN names; resources whose state records
-no ARN (attachments, bucket facets) go to the first target.
+A state resource goes to the account its ARN names (``AccountRouter``); one whose state records
+no ARN (attachments, bucket facets) goes to the account the other resources of its state name,
+when they name one, else to the first target.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import re
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
 from cloudrift.errors import ProviderError
 from cloudrift.plugin import ScanOptions
-from cloudrift_aws.regions import default_region
+from cloudrift.sources.tfstate import StateInstance
+from cloudrift_aws.regions import account_from_arn, default_region
 from cloudrift_aws.session import AwsContext, error_code
 
 SESSION_NAME = "cloudrift-scan"
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+def arn_account(attributes: Mapping[str, object]) -> str | None:
+    """The account an instance's ARN names; None for ARNs without one (S3 buckets) and for
+    AWS's own (``arn:aws:iam::aws:policy/...``)."""
+    account = account_from_arn(attributes.get("arn"))
+    return account if account is not None and _ACCOUNT_ID.match(account) else None
+
+
+@dataclass
+class AccountRouter:
+    """Which account each state instance belongs to, the same way for every provider of the
+    scan and in every shard: the account its ARN names; else the one account the ARNs of the
+    rest of its state name (a state is most often one account's); else ``primary``."""
+
+    primary: str
+    # the accounts some provider of this scan compares (scanned, or known not scannable)
+    known: frozenset[str] = frozenset()
+    # why an account outside ``known`` is not scanned
+    outside: str = "no --aws-profile or --aws-role target is in that account"
+    _by_source: dict[str | None, str | None] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def learn(self, instances: Iterable[StateInstance]) -> None:
+        """Note each state's one account (once: every provider is handed the same states)."""
+        found: dict[str | None, set[str]] = {}
+        with self._lock:
+            for inst in instances:
+                if inst.source in self._by_source:
+                    continue
+                account = arn_account(inst.attributes)
+                found.setdefault(inst.source, set())
+                if account is not None:
+                    found[inst.source].add(account)
+            for source, accounts in found.items():
+                self._by_source[source] = next(iter(accounts)) if len(accounts) == 1 else None
+
+    def account_of(self, inst: StateInstance) -> str:
+        account = arn_account(inst.attributes)
+        if account is not None:
+            return account
+        with self._lock:
+            return self._by_source.get(inst.source) or self.primary
 
 
 @dataclass(frozen=True)

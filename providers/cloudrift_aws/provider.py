@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +17,7 @@ from cloudrift.model import GLOBAL_REGION, Finding, Resource, ScanWarning, Scope
 from cloudrift.observed import api_failure, dedupe_warnings
 from cloudrift.plugin import Observation, ScanOptions, Unit
 from cloudrift.sources.tfstate import StateInstance
+from cloudrift_aws.accounts import AccountRouter
 from cloudrift_aws.regions import account_from_arn, default_region, region_of
 from cloudrift_aws.session import (
     DENIED_CODES,
@@ -40,7 +41,7 @@ class AwsProvider:
         context: AwsContext | None = None,
         *,
         primary: bool = True,
-        other_accounts: frozenset[str] = frozenset(),
+        router: AccountRouter | None = None,
     ) -> None:
         self.specs: Mapping[str, AwsSpec] = specs
         self.options = options
@@ -52,10 +53,12 @@ class AwsProvider:
         self.ctx.meter = options.meter
         self.default_region = default_region(options.regions, self.ctx.session.region_name)
         self.account: str | None = None
-        # with several accounts in one scan: resources with no ARN go to the primary one, and
-        # those whose ARN names another target's account are left to it
+        # with several accounts in one scan (``router``): each state resource is compared by the
+        # provider of its account; the primary one reports those of accounts no provider has
         self.primary = primary
-        self.other_accounts = other_accounts
+        self.router = router
+        # calls made before the scan on this provider's behalf (listing an organisation)
+        self.setup_calls: Counter[str] = Counter()
         self._ids = {t: jmespath.compile(s.id_query) for t, s in specs.items()}
         # the ARN each managed resource's state records: --attribute looks it up in CloudTrail
         self.arns: dict[tuple[str, str], str] = {}
@@ -78,13 +81,15 @@ class AwsProvider:
         unsupported: dict[str, int] = defaultdict(int)
         no_id: list[str] = []
         elsewhere: dict[str, int] = defaultdict(int)
+        if self.router is not None:
+            self.router.learn(instances)
         for inst in instances:
             spec = self.specs.get(inst.type)
             if spec is None:
                 if self.primary:
                     unsupported[inst.type] += 1
                 continue
-            owner = self._owner(inst.attributes)
+            owner = self._owner(inst)
             if owner is not None:
                 if owner:
                     elsewhere[owner] += 1
@@ -116,7 +121,7 @@ class AwsProvider:
                 code="account_not_scanned",
                 provider=NAME,
                 message=f"{count} resource(s) of AWS account {account} not compared: "
-                "no --aws-profile or --aws-role target is in that account",
+                + (self.router.outside if self.router is not None else ""),
             )
             for account, count in sorted(elsewhere.items())
         ]
@@ -124,20 +129,39 @@ class AwsProvider:
         warnings += no_id_warnings(NAME, no_id)
         return resources, warnings
 
-    def _owner(self, attributes: Mapping[str, Any]) -> str | None:
-        """None when this provider compares the resource; otherwise the account that does, or
-        "" when no provider of the scan will (only the primary reports those). Only matters
-        when one scan covers several accounts."""
-        if not self.other_accounts:
+    def _owner(self, inst: StateInstance) -> str | None:
+        """None when this provider compares the resource; otherwise "" when another provider
+        of the scan does, or the account no provider has (only the primary reports those).
+        Only matters when one scan covers several accounts."""
+        if self.router is None:
             return None
-        account = account_from_arn(attributes.get("arn"))
-        if account is None:
-            return None if self.primary else ""
-        if account == self.ctx.account_id(self.default_region):
+        account = self.router.account_of(inst)
+        if account == self.account_id:
             return None
-        if account in self.other_accounts or not self.primary:
+        if account in self.router.known or not self.primary:
             return ""
         return account
+
+    @property
+    def account_id(self) -> str:
+        return self.ctx.account_id(self.default_region)
+
+    # -- sharding by account ----------------------------------------------------------------
+
+    @property
+    def spans_accounts(self) -> bool:
+        return self.router is not None
+
+    def account_of(self, item: StateInstance | Resource) -> str | None:
+        """The account of a state instance (as every provider of the scan routes it), or this
+        provider's own for its resources."""
+        if isinstance(item, StateInstance) and self.router is not None:
+            return self.router.account_of(item)
+        return self.account_id
+
+    def _dormant(self) -> bool:
+        """An account of another shard: this shard calls nothing there."""
+        return self.spans_accounts and not self.options.account_in_shard(NAME, self.account_id)
 
     # -- attribute (--attribute) -----------------------------------------------------------
 
@@ -148,6 +172,8 @@ class AwsProvider:
         account = self.account or self.ctx.account_id(self.default_region)
         mine = [f for f in findings if f.provider == NAME and (
             f.scope.account == account or (f.scope.account is None and self.primary))]
+        if not mine or self._dormant():
+            return AttributionResult()
         attributor = CloudTrailAttributor(self.ctx, self.default_region,
                                           parallelism=self.options.parallelism)
         return attributor.attribute(mine, self.arns)
@@ -176,6 +202,9 @@ class AwsProvider:
     def observe(self, desired: Sequence[Resource]) -> Observation:
         self.account = self.ctx.account_id(self.default_region)
         observation = Observation()
+        observation.api_calls.update(self.setup_calls)
+        if self._dormant():
+            return observation
         regions = self.regions(desired)
         managed: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         for resource in desired:
@@ -186,7 +215,8 @@ class AwsProvider:
             (spec, region)
             for spec in self.specs.values()
             for region in ([GLOBAL_REGION] if spec.global_service else regions)
-            if self.options.in_shard(NAME, spec.type, region)
+            # a shard of a scan across accounts takes this whole account (or none of it)
+            if self.spans_accounts or self.options.in_shard(NAME, spec.type, region)
         ]
         self.options.progress.tasks(len(tasks))
         with worker_pool(self.options.parallelism) as pool:

@@ -279,6 +279,12 @@ class AwsContext:
 
     # -- identity --------------------------------------------------------------------------
 
+    def know_account(self, account: str) -> None:
+        """The account these credentials are in, when the caller knows it already (it assumed a
+        role named by account): no GetCallerIdentity is spent on it."""
+        with self._lock:
+            self._memo["sts:account"] = account
+
     def account_id(self, region: str) -> str:
         def lookup() -> str:
             try:

@@ -30,6 +30,10 @@ STATE_PROVIDERS = ("azurerm",)
 SETTINGS = (
     Setting("azure_subscription", "list", "Azure subscription(s) to scan. Default: those the "
             "states' resource ids name.", metavar="ID"),
+    Setting("azure_all_subscriptions", "bool", "Scan every subscription the credential sees "
+            "in its tenant (Resource Manager's subscriptions list) besides those the states and "
+            "--azure-subscription name; a Disabled or Deleted subscription, or one that cannot "
+            "be read, is a warning. With --shard, shards take whole subscriptions."),
 )
 
 _LAZY = {"AzureProvider": "cloudrift_azure.provider", "AzureContext": "cloudrift_azure.session",

@@ -15,6 +15,11 @@ Scope: ``Scope.account`` is the subscription and ``Scope.region`` the resource g
 case). ARM grants and denies access per resource group, so that is the unit in which the report
 can say "scanned" or "could not be seen".
 
+Subscriptions: those the states name and ``--azure-subscription``; with
+``--azure-all-subscriptions`` also every subscription the credential sees (``subscriptions.py``),
+each one's failures a warning of its own. Such a scan spans subscriptions (``SpansAccounts``):
+``--shard I/N`` then gives each shard whole subscriptions.
+
 Ids: matching goes by the lower-cased ARM id; what an unmanaged finding carries is the import id
 in the exact form the azurerm provider's import takes (``ids.provider_form``, or the type's own
 ``cloud_import_id``).
@@ -57,6 +62,7 @@ from cloudrift_azure.session import (
     resolve_endpoint,
 )
 from cloudrift_azure.spec import FULL_LISTS, PROPERTIES, AzureSpec, Source
+from cloudrift_azure.subscriptions import TenantSubscriptions
 
 SUBSCRIPTION_ENV = ("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID")
 
@@ -99,6 +105,23 @@ class AzureProvider:
         }
         # the ARM id of each desired resource whose import id is not one, by (type, import id)
         self._arm_ids: dict[tuple[str, str], str] = {}
+        self._tenant = TenantSubscriptions(self.ctx) if self.spans_accounts else None
+
+    @property
+    def spans_accounts(self) -> bool:
+        """Whether this scan covers every subscription the credential sees, so that a shard
+        takes whole subscriptions."""
+        return bool(self.options.settings.get("azure_all_subscriptions"))
+
+    def account_of(self, item: StateInstance | Resource) -> str | None:
+        """The subscription (lower case) of a state instance or a resource."""
+        if isinstance(item, Resource):
+            return item.scope.account.lower() if item.scope.account else None
+        spec = self._specs.get(item.type)
+        arm_id = spec.arm_id_in_state(item.attributes) if spec is not None else None
+        arm_id = arm_id or item.attributes.get("id")
+        subscription = ids.subscription_of(arm_id) if isinstance(arm_id, str) else None
+        return subscription.lower() if subscription else None
 
     @property
     def specs(self) -> Mapping[str, AzureSpec]:
@@ -167,9 +190,20 @@ class AzureProvider:
         warnings += unsupported_warnings(NAME, unsupported)
         return resources, warnings
 
-    def subscriptions(self, desired: Sequence[Resource]) -> list[str]:
+    def subscriptions(self, desired: Sequence[Resource],
+                      warnings: list[ScanWarning] | None = None) -> list[str]:
         """The state's subscriptions, then ``--azure-subscription``; else the environment's
-        (``ARM_SUBSCRIPTION_ID``, as the azurerm provider reads it)."""
+        (``ARM_SUBSCRIPTION_ID``, as the azurerm provider reads it). With
+        ``--azure-all-subscriptions``, every active one the credential sees as well (those not
+        active, and those the states name that it does not see, are ``warnings``), each
+        shard's own when the scan is sharded."""
+        if self._tenant is not None:
+            named = [s for s in self._named(desired) if s]
+            found = self._tenant.to_scan(named, warnings if warnings is not None else [])
+            return [s for s in found if self.options.account_in_shard(NAME, s)]
+        return self._named(desired)
+
+    def _named(self, desired: Sequence[Resource]) -> list[str]:
         found: list[str] = []
         configured = self.options.settings.get("azure_subscription") or ()
         candidates: Iterable[str | None] = [
@@ -190,8 +224,13 @@ class AzureProvider:
     # -- observe ---------------------------------------------------------------------------
 
     def observe(self, desired: Sequence[Resource]) -> Observation:
-        subscriptions = self.subscriptions(desired)
         observation = Observation()
+        subscriptions = self.subscriptions(desired, observation.warnings)
+        if not subscriptions and self._tenant is not None:
+            # the tenant holds no active subscription of this shard's
+            observation.api_calls.update(self.ctx.calls)
+            self.ctx.close()
+            return observation
         if not subscriptions:
             observation.warnings.append(ScanWarning(
                 code="no_scope", provider=NAME,

@@ -131,6 +131,8 @@ def operation_name(method: str, url: str) -> str:
     """A stable name for what a request does, for the report's call counts."""
     path = urlparse(url).path.rstrip("/")
     lowered = path.lower()
+    if lowered == "/subscriptions":
+        return "subscriptions.list"
     if re.fullmatch(r"/subscriptions/[^/]+/resources", lowered):
         return "resources.list"
     if re.fullmatch(r"/subscriptions/[^/]+/resourcegroups", lowered):
@@ -379,6 +381,20 @@ class AzureContext:
             session.close()
 
     # -- calls: every one returns plain JSON, raises azure-core errors as they come --------
+
+    def list_subscriptions(self) -> list[Item]:
+        """Every subscription the credential sees in its tenant (``GET /subscriptions``, all
+        pages), through azure-mgmt-resource-subscriptions' client on this context's pipeline."""
+        from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+        credential = self.credential
+        client = SubscriptionClient(credential, base_url=self.endpoint,
+                                    policies=self._policies(), transport=self._transport())
+        try:
+            with _fatal_errors(self.endpoint):
+                return [_plain(s) for s in client.subscriptions.list()]
+        finally:
+            client.close()
 
     def list_groups(self, subscription: str) -> list[Item]:
         with _fatal_errors(self.endpoint):

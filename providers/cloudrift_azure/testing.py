@@ -5,9 +5,10 @@ self-signed certificate (the client is given it as ``connection_verify``, so the
 policy that refuses plain HTTP runs unchanged), ``value`` + absolute ``nextLink`` paging,
 case-insensitive paths, per-type api-versions, ARM's error bodies, and
 ``x-ms-ratelimit-remaining-*`` headers, and Azure Resource Graph's read-only query for
-``Resources | where id in~ (...)``, and the Activity Log (``activity``, see
-``testing_activity.py``). It records every request it receives, so a test can assert a scan only
-read. Faults (403, 429 with ``Retry-After``...) are injected per path.
+``Resources | where id in~ (...)``, the tenant's subscriptions (``GET /subscriptions``, paged,
+with their states; a subscription may exist and not be listed), and the Activity Log
+(``activity``, see ``testing_activity.py``). It records every request it receives, so a test
+can assert a scan only read. Faults (403, 429 with ``Retry-After``...) are injected per path.
 
 Resources are stored as ARM returns them from a GET. The list endpoints answer with the list
 shape (no ``properties``, no ``zones``); subnets live inside their virtual network's
@@ -58,6 +59,9 @@ _SCOPE_WIDE = "/providers/microsoft.authorization/roleassignments"
 _NETWORK = ("2023-09-01", "2023-11-01", "2024-01-01", "2024-03-01", "2024-05-01", "2024-07-01")
 
 GRAPH_PATH = "/providers/microsoft.resourcegraph/resources"
+# the tenant's subscriptions (azure-mgmt-resource-subscriptions' SubscriptionClient)
+SUBSCRIPTIONS_API_VERSIONS = ("2016-06-01", "2020-01-01", "2021-01-01", "2022-12-01")
+TENANT = "72f988bf-0000-4000-8000-2d7cd011db47"
 GRAPH_API_VERSIONS = ("2021-03-01", "2022-10-01", "2024-04-01")
 GRAPH_COLUMNS = ("id", "name", "type", "location", "tags", "sku", "kind", "identity", "zones",
                  "managedBy", "extendedLocation", "properties", "plan")
@@ -208,6 +212,8 @@ class ArmServer(LocalServer):
         # each subscription's role assignment list includes them, as ARM's does
         self.inherited_role_assignments: list[Payload] = []
         self._subscriptions: set[str] = set()
+        # what GET /subscriptions says of each one the credential sees, in listing order
+        self._listed: dict[str, Payload] = {}
         self._groups: dict[tuple[str, str], Payload] = {}
         self._resources: dict[str, Payload] = {}
         self._children: dict[str, Payload] = {}
@@ -227,6 +233,7 @@ class ArmServer(LocalServer):
             self.hidden_from_list.clear()
             self.inherited_role_assignments.clear()
             self._subscriptions.clear()
+            self._listed.clear()
             self._groups.clear()
             self._resources.clear()
             self._children.clear()
@@ -236,9 +243,29 @@ class ArmServer(LocalServer):
 
     # -- content ---------------------------------------------------------------------------
 
-    def add_subscription(self, subscription: str) -> None:
+    def add_subscription(self, subscription: str, *, name: str | None = None,
+                         state: str = "Enabled", visible: bool = True) -> None:
+        """A subscription; ``visible`` ones are in the tenant's ``GET /subscriptions`` (with
+        their ``state``: Enabled, Warned, PastDue, Disabled, Deleted), the others answer only
+        when addressed by id (a subscription of another tenant, or one the credential was
+        given no role on)."""
+        key = subscription.lower()
         with self._lock:
-            self._subscriptions.add(subscription.lower())
+            self._subscriptions.add(key)
+            if visible:
+                self._listed[key] = {
+                    "id": f"/subscriptions/{subscription}",
+                    "subscriptionId": subscription,
+                    "tenantId": TENANT,
+                    "displayName": name or f"subscription {subscription[:8]}",
+                    "state": state,
+                    "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01",
+                                             "quotaId": "PayAsYouGo_2014-09-01",
+                                             "spendingLimit": "Off"},
+                    "authorizationSource": "RoleBased",
+                }
+            else:
+                self._listed.pop(key, None)
 
     def put_group(self, subscription: str, name: str, location: str = "westeurope", *,
                   tags: Mapping[str, str] | None = None, managed_by: str | None = None,
@@ -420,6 +447,14 @@ class ArmServer(LocalServer):
             return _error(400, "MissingApiVersionParameter",
                           "The api-version query parameter (?api-version=) is required.")
         parts = _parts(lowered)
+        if parts == ["subscriptions"]:
+            if version not in SUBSCRIPTIONS_API_VERSIONS:
+                return _error(400, "InvalidApiVersionParameter",
+                              f"The api-version '{version}' is invalid. The supported versions "
+                              f"are '{', '.join(SUBSCRIPTIONS_API_VERSIONS)}'.")
+            with self._lock:
+                listed = list(self._listed.values())
+            return self._page(lowered, version, query, listed, list_shape=False)
         if len(parts) < 2 or parts[0] != "subscriptions":
             return _error(404, "NotFound", f"no route for {path}")
         subscription = parts[1]

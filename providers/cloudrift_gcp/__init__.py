@@ -34,6 +34,10 @@ STATE_PROVIDERS = ("google", "google-beta")
 SETTINGS = (
     Setting("gcp_scope", "list", "GCP scope(s) to search with Cloud Asset Inventory. Default: "
             "the projects the states name.", metavar="projects/P|folders/F|organizations/O"),
+    Setting("gcp_projects_under", "list", "Scan every ACTIVE project under this folder or "
+            "organization (nested folders included; listed by Cloud Asset Inventory), each "
+            "project a scope of its own whose failures are its own warnings; repeatable. With "
+            "--shard, shards take whole projects.", metavar="folders/F|organizations/O"),
 )
 
 _LAZY = {"GcpProvider": "cloudrift_gcp.provider", "parse_scopes": "cloudrift_gcp.provider",

@@ -4,6 +4,10 @@ specs.
 A scan lists each scope (project, folder or organisation) with one paged ``ListAssets`` call
 for every supported asset type at once, plus one ``IAM_POLICY`` listing of the asset types whose
 IAM members the states manage. Nothing is asked per resource.
+
+With ``--gcp-projects-under`` the scopes are every ACTIVE project under the folders or
+organisations named (``projects.py``), and the scan spans projects (``SpansAccounts``):
+``--shard I/N`` gives each shard whole projects.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from cloudrift_gcp import STATE_PROVIDERS
 from cloudrift_gcp.failures import failure_warning
 from cloudrift_gcp.fields import ASSET, strip_projects
 from cloudrift_gcp.index import AssetIndex, Listing
+from cloudrift_gcp.projects import ACTIVE, not_active, parse_parents, projects_under
 from cloudrift_gcp.session import GcpSession, NoAnswerError
 from cloudrift_gcp.spec import IAM_POLICY, PROJECT_ASSET_TYPE, RESOURCE, GcpSpec, Item
 
@@ -73,6 +78,26 @@ class GcpProvider:
         self.session = session or GcpSession.from_settings(options.settings)
         self.session.meter = options.meter
         self.scopes: list[str] = []
+        self._parents = parse_parents(options.settings.get("gcp_projects_under") or ())
+        # what enumerating the projects under --gcp-projects-under had to say
+        self._scope_warnings: list[ScanWarning] = []
+
+    @property
+    def spans_accounts(self) -> bool:
+        """Whether this scan covers every project under folders or organisations, so that a
+        shard takes whole projects."""
+        return bool(self._parents)
+
+    def account_of(self, item: StateInstance | Resource) -> str | None:
+        """The project (by id) of a state instance or a resource."""
+        if isinstance(item, Resource):
+            return item.scope.account
+        project = strip_projects(item.attributes.get("project"))
+        if project:
+            return str(project)
+        spec = self._specs.get(item.type)
+        import_id = spec.state_import_id(item.attributes) if spec is not None else None
+        return _project_in_id(import_id) if import_id else None
 
     @property
     def specs(self) -> Mapping[str, GcpSpec]:
@@ -132,6 +157,8 @@ class GcpProvider:
         configured = self.options.settings.get("gcp_scope") or ()
         if isinstance(configured, str):
             configured = configured.split()
+        if self._parents:
+            return self._projects_under(parse_scopes(list(configured)))
         if configured:
             return parse_scopes(list(configured))
         projects = sorted({r.scope.account for r in desired if r.scope.account})
@@ -144,6 +171,29 @@ class GcpProvider:
             "no GCP scope to scan: the states name no project and no default project is set",
             hint="pass --gcp-scope projects/PROJECT_ID (or folders/F, organizations/O)",
         )
+
+    def _projects_under(self, configured: Sequence[str]) -> list[str]:
+        """``--gcp-scope`` scopes, then every ACTIVE project under ``--gcp-projects-under``
+        that belongs to this shard; a warning for each one not active."""
+        self._scope_warnings = []
+        scopes = list(configured)
+        for project in projects_under(self.session, self._parents):
+            if not self.options.account_in_shard(NAME, project.id):
+                continue
+            if project.state != ACTIVE:
+                self._scope_warnings.append(not_active(project))
+            elif f"projects/{project.id}" not in scopes:
+                scopes.append(f"projects/{project.id}")
+        return scopes
+
+    def _scopes_label(self) -> str:
+        """What was scanned, the same in every shard of a scan."""
+        if self._parents:
+            configured = self.options.settings.get("gcp_scope") or ()
+            if isinstance(configured, str):
+                configured = configured.split()
+            return ", ".join([*configured, *(f"the projects under {p}" for p in self._parents)])
+        return ", ".join(self.scopes)
 
     def observe(self, desired: Sequence[Resource]) -> Observation:
         self.scopes = self.resolve_scopes(desired)
@@ -164,7 +214,7 @@ class GcpProvider:
         with worker_pool(workers) as pool:
             listings = list(pool.map(lambda job: self._list(*job), jobs))
 
-        observation = Observation()
+        observation = Observation(warnings=list(self._scope_warnings))
         index = AssetIndex.build(listings)
         items: list[tuple[GcpSpec, Item]] = []
         for listing in listings:
@@ -275,10 +325,11 @@ class GcpProvider:
         all of them: units are kept per project (``scanned_in`` / ``failed_in``), so that a
         project whose scope failed, or one outside every scope, hides nothing of the others.
         A unit of a project that was listed is scanned; one of a project that was not listed is
-        failed when some listing failed (a failed folder may hold it) and left unscanned (with
-        an ``outside_scope`` warning) otherwise; nothing in either is reported missing. A
-        failed scope is also recorded under its own name for every type it would have listed,
-        since which projects a folder or organisation holds is not known.
+        failed when its own listing or a folder's or organisation's failed (a failed folder may
+        hold it) and left unscanned (with an ``outside_scope`` warning) otherwise; nothing in
+        either is reported missing. A failed scope is also recorded under its own name for every
+        type it would have listed, since which projects a folder or organisation holds is not
+        known.
 
         IAM members of a scope whose resources were not listed are not seen either: they are
         named after, and judged against, the resources of that listing.
@@ -297,6 +348,8 @@ class GcpProvider:
                                              failed={lst.scope for lst in failed})
             failed_projects = {index.project_id(lst.scope.partition("/")[2])
                                for lst in failed if lst.scope.startswith("projects/")}
+            # a failed folder or organisation may hold any project; a failed project only itself
+            failed_above = any(not lst.scope.startswith("projects/") for lst in failed)
             for lst in failed:
                 # the scope that failed: a project (by id), a folder or an organisation
                 account = (index.project_id(lst.scope.partition("/")[2])
@@ -313,7 +366,7 @@ class GcpProvider:
                 unit = Unit(resource.type, resource.scope.region, project)
                 if project in covered and project not in failed_projects:
                     seen.add(unit)
-                elif failed:
+                elif failed_above or project in failed_projects:
                     observation.failed.add(unit)
                 else:
                     unseen.add(unit)
@@ -327,7 +380,7 @@ class GcpProvider:
                     "state manages) and may be outside the scanned scopes"
                 observation.warnings.append(ScanWarning(
                     code="outside_scope", provider=NAME, scope=Scope(account=project),
-                    message=f"{count} resource(s) {where} ({', '.join(self.scopes)}); "
+                    message=f"{count} resource(s) {where} ({self._scopes_label()}); "
                     "not compared",
                 ))
         observation.scanned -= observation.failed

@@ -121,9 +121,10 @@ class CloudAssetServer(LocalServer):
 
     def set_assets(self, parent: str, assets: Iterable[Mapping[str, Any]]) -> None:
         """What ListAssets returns under ``parent`` (``projects/P``, ``folders/F``,
-        ``organizations/O``), in this order. Assets are given in the API's camelCase form and
-        may carry both ``resource`` and ``iamPolicy``: each request gets the part its
-        ``contentType`` asks for."""
+        ``organizations/O``), in this order. A folder or organisation given no assets of its
+        own lists, as the API does, every asset whose ``ancestors`` name it. Assets are given in
+        the API's camelCase form and may carry both ``resource`` and ``iamPolicy``: each request
+        gets the part its ``contentType`` asks for."""
         with self._lock:
             self._assets[parent] = [copy.deepcopy(dict(a)) for a in assets]
 
@@ -223,6 +224,9 @@ class CloudAssetServer(LocalServer):
         with self._lock:
             known = parent in self._assets
             assets = list(self._assets.get(parent, []))
+            if not known and not parent.startswith("projects/"):
+                assets = self._below(parent)
+                known = bool(assets)
         if not known:
             # the API does not say whether a scope exists to a caller who may not see it
             return 403, error_body(403, "The caller does not have permission",
@@ -270,6 +274,19 @@ class CloudAssetServer(LocalServer):
         if offset + page_size < len(selected):
             body["nextPageToken"] = _encode_token(offset + page_size, fingerprint)
         return 200, body
+
+
+    def _below(self, parent: str) -> list[dict[str, Any]]:
+        """Every stored asset whose ancestors include ``parent``, each once."""
+        seen: set[tuple[str, str]] = set()
+        found: list[dict[str, Any]] = []
+        for key in sorted(self._assets):
+            for asset in self._assets[key]:
+                ident = (str(asset.get("name")), str(asset.get("assetType")))
+                if parent in (asset.get("ancestors") or []) and ident not in seen:
+                    seen.add(ident)
+                    found.append(asset)
+        return found
 
 
 def _query_fingerprint(parent: str, query: Mapping[str, list[str]]) -> str:

@@ -18,6 +18,7 @@ from cloudrift.plugin import in_shard
 from cloudrift.progress import TerminalProgress, should_show
 from cloudrift.testing import StateBuilder
 from cloudrift_aws.testing import MotoServer
+from tests.providers.aws.orgs import ROLE, Organization, new_organization, session_in
 
 REGIONS = ("us-east-1", "eu-west-1")
 
@@ -160,3 +161,67 @@ def test_verbose_logs_every_call(estate: tuple[str, dict[str, str]]) -> None:
     logged = [line for line in result.output.splitlines() if "cloudrift.calls" in line]
     assert len(logged) == report["summary"]["api_calls"]
     assert any(line.endswith("aws sqs:ListQueues") for line in logged)
+
+
+# -- an organisation, sharded by account --------------------------------------------------------
+
+
+@pytest.fixture
+def three_accounts(moto: MotoServer, tmp_path: Path) -> Organization:
+    """A 3-account organisation with drift, gone roles and unmanaged users in each account."""
+    world = new_organization(moto, tmp_path)
+    world.add("dev")
+    world.add("prod")
+    world.roles("management", {"org-admin": "ops", "audit": "sec"}, drift={"audit": "x"})
+    world.roles("dev", {"app": "ops", "ci": "ops", "deploy": "ops"},
+                drift={"ci": "changed by hand"}, stray_user=True, attachment=True)
+    world.roles("prod", {"app": "ops", "db": "ops"}, drift={"db": "y"}, stray_user=True)
+    # gone from prod since it was applied
+    iam = session_in(moto, world.accounts["prod"]).client("iam", endpoint_url=moto.endpoint)
+    iam.delete_role(RoleName="app")
+    return world
+
+
+def _org_scan(org: Organization, out: Path, *extra: str) -> dict[str, Any]:
+    args = ["scan", "-q", "--region", "us-east-1", "--aws-organization",
+            "--aws-role-name", ROLE, "--type", "aws_iam_*", "-o", f"json://{out}", *extra]
+    for state in org.states:
+        args += ["--from", state]
+    result = run(*args, env={"AWS_ENDPOINT_URL": org.moto.endpoint})
+    assert result.exit_code in (0, 1), result.output
+    report: dict[str, Any] = json.loads(out.read_text())
+    return report
+
+
+@pytest.mark.parametrize("shards", [2, 3])
+def test_merged_shards_of_an_organization_equal_the_unsharded_scan(
+    three_accounts: Organization, tmp_path: Path, shards: int
+) -> None:
+    whole = _org_scan(three_accounts, tmp_path / "whole.json")
+    assert whole["summary"]["changed"] == 3
+    assert whole["summary"]["missing"] == 1
+    # the two stray users, and the policy the attachment names (no state manages it)
+    assert sorted(f["type"] for f in whole["findings"] if f["kind"] == "unmanaged") == [
+        "aws_iam_policy", "aws_iam_user", "aws_iam_user"]
+    parts = [_org_scan(three_accounts, tmp_path / f"shard{i}.json", "--shard", f"{i}/{shards}")
+             for i in range(1, shards + 1)]
+    merged_path = tmp_path / "merged.json"
+    result = run("merge", *(str(tmp_path / f"shard{i}.json") for i in range(1, shards + 1)),
+                 "-o", f"json://{merged_path}", env={})
+    assert result.exit_code == 1, result.output
+    merged = json.loads(merged_path.read_text())
+    assert {k: merged["summary"][k] for k in (*COUNTS, "compared")} == {
+        k: whole["summary"][k] for k in (*COUNTS, "compared")}
+    assert merged["findings"] == whole["findings"]
+    assert [(c["type"], c["managed"], c["actual"], c["scanned_scopes"])
+            for c in merged["coverage"]] == [
+        (c["type"], c["managed"], c["actual"], c["scanned_scopes"]) for c in whole["coverage"]]
+    # each shard takes whole accounts: every account is entered by exactly one shard, and
+    # a shard's findings all lie in its own accounts
+    assumed = [p["api_calls"].get("aws:sts:AssumeRole", 0) for p in parts]
+    assert sum(assumed) == 3
+    owners: dict[str, set[int]] = {}
+    for index, part in enumerate(parts):
+        for finding in part["findings"]:
+            owners.setdefault(finding["scope"]["account"], set()).add(index)
+    assert all(len(found) == 1 for found in owners.values())

@@ -17,8 +17,8 @@ rule, an ACL entry) names the parent's address and the field it belongs to: Terr
 field of the parent moving, and cloudrift reports the part as unmanaged when the parent leaves
 the field to its parts, else as a change of the parent.
 
-moto's SetQueueAttributes drops every attribute it is not sent again (AWS keeps them), so a
-queue change sends the queue's policy with it.
+moto's SetQueueAttributes drops a queue's policy when it is not sent again (AWS keeps it): the
+queue changed here has none of its own (the module's policy is its dead-letter queue's).
 """
 
 from __future__ import annotations
@@ -97,9 +97,7 @@ def _postgres_description(c: Clients, estate: Estate) -> None:
 
 def _queue_timeout(c: Clients, estate: Estate) -> None:
     queue = estate['module.jobs["dev"].aws_sqs_queue.this']
-    policy = estate['module.jobs["dev"].aws_sqs_queue_policy.this']["policy"]
-    c("sqs").set_queue_attributes(QueueUrl=queue["url"], Attributes={
-        "VisibilityTimeout": "45", "Policy": policy})
+    c("sqs").set_queue_attributes(QueueUrl=queue["url"], Attributes={"VisibilityTimeout": "45"})
 
 
 def _bucket_tag(c: Clients, estate: Estate) -> None:

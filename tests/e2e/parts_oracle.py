@@ -15,7 +15,9 @@ Which fields a parent leaves to its parts depends on what the scan knows:
 - from the state alone: the fields that managed part resources of that very parent take over
   (each part spec's ``part_of``: its parent's id from the part's state, and the fields);
 - with the code (``--hcl`` or zero-config): every field parts may take that the parent's block
-  does not declare inline.
+  does not declare inline; but a parent whose inline rules are absolute (the adopted
+  ``aws_default_*`` resources: Terraform empties them on adoption and a block with no rules
+  means none, ``ResourceSpec.inline_absolute``) is judged as from the state alone.
 
 This module states that rule in Terraform's terms, from the specs and the applied state, so the
 oracle comparison of the terraform tier maps entries precisely instead of excluding parent types
@@ -61,8 +63,8 @@ class PartsOracle:
         default_factory=lambda: defaultdict(set), init=False)
 
     def __post_init__(self) -> None:
-        for spec in self.specs.values():
-            for part in spec.part_of:
+        for each in self.specs.values():
+            for part in each.part_of:
                 if not callable(part.fields):
                     self._subject[part.parent_type].update(part.fields)
         for address, resource in self.resources.items():
@@ -95,7 +97,8 @@ class PartsOracle:
         if not wanted or key is None:
             return False
         subject = self._subject.get(key[0], set())
-        if self.inline is None:
+        parent_spec = self.specs.get(key[0])
+        if self.inline is None or (parent_spec is not None and parent_spec.inline_absolute):
             return all(f in subject and f in self._taken.get(key, set()) for f in wanted)
         declared = self.inline(address)
         return all(f in subject and f.split(".")[0] not in declared for f in wanted)

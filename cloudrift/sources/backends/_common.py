@@ -6,12 +6,12 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from cloudrift.errors import ConfigError, SourceError, StateFormatError
 from cloudrift.sources.tfstate import SourceFailure, StateDocument, parse_state
+from cloudrift.sources.types import DEFAULT_MAX_WORKERS
 
 if TYPE_CHECKING:
     from cloudrift.sources.tofu_encryption import StateKeys
@@ -20,23 +20,7 @@ log = logging.getLogger("cloudrift.sources")
 
 T = TypeVar("T")
 
-DEFAULT_MAX_WORKERS = 16
 GLOB_CHARS = frozenset("*?[")
-
-
-@dataclass(frozen=True)
-class BackendSettings:
-    """What a backend may need beyond its URL; the CLI fills it from flags.
-
-    ``tfc_token`` wins over ``TF_TOKEN_<host>``; ``http_headers`` ("Name: value") are sent with
-    every HTTP-backend request, after those of ``CLOUDRIFT_HTTP_HEADERS``; ``state_keys``
-    opens OpenTofu-encrypted states (``TF_ENCRYPTION``, or a root module's ``encryption``).
-    """
-
-    tfc_token: str | None = field(default=None, repr=False)
-    http_headers: tuple[str, ...] = field(default=(), repr=False)
-    max_workers: int = DEFAULT_MAX_WORKERS
-    state_keys: StateKeys | None = field(default=None, repr=False)
 
 
 class ObjectError(Exception):

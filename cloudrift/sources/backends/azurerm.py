@@ -18,22 +18,15 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cloudrift.errors import ConfigError, SourceError
-from cloudrift.sources.backends._common import (
-    BackendSettings,
-    ObjectError,
-    has_glob,
-    matching_objects,
-    no_match_error,
-    options_dict,
-    read_states,
-    workspace_option,
-    workspace_patterns,
-)
-from cloudrift.sources.tfstate import SourceFailure, StateDocument
+from cloudrift.sources.backend_urls import DEFAULT_WORKSPACE, Plan, PlanContext, literals, url_query
+from cloudrift.sources.backends._common import options_dict, workspace_option
+from cloudrift.sources.backends._store import Fault, KeyedStoreSource, ObjectFault
+from cloudrift.sources.types import Backend, BackendSettings
 
 if TYPE_CHECKING:
     from cloudrift.sources.tofu_encryption import StateKeys
@@ -57,7 +50,7 @@ def _connection_string_account(connection_string: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class AzureStateSource:
+class AzureStateSource(KeyedStoreSource[Any]):
     uri: str
     account: str
     container: str
@@ -67,6 +60,9 @@ class AzureStateSource:
     max_workers: int = 16
     keys: StateKeys | None = field(default=None, repr=False)
     environ: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
+
+    container_noun = "container"
+    object_noun = "blob"
 
     @classmethod
     def from_spec(
@@ -94,6 +90,12 @@ class AzureStateSource:
 
     def label(self, name: str) -> str:
         return f"azurerm://{self.account}/{self.container}/{name}"
+
+    def container_name(self) -> str:
+        return self.container
+
+    def stored_at(self, workspace: str) -> str:
+        return f"{self.key}{WORKSPACE_SEPARATOR}{workspace}"
 
     # -- client --------------------------------------------------------------------------------
 
@@ -145,6 +147,18 @@ class AzureStateSource:
         return ContainerClient(self.account_url(), self.container, credential=credential,
                                **options)
 
+    def connect(self) -> AbstractContextManager[Any]:
+        client: AbstractContextManager[Any] = self.client()  # closed after the read
+        return client
+
+    def list_prefix(self, client: Any, prefix: str) -> Iterator[str]:
+        for blob in client.list_blobs(name_starts_with=prefix or None):
+            yield str(blob.name)
+
+    def download(self, client: Any, item: str) -> bytes:
+        data: bytes = client.download_blob(item, max_concurrency=1).readall()
+        return data
+
     # -- errors --------------------------------------------------------------------------------
 
     @staticmethod
@@ -152,7 +166,13 @@ class AzureStateSource:
         code = getattr(exc, "error_code", None) or ""
         return str(getattr(code, "value", code))
 
-    def _fatal(self, exc: Exception, where: str) -> SourceError | None:
+    def store_errors(self) -> tuple[type[Exception], ...]:
+        from azure.core.exceptions import AzureError
+
+        return (AzureError,)
+
+    def classify(self, exc: Exception, where: str, listing: bool
+                 ) -> SourceError | ObjectFault | None:
         from azure.core.exceptions import (
             ClientAuthenticationError,
             HttpResponseError,
@@ -160,15 +180,15 @@ class AzureStateSource:
             ServiceRequestError,
         )
 
+        code = self._code(exc)
         if isinstance(exc, ClientAuthenticationError):
-            code = self._code(exc)
             if code:
                 return SourceError(f"{where}: the storage account rejected the credentials "
                                    f"({code})", hint="check ARM_ACCESS_KEY / ARM_SAS_TOKEN")
             return SourceError(f"{where}: no usable Azure credentials "
                                f"({str(exc).splitlines()[0]})",
                                hint="set ARM_ACCESS_KEY or ARM_SAS_TOKEN, or `az login`")
-        if isinstance(exc, HttpResponseError) and self._code(exc) == "AuthorizationFailure":
+        if isinstance(exc, HttpResponseError) and code == "AuthorizationFailure":
             # Azure's answer to a network rule that keeps this machine out, and Azurite's to
             # a wrong key: either way no blob of the account can be read
             return SourceError(f"{where}: the storage account refused the credentials or this "
@@ -178,64 +198,37 @@ class AzureStateSource:
         if isinstance(exc, ServiceRequestError):
             return SourceError(f"{where}: cannot reach {self.account_url()} "
                                f"({type(exc).__name__})")
-        if isinstance(exc, ResourceNotFoundError) and self._code(exc) == "ContainerNotFound":
-            return SourceError(f"{where}: container {self.container!r} does not exist")
-        return None
+        if isinstance(exc, ResourceNotFoundError) and code == "ContainerNotFound":
+            return self._missing_container(where)
+        if isinstance(exc, ResourceNotFoundError):
+            return ObjectFault(Fault.GONE, code or type(exc).__name__)
+        if isinstance(exc, HttpResponseError) and exc.status_code == 403:
+            return ObjectFault(Fault.DENIED, code or "HTTP 403")
+        return ObjectFault(Fault.OTHER, code or type(exc).__name__)
 
-    # -- reading -------------------------------------------------------------------------------
 
-    def patterns(self) -> list[str]:
-        return workspace_patterns(
-            self.key, self.workspace, lambda ws: f"{self.key}{WORKSPACE_SEPARATOR}{ws}"
-        )
+# -- discovery ---------------------------------------------------------------------------------
 
-    def list_names(self, client: Any) -> list[str]:
-        return matching_objects(self.patterns(), lambda p: self._list(client, p), str)
 
-    def _list(self, client: Any, prefix: str) -> Iterator[str]:
-        from azure.core.exceptions import AzureError, HttpResponseError
+def plan_azurerm(
+    directory: str, settings: Mapping[str, Any], workspace: str | None, context: PlanContext
+) -> Plan:
+    """A ``backend "azurerm"`` block: the default workspace at its key, every other one at
+    ``<key>env:<workspace>``."""
+    plan = Plan()
+    values = literals(settings, ("storage_account_name", "container_name", "key"), (), plan)
+    if values is None:
+        return plan
+    base = f"tfstate+azurerm://{values['storage_account_name']}/{values['container_name']}/"
+    key = values["key"]
+    if workspace is None:
+        plan.urls.append(f"{base}{key}{url_query(workspace='*')}")
+    elif workspace == DEFAULT_WORKSPACE:
+        plan.urls.append(f"{base}{key}")
+    else:
+        plan.urls.append(f"{base}{key}{WORKSPACE_SEPARATOR}{workspace}")
+    return plan
 
-        where = self.label(prefix)
-        try:
-            for blob in client.list_blobs(name_starts_with=prefix or None):
-                yield str(blob.name)
-        except AzureError as exc:
-            fatal = self._fatal(exc, where)
-            if fatal is not None:
-                raise fatal from None
-            if isinstance(exc, HttpResponseError) and exc.status_code == 403:
-                raise SourceError(f"{where}: access denied listing the container "
-                                  f"({self._code(exc) or 'HTTP 403'})") from None
-            raise SourceError(f"{where}: cannot list the container "
-                              f"({self._code(exc) or type(exc).__name__})") from None
 
-    def _download(self, client: Any, name: str, single: bool) -> bytes:
-        from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
-
-        where = self.label(name)
-        try:
-            data: bytes = client.download_blob(name, max_concurrency=1).readall()
-            return data
-        except AzureError as exc:
-            fatal = self._fatal(exc, where)
-            if fatal is not None:
-                raise fatal from None
-            if isinstance(exc, ResourceNotFoundError):
-                if single:
-                    raise SourceError(f"{where}: no such state blob") from None
-                raise ObjectError("the blob was deleted while the states were read") from None
-            if isinstance(exc, HttpResponseError) and exc.status_code == 403:
-                raise ObjectError(f"access denied ({self._code(exc) or 'HTTP 403'})") from None
-            raise ObjectError(f"cannot read the blob ({self._code(exc) or type(exc).__name__})"
-                              ) from None
-
-    def read(self) -> Sequence[StateDocument | SourceFailure]:
-        with self.client() as client:
-            if self.workspace is None and not has_glob(self.key):
-                return read_states([self.key], lambda n: self._download(client, n, True),
-                                   self.label, 1, self.keys)
-            names = self.list_names(client)
-            if not names:
-                raise no_match_error(self.label(p) for p in self.patterns())
-            return read_states(names, lambda n: self._download(client, n, False), self.label,
-                               self.max_workers, self.keys)
+BACKEND = Backend(name="azurerm", schemes=("azurerm",), opener=AzureStateSource.from_spec,
+                  planners={"azurerm": plan_azurerm})

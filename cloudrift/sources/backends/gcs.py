@@ -18,24 +18,22 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cloudrift.errors import SourceError
+from cloudrift.sources.backend_urls import Plan, PlanContext, literals, note_unused
 from cloudrift.sources.backends._common import (
-    BackendSettings,
-    ObjectError,
     env_first,
     has_glob,
-    matching_objects,
-    no_match_error,
     options_dict,
-    read_states,
     split_bucket,
     workspace_option,
 )
-from cloudrift.sources.tfstate import SourceFailure, StateDocument
+from cloudrift.sources.backends._store import Fault, ObjectFault, ObjectStoreSource
+from cloudrift.sources.types import Backend, BackendSettings
 
 if TYPE_CHECKING:
     from cloudrift.sources.tofu_encryption import StateKeys
@@ -54,7 +52,7 @@ def _retry() -> Any:
 
 
 @dataclass(frozen=True)
-class GcsStateSource:
+class GcsStateSource(ObjectStoreSource[Any, Any]):
     uri: str
     bucket: str
     path: str
@@ -65,6 +63,8 @@ class GcsStateSource:
     max_workers: int = 16
     keys: StateKeys | None = field(default=None, repr=False)
     environ: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
+
+    list_hint = "the credentials need storage.objects.list"
 
     @classmethod
     def from_spec(
@@ -90,6 +90,9 @@ class GcsStateSource:
     def label(self, name: str) -> str:
         return f"gs://{self.bucket}/{name}"
 
+    def container_name(self) -> str:
+        return self.bucket
+
     # -- what the URL names --------------------------------------------------------------------
 
     def _join(self, name: str) -> str:
@@ -105,6 +108,13 @@ class GcsStateSource:
         if self.path.endswith(".tfstate"):
             return None
         return self._join("*.tfstate")
+
+    def single(self) -> str | None:
+        return self.path if self.pattern() is None else None
+
+    def patterns(self) -> list[str]:
+        pattern = self.pattern()
+        return [] if pattern is None else [pattern]
 
     # -- client --------------------------------------------------------------------------------
 
@@ -158,9 +168,32 @@ class GcsStateSource:
             client._http.mount(scheme, adapter)
         return client
 
+    def connect(self) -> AbstractContextManager[Any]:
+        return nullcontext(self.client())
+
+    def lookup(self, client: Any, name: str) -> Any:
+        return client.bucket(self.bucket).blob(name)
+
+    def name_of(self, item: Any) -> str:
+        return str(item.name)
+
+    def list_prefix(self, client: Any, prefix: str) -> Iterable[Any]:
+        blobs: Iterable[Any] = client.list_blobs(self.bucket, prefix=prefix or None,
+                                                 retry=_retry())
+        return blobs
+
+    def download(self, client: Any, item: Any) -> bytes:
+        data: bytes = item.download_as_bytes(timeout=60, retry=_retry())
+        return data
+
     # -- errors --------------------------------------------------------------------------------
 
-    def _fatal(self, exc: Exception, where: str) -> SourceError | None:
+    def store_errors(self) -> tuple[type[Exception], ...]:
+        # the client raises google.api_core's errors, requests' and google.auth's
+        return (Exception,)
+
+    def classify(self, exc: Exception, where: str, listing: bool
+                 ) -> SourceError | ObjectFault | None:
         from google.api_core import exceptions as api
         from google.auth.exceptions import GoogleAuthError
 
@@ -175,76 +208,23 @@ class GcsStateSource:
                                f"cannot be refreshed ({str(exc).splitlines()[0]})", hint=hint)
         if _is_connection_error(exc):
             return SourceError(f"{where}: cannot reach Cloud Storage ({type(exc).__name__})")
+        if isinstance(exc, api.NotFound):
+            # a listing that finds nothing there found no bucket; a read says which it missed
+            bucket = listing or "bucket" in _message(exc).lower()
+            return ObjectFault(Fault.NO_CONTAINER if bucket else Fault.GONE, "HTTP 404")
+        if isinstance(exc, api.Forbidden):
+            return ObjectFault(Fault.DENIED, "HTTP 403")
+        if isinstance(exc, api.GoogleAPICallError):
+            return ObjectFault(Fault.OTHER, _message(exc), _message(exc))
+        # DataCorruption moved from google-resumable-media into the client in 3.x
+        if not listing and type(exc).__name__ == "DataCorruption":
+            return ObjectFault(Fault.OTHER, "checksum",
+                               "the download does not match the object's checksum")
         return None
 
-    @staticmethod
-    def _message(exc: Exception) -> str:
-        return str(getattr(exc, "message", "") or exc).splitlines()[0]
 
-    # -- reading -------------------------------------------------------------------------------
-
-    def list_blobs(self, client: Any, pattern: str) -> list[Any]:
-        return matching_objects([pattern], lambda p: self._list(client, p),
-                                lambda blob: str(blob.name))
-
-    def _list(self, client: Any, prefix: str) -> Iterator[Any]:
-        from google.api_core import exceptions as api
-
-        where = self.label(prefix)
-        try:
-            yield from client.list_blobs(self.bucket, prefix=prefix or None, retry=_retry())
-        except Exception as exc:
-            fatal = self._fatal(exc, where)
-            if fatal is not None:
-                raise fatal from None
-            if isinstance(exc, api.NotFound):
-                raise SourceError(f"{where}: bucket {self.bucket!r} does not exist") from None
-            if isinstance(exc, api.Forbidden):
-                raise SourceError(f"{where}: access denied listing the bucket (HTTP 403)",
-                                  hint="the credentials need storage.objects.list") from None
-            if isinstance(exc, api.GoogleAPICallError):
-                raise SourceError(f"{where}: cannot list the bucket ({self._message(exc)})"
-                                  ) from None
-            raise
-
-    def _download(self, blob: Any, single: bool) -> bytes:
-        from google.api_core import exceptions as api
-
-        where = self.label(blob.name)
-        try:
-            data: bytes = blob.download_as_bytes(timeout=60, retry=_retry())
-            return data
-        except Exception as exc:
-            fatal = self._fatal(exc, where)
-            if fatal is not None:
-                raise fatal from None
-            if isinstance(exc, api.NotFound):
-                if single:
-                    missing = "bucket" in self._message(exc).lower()
-                    raise SourceError(f"{where}: bucket {self.bucket!r} does not exist"
-                                      if missing else f"{where}: no such state object") from None
-                raise ObjectError("the object was deleted while the states were read") from None
-            if isinstance(exc, api.Forbidden):
-                raise ObjectError("access denied (HTTP 403)") from None
-            if isinstance(exc, api.GoogleAPICallError):
-                raise ObjectError(self._message(exc)) from None
-            # DataCorruption moved from google-resumable-media into the client in 3.x
-            if type(exc).__name__ == "DataCorruption":
-                raise ObjectError("the download does not match the object's checksum") from None
-            raise
-
-    def read(self) -> Sequence[StateDocument | SourceFailure]:
-        client = self.client()
-        pattern = self.pattern()
-        if pattern is None:
-            blob = client.bucket(self.bucket).blob(self.path)
-            return read_states([blob], lambda b: self._download(b, True),
-                               lambda b: self.label(b.name), 1, self.keys)
-        blobs = self.list_blobs(client, pattern)
-        if not blobs:
-            raise no_match_error([self.label(pattern)])
-        return read_states(blobs, lambda b: self._download(b, False),
-                           lambda b: self.label(b.name), self.max_workers, self.keys)
+def _message(exc: Exception) -> str:
+    return str(getattr(exc, "message", "") or exc).splitlines()[0]
 
 
 def _is_connection_error(exc: Exception) -> bool:
@@ -253,3 +233,28 @@ def _is_connection_error(exc: Exception) -> bool:
     except ImportError:  # pragma: no cover - google-cloud-storage depends on it
         return False
     return isinstance(exc, (requests.ConnectionError, requests.Timeout))
+
+
+# -- discovery ---------------------------------------------------------------------------------
+
+
+def plan_gcs(
+    directory: str, settings: Mapping[str, Any], workspace: str | None, context: PlanContext
+) -> Plan:
+    """A ``backend "gcs"`` block: every workspace is ``<prefix>/<workspace>.tfstate``."""
+    plan = Plan()
+    values = literals(settings, ("bucket",), ("prefix",), plan)
+    if values is None:
+        return plan
+    prefix = values.get("prefix", "").strip("/")
+    folder = f"tfstate+gs://{values['bucket']}/{prefix + '/' if prefix else ''}"
+    name = "*" if workspace is None else workspace
+    plan.urls.append(f"{folder}{name}.tfstate")
+    note_unused(settings, ("credentials", "access_token", "impersonate_service_account",
+                           "storage_custom_endpoint"), plan,
+                "Application Default Credentials apply")
+    return plan
+
+
+BACKEND = Backend(name="gs", schemes=("gs", "gcs"), opener=GcsStateSource.from_spec,
+                  planners={"gcs": plan_gcs})

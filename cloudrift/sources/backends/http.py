@@ -16,18 +16,21 @@ import os
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from cloudrift.errors import ConfigError, SourceError
-from cloudrift.sources.backends import _http
-from cloudrift.sources.backends._common import (
-    BackendSettings,
-    ObjectError,
-    read_states,
-    redact_url,
+from cloudrift.sources.backend_urls import (
+    DEFAULT_WORKSPACE,
+    Plan,
+    PlanContext,
+    literals,
+    note_unused,
 )
+from cloudrift.sources.backends import _http
+from cloudrift.sources.backends._common import ObjectError, read_states, redact_url
 from cloudrift.sources.tfstate import SourceFailure, StateDocument
+from cloudrift.sources.types import Backend, BackendSettings
 
 if TYPE_CHECKING:
     from cloudrift.sources.tofu_encryption import StateKeys
@@ -90,6 +93,12 @@ class HttpStateSource:
     timeout: float = 30.0
     retries: int = 2
     keys: StateKeys | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_spec(cls, uri: str, location: str, options: Sequence[tuple[str, str]],
+                  settings: BackendSettings) -> HttpStateSource:
+        # the location is the whole address: parse_from leaves its query to the server
+        return cls.from_url(location, settings)
 
     @classmethod
     def from_url(
@@ -192,3 +201,27 @@ class HttpStateSource:
     def read(self) -> Sequence[StateDocument | SourceFailure]:
         return read_states([self.address], self._fetch, lambda _: self.label, max_workers=1,
                            keys=self.keys)
+
+
+# -- discovery ---------------------------------------------------------------------------------
+
+
+def plan_http(
+    directory: str, settings: Mapping[str, Any], workspace: str | None, context: PlanContext
+) -> Plan:
+    """A ``backend "http"`` block: its address, which has no workspaces."""
+    plan = Plan()
+    values = literals(settings, ("address",), (), plan)
+    if values is None:
+        return plan
+    if workspace not in (None, DEFAULT_WORKSPACE):
+        plan.notes.append(f"the http backend has no workspaces: {workspace!r} cannot exist")
+        return plan
+    plan.urls.append(f"tfstate+{values['address']}")
+    note_unused(settings, ("username", "password"), plan,
+                "set TF_HTTP_USERNAME / TF_HTTP_PASSWORD")
+    return plan
+
+
+BACKEND = Backend(name="http", schemes=("http", "https"), opener=HttpStateSource.from_spec,
+                  planners={"http": plan_http}, whole_url=True)

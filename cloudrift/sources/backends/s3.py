@@ -17,24 +17,27 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cloudrift.errors import ConfigError, SourceError
+from cloudrift.sources.backend_urls import (
+    DEFAULT_WORKSPACE,
+    Plan,
+    PlanContext,
+    literals,
+    note_unused,
+    url_query,
+)
 from cloudrift.sources.backends._common import (
-    BackendSettings,
-    ObjectError,
     flag,
-    has_glob,
-    matching_objects,
-    no_match_error,
     options_dict,
-    read_states,
     split_bucket,
     workspace_option,
-    workspace_patterns,
 )
-from cloudrift.sources.tfstate import SourceFailure, StateDocument
+from cloudrift.sources.backends._store import Fault, KeyedStoreSource, ObjectFault
+from cloudrift.sources.types import Backend, BackendSettings
 
 if TYPE_CHECKING:
     from cloudrift.sources.tofu_encryption import StateKeys
@@ -57,7 +60,7 @@ def _code(exc: Exception) -> str:
 
 
 @dataclass(frozen=True)
-class S3StateSource:
+class S3StateSource(KeyedStoreSource[Any]):
     uri: str
     bucket: str
     key: str
@@ -69,6 +72,8 @@ class S3StateSource:
     path_style: bool = False
     max_workers: int = 16
     keys: StateKeys | None = field(default=None, repr=False)
+
+    list_hint = "the credentials need s3:ListBucket"
 
     @classmethod
     def from_spec(
@@ -105,8 +110,14 @@ class S3StateSource:
             keys=settings.state_keys,
         )
 
-    def label(self, key: str) -> str:
-        return f"s3://{self.bucket}/{key}"
+    def label(self, name: str) -> str:
+        return f"s3://{self.bucket}/{name}"
+
+    def container_name(self) -> str:
+        return self.bucket
+
+    def stored_at(self, workspace: str) -> str:
+        return f"{self.workspace_key_prefix}/{workspace}/{self.key}"
 
     # -- client --------------------------------------------------------------------------------
 
@@ -135,8 +146,28 @@ class S3StateSource:
         except BotoCoreError as exc:
             raise SourceError(f"{self.uri}: cannot set up the S3 client ({exc})") from None
 
-    def _fatal(self, exc: Exception, where: str) -> SourceError | None:
-        """The error as a SourceError when it condemns the whole source, else None."""
+    def connect(self) -> AbstractContextManager[Any]:
+        return nullcontext(self.client())
+
+    def list_prefix(self, client: Any, prefix: str) -> Iterator[str]:
+        paginator = client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in page.get("Contents") or []:
+                yield str(item["Key"])
+
+    def download(self, client: Any, item: str) -> bytes:
+        body: bytes = client.get_object(Bucket=self.bucket, Key=item)["Body"].read()
+        return body
+
+    # -- errors --------------------------------------------------------------------------------
+
+    def store_errors(self) -> tuple[type[Exception], ...]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        return (ClientError, BotoCoreError)
+
+    def classify(self, exc: Exception, where: str, listing: bool
+                 ) -> SourceError | ObjectFault | None:
         from botocore.exceptions import (
             EndpointConnectionError,
             NoCredentialsError,
@@ -153,68 +184,62 @@ class S3StateSource:
             return SourceError(f"{where}: S3 rejected the credentials ({code})",
                                hint="they may have expired; refresh them and run again")
         if code == "NoSuchBucket":
-            return SourceError(f"{where}: bucket {self.bucket!r} does not exist")
-        return None
+            return self._missing_container(where)
+        code = code or type(exc).__name__
+        if code in MISSING_KEY_CODES:
+            return ObjectFault(Fault.GONE, code)
+        if code in DENIED_CODES:
+            return ObjectFault(Fault.DENIED, code)
+        if code.startswith("KMS."):
+            return ObjectFault(Fault.OTHER, code, f"cannot decrypt the object ({code})")
+        return ObjectFault(Fault.OTHER, code, f"cannot read the object ({code}: {exc})")
 
-    # -- reading -------------------------------------------------------------------------------
 
-    def patterns(self) -> list[str]:
-        return workspace_patterns(
-            self.key, self.workspace, lambda ws: f"{self.workspace_key_prefix}/{ws}/{self.key}"
-        )
+# -- discovery ---------------------------------------------------------------------------------
 
-    def list_keys(self, client: Any) -> list[str]:
-        return matching_objects(self.patterns(), lambda p: self._list(client, p), str)
 
-    def _list(self, client: Any, prefix: str) -> Iterator[str]:
-        from botocore.exceptions import BotoCoreError, ClientError
+def plan_s3(
+    directory: str, settings: Mapping[str, Any], workspace: str | None, context: PlanContext
+) -> Plan:
+    """A ``backend "s3"`` block: its bucket and key, the workspace layout its
+    ``workspace_key_prefix`` gives, and the options the reader takes."""
+    plan = Plan()
+    merged = dict(settings)
+    endpoints = settings.get("endpoints")
+    if merged.get("endpoint") is None and isinstance(endpoints, Mapping):
+        merged["endpoint"] = endpoints.get("s3")
+    values = literals(merged, ("bucket", "key"),
+                      ("region", "workspace_key_prefix", "profile", "endpoint"), plan)
+    if values is None:
+        return plan
+    bucket, key = values["bucket"], values["key"]
+    prefix = values.get("workspace_key_prefix", "env:").strip("/")
+    path_style = settings.get("use_path_style") is True or settings.get("force_path_style") is True
+    options: dict[str, str | None] = {
+        "region": values.get("region"), "profile": values.get("profile"),
+        "endpoint": values.get("endpoint"), "path_style": "true" if path_style else None,
+    }
+    if "region" not in values:
+        plan.notes.append("no region in the block: AWS_REGION is used when reading")
+    base, shown = f"tfstate+s3://{bucket}/", url_query(**options)
+    if workspace is None and prefix:
+        # one URL: the reader lists the default key and every <prefix>/<workspace>/<key>, and
+        # is content with finding only some of them
+        custom = prefix if prefix != "env:" else None
+        plan.urls.append(f"{base}{key}"
+                         + url_query(**options, workspace="*", workspace_key_prefix=custom))
+    elif workspace is None:
+        plan.urls += [f"{base}{key}{shown}", f"{base}*/{key}{shown}"]
+    elif workspace == DEFAULT_WORKSPACE:
+        plan.urls.append(f"{base}{key}{shown}")
+    else:
+        where = f"{prefix}/{workspace}" if prefix else workspace
+        plan.urls.append(f"{base}{where}/{key}{shown}")
+    note_unused(settings, ("role_arn", "assume_role", "assume_role_with_web_identity",
+                           "shared_credentials_file", "shared_credentials_files"), plan,
+                "credentials come from the standard AWS chain")
+    return plan
 
-        where = self.label(prefix)
-        try:
-            paginator = client.get_paginator("list_objects_v2")
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
-                for item in page.get("Contents") or []:
-                    yield str(item["Key"])
-        except (ClientError, BotoCoreError) as exc:
-            fatal = self._fatal(exc, where)
-            if fatal is not None:
-                raise fatal from None
-            code = _code(exc) or type(exc).__name__
-            if code in DENIED_CODES:
-                raise SourceError(f"{where}: access denied listing the bucket ({code})",
-                                  hint="the credentials need s3:ListBucket") from None
-            raise SourceError(f"{where}: cannot list the bucket ({code})") from None
 
-    def _get(self, client: Any, key: str, single: bool) -> bytes:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        where = self.label(key)
-        try:
-            response = client.get_object(Bucket=self.bucket, Key=key)
-            body: bytes = response["Body"].read()
-            return body
-        except (ClientError, BotoCoreError) as exc:
-            fatal = self._fatal(exc, where)
-            if fatal is not None:
-                raise fatal from None
-            code = _code(exc) or type(exc).__name__
-            if code in MISSING_KEY_CODES:
-                if single:
-                    raise SourceError(f"{where}: no such state object") from None
-                raise ObjectError("the object was deleted while the states were read") from None
-            if code in DENIED_CODES:
-                raise ObjectError(f"access denied ({code})") from None
-            if code.startswith("KMS."):
-                raise ObjectError(f"cannot decrypt the object ({code})") from None
-            raise ObjectError(f"cannot read the object ({code}: {exc})") from None
-
-    def read(self) -> Sequence[StateDocument | SourceFailure]:
-        client = self.client()
-        if self.workspace is None and not has_glob(self.key):
-            return read_states([self.key], lambda k: self._get(client, k, True), self.label, 1,
-                               self.keys)
-        keys = self.list_keys(client)
-        if not keys:
-            raise no_match_error(self.label(p) for p in self.patterns())
-        return read_states(keys, lambda k: self._get(client, k, False), self.label,
-                           self.max_workers, self.keys)
+BACKEND = Backend(name="s3", schemes=("s3",), opener=S3StateSource.from_spec,
+                  planners={"s3": plan_s3})

@@ -19,21 +19,28 @@ import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from cloudrift.errors import ConfigError, SourceError
+from cloudrift.sources.backend_urls import (
+    DEFAULT_WORKSPACE,
+    Plan,
+    PlanContext,
+    literals,
+    url_query,
+)
 from cloudrift.sources.backends import _http
 from cloudrift.sources.backends._common import (
-    BackendSettings,
     ObjectError,
     glob_regex,
     has_glob,
     options_dict,
-    read_states,
 )
-from cloudrift.sources.tfstate import SourceFailure, StateDocument
+from cloudrift.sources.backends._store import ObjectStoreSource
+from cloudrift.sources.types import Backend, BackendSettings
 
 if TYPE_CHECKING:
     from cloudrift.sources.tofu_encryption import StateKeys
@@ -44,10 +51,6 @@ DEFAULT_HOST = "app.terraform.io"
 OPTIONS = ("host",)
 PAGE_SIZE = 100
 _LITERAL_RUN = re.compile(r"[^*?\[\]]+")
-
-
-class _NoStateError(Exception):
-    """The workspace exists and has never stored a state."""
 
 
 def _env_host(name: str) -> str:
@@ -98,7 +101,7 @@ class Workspace:
 
 
 @dataclass(frozen=True)
-class TfcStateSource:
+class TfcStateSource(ObjectStoreSource[None, Workspace]):
     uri: str
     organization: str
     workspace: str
@@ -247,12 +250,13 @@ class TfcStateSource:
             page = next_page if isinstance(next_page, int) and next_page > page else None
         return sorted(found, key=lambda w: w.name)
 
-    def _download_url(self, workspace: Workspace) -> str:
+    def _download_url(self, workspace: Workspace) -> str | None:
+        """The current state version's download URL; None when the workspace has no state."""
         what = self.label(workspace.name)
         response = self._get(f"{self._api}/workspaces/{quote(workspace.id, safe='')}"
                              "/current-state-version", what)
         if response.status == 404:
-            raise _NoStateError()
+            return None
         if response.status == 401:
             raise self._unauthorized(what)
         if response.status != 200:
@@ -265,8 +269,31 @@ class TfcStateSource:
             raise ObjectError("the current state version has no download URL yet")
         return urljoin(f"{self.scheme}://{self.host}/", url)
 
-    def _fetch(self, workspace: Workspace) -> bytes:
-        url = self._download_url(workspace)
+    # -- the store ------------------------------------------------------------------------------
+
+    def name_of(self, item: Workspace) -> str:
+        return item.name
+
+    def connect(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def single(self) -> str | None:
+        return None if has_glob(self.workspace) else self.workspace
+
+    def patterns(self) -> list[str]:
+        return [self.workspace]
+
+    def lookup(self, client: None, name: str) -> Workspace:
+        return self._show_workspace()
+
+    def matching(self, client: None, patterns: Sequence[str]) -> list[Workspace]:
+        return self._list_workspaces()
+
+    def download(self, client: None, item: Workspace) -> bytes | None:
+        url = self._download_url(item) if item.has_state is not False else None
+        if url is None:
+            log.debug("%s: no state yet, skipped", self.label(item.name))
+            return None
         target = urlsplit(url)
         same_host = (target.scheme, target.netloc) == (self.scheme, self.host)
         try:
@@ -278,44 +305,102 @@ class TfcStateSource:
             raise ObjectError(f"state download answered HTTP {response.status}")
         return response.body
 
-    # -- Source --------------------------------------------------------------------------------
-
-    def read(self) -> Sequence[StateDocument | SourceFailure]:
-        if not has_glob(self.workspace):
-            workspace = self._show_workspace()
-            if workspace.has_state is False:
-                raise self._no_state()
-            try:
-                return read_states([workspace], self._fetch, lambda w: self.label(w.name), 1,
-                                   self.keys)
-            except _NoStateError:
-                raise self._no_state() from None
-        matched = self._list_workspaces()
+    def nothing_read(self, single: bool, matched: int) -> SourceError:
+        where = self.label(self.workspace)
+        if single:
+            return SourceError(f"{where}: the workspace has no state yet",
+                               hint="it has never been applied")
         if not matched:
-            raise SourceError(f"{self.label(self.workspace)}: no workspace matches")
-        with_state: list[Workspace] = []
-        for workspace in matched:
-            if workspace.has_state is False:
-                log.debug("%s: no state yet, skipped", self.label(workspace.name))
-            else:
-                with_state.append(workspace)
+            return SourceError(f"{where}: no workspace matches")
+        return SourceError(f"{where}: {matched} workspace(s) match, none has a state yet")
 
-        def fetch(workspace: Workspace) -> bytes | None:
-            try:
-                return self._fetch(workspace)
-            except _NoStateError:
-                log.debug("%s: no state yet, skipped", self.label(workspace.name))
-                return None
 
-        results = read_states(with_state, fetch, lambda w: self.label(w.name), self.max_workers,
-                              self.keys)
-        if not results:
-            raise SourceError(
-                f"{self.label(self.workspace)}: {len(matched)} workspace(s) match, "
-                "none has a state yet"
-            )
-        return results
+# -- discovery ---------------------------------------------------------------------------------
 
-    def _no_state(self) -> SourceError:
-        return SourceError(f"{self.label(self.workspace)}: the workspace has no state yet",
-                           hint="it has never been applied")
+
+def _tfc_url(organization: str, name: str, host: str | None) -> str:
+    shown_host = host if host and host != DEFAULT_HOST else None
+    return f"tfstate+tfcloud://{organization}/{name}{url_query(host=shown_host)}"
+
+
+def _organization(
+    settings: Mapping[str, Any], names: Sequence[str], plan: Plan
+) -> tuple[str, str | None, dict[str, str], Mapping[str, Any]] | None:
+    """The organization, its host, the literal ``names`` of the ``workspaces`` block and that
+    block; None (with notes) when one of them is not a literal."""
+    values = literals(settings, ("organization",), ("hostname",), plan)
+    blocks = settings.get("workspaces")
+    workspaces = blocks if isinstance(blocks, Mapping) else {}
+    named = literals(workspaces, (), names, plan)
+    if values is None or named is None:
+        return None
+    return values["organization"], values.get("hostname"), named, workspaces
+
+
+def plan_remote(
+    directory: str, settings: Mapping[str, Any], workspace: str | None, context: PlanContext
+) -> Plan:
+    """A ``backend "remote"`` block: one workspace by name, or those of a prefix."""
+    plan = Plan()
+    found = _organization(settings, ("name", "prefix"), plan)
+    if found is None:
+        return plan
+    organization, host, named, _ = found
+    if "name" in named:
+        plan.urls.append(_tfc_url(organization, named["name"], host))
+    elif "prefix" in named:
+        if workspace is None:
+            plan.urls.append(_tfc_url(organization, f"{named['prefix']}*", host))
+        elif workspace == DEFAULT_WORKSPACE:
+            plan.notes.append(f"workspaces are chosen by prefix {named['prefix']!r}: pass a "
+                              "workspace name or all workspaces")
+        else:
+            plan.urls.append(_tfc_url(organization, named["prefix"] + workspace, host))
+    else:
+        plan.notes.append("partial configuration: no workspaces name or prefix in the code")
+    return plan
+
+
+def plan_cloud(
+    directory: str, settings: Mapping[str, Any], workspace: str | None, context: PlanContext
+) -> Plan:
+    """A ``cloud`` block: one workspace by name; one chosen by tags only when it is named."""
+    plan = Plan()
+    # the cloud block reads these variables when the block leaves them out
+    merged = dict(settings)
+    for key, variable in (("organization", "TF_CLOUD_ORGANIZATION"),
+                          ("hostname", "TF_CLOUD_HOSTNAME")):
+        if merged.get(key) is None and context.env.get(variable):
+            merged[key] = context.env[variable]
+    found = _organization(merged, ("name",), plan)
+    if found is None:
+        return plan
+    organization, host, named, workspaces = found
+    if "name" in named:
+        plan.urls.append(_tfc_url(organization, named["name"], host))
+        return plan
+    if workspace is None:
+        # the org's workspaces are not all this root's, and the tfcloud reader selects by name
+        # only: reading every one would compare other teams' states
+        tags = workspaces.get("tags")
+        chosen = f"tags {_shown(tags)}" if tags is not None else "the TF_WORKSPACE variable"
+        plan.notes.append(f"the cloud block chooses workspaces by {chosen}: name one to read "
+                          "it (all workspaces cannot be told apart by name)")
+    elif workspace == DEFAULT_WORKSPACE:
+        plan.notes.append("the cloud block names no single workspace: pass a workspace name "
+                          "(or TF_WORKSPACE)")
+    else:
+        plan.urls.append(_tfc_url(organization, workspace, host))
+    return plan
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} = {_shown(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+BACKEND = Backend(name="tfcloud", schemes=("tfcloud",), opener=TfcStateSource.from_spec,
+                  planners={"remote": plan_remote, "cloud": plan_cloud})

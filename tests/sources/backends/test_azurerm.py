@@ -97,20 +97,20 @@ def test_glob_over_many_blobs_is_read_concurrently(
     in_flight = 0
     peak = 0
     lock = threading.Lock()
-    real = AzureStateSource._download
+    real = AzureStateSource.download
 
-    def counting(self: AzureStateSource, client: Any, name: str, single: bool) -> bytes:
+    def counting(self: AzureStateSource, client: Any, name: str) -> bytes:
         nonlocal in_flight, peak
         with lock:
             in_flight += 1
             peak = max(peak, in_flight)
         try:
-            return real(self, client, name, single)
+            return real(self, client, name)
         finally:
             with lock:
                 in_flight -= 1
 
-    monkeypatch.setattr(AzureStateSource, "_download", counting)
+    monkeypatch.setattr(AzureStateSource, "download", counting)
     results = open_source(_url(azurite_server, container, "teams/**/*.tfstate"),
                           BackendSettings(max_workers=8)).read()
     assert sorted(tags(results).values()) == [f"s{n:02d}" for n in range(30)]

@@ -155,20 +155,20 @@ def test_many_keys_are_read_concurrently_and_boundedly(s3: Any,
     in_flight = 0
     peak = 0
     lock = threading.Lock()
-    real_get = S3StateSource._get
+    real_get = S3StateSource.download
 
-    def counting_get(self: S3StateSource, client: Any, key: str, single: bool) -> bytes:
+    def counting_get(self: S3StateSource, client: Any, key: str) -> bytes:
         nonlocal in_flight, peak
         with lock:
             in_flight += 1
             peak = max(peak, in_flight)
         try:
-            return real_get(self, client, key, single)
+            return real_get(self, client, key)
         finally:
             with lock:
                 in_flight -= 1
 
-    monkeypatch.setattr(S3StateSource, "_get", counting_get)
+    monkeypatch.setattr(S3StateSource, "download", counting_get)
     url = f"tfstate+s3://{BUCKET}/fleet/**/*.tfstate"
     results = open_source(url, BackendSettings(max_workers=6)).read()
     assert sorted(tags(results).values()) == [f"s{n:02d}" for n in range(48)]

@@ -9,7 +9,7 @@ import pytest
 
 from cloudrift.errors import ConfigError, SourceError
 from cloudrift.sources import open_source, parse_from
-from cloudrift.sources.backends import BACKENDS
+from cloudrift.sources.backends import backend_names
 from cloudrift.sources.backends._common import (
     ObjectError,
     glob_regex,
@@ -76,7 +76,7 @@ def test_unknown_backend_lists_the_known_ones() -> None:
     with pytest.raises(ConfigError, match="state backend 'ftp' is not supported") as caught:
         parse_from("tfstate+ftp://host/x")
     assert caught.value.hint is not None
-    for name in sorted(set(BACKENDS.values())):
+    for name in backend_names():
         assert name in caught.value.hint
 
 

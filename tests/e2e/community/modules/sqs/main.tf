@@ -1,5 +1,6 @@
 # A queue as the popular SQS modules write it: encrypted with SQS-managed keys, a dead-letter
-# queue named after it, the redrive set on the queue itself, and a queue policy resource.
+# queue named after it, the redrive set on the queue itself, and a policy resource for the
+# dead-letter queue.
 
 variable "name" {
   type = string
@@ -40,12 +41,15 @@ resource "aws_sqs_queue" "this" {
   tags = var.tags
 }
 
-data "aws_iam_policy_document" "this" {
+# The modules' dead-letter queue policy: who may read and clear what failed. It hangs off the
+# dead-letter queue, not the queue, so the queue and its policy are created side by side
+# (against the emulator each waits ~25 s for its attributes to settle)
+data "aws_iam_policy_document" "dlq" {
   statement {
-    sid       = "AllowSendFromAccount"
+    sid       = "AllowRedriveFromAccount"
     effect    = "Allow"
-    actions   = ["sqs:SendMessage", "sqs:ReceiveMessage"]
-    resources = [aws_sqs_queue.this.arn]
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
+    resources = [aws_sqs_queue.dlq.arn]
     principals {
       type        = "AWS"
       identifiers = ["arn:aws:iam::123456789012:root"]
@@ -53,9 +57,9 @@ data "aws_iam_policy_document" "this" {
   }
 }
 
-resource "aws_sqs_queue_policy" "this" {
-  queue_url = aws_sqs_queue.this.id
-  policy    = data.aws_iam_policy_document.this.json
+resource "aws_sqs_queue_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  policy    = data.aws_iam_policy_document.dlq.json
 }
 
 output "url" {
