@@ -70,8 +70,10 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# every benchmark, about 20 minutes on 2 cores; `make bench ONLY=estate-601,community` runs the
+# named ones and keeps the other sections of the page (bench/run.py --only)
 bench: install
-	$(BIN)/python bench/run.py --write docs/benchmarks.md
+	$(BIN)/python bench/run.py --write docs/benchmarks.md $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) $(LATEST_VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,6 +1,13 @@
-"""cloudrift benchmarks: `make bench` runs them, prints a table and writes docs/benchmarks.md.
+"""cloudrift benchmarks: `make bench` runs them all, prints them and writes docs/benchmarks.md.
 
-Timing lives here, never in the test suite. Each figure is the best of several runs.
+Timing lives here, never in the test suite. Each figure is the best of several runs. The page
+has one section per benchmark, each stamped with its date, machine and load average.
+
+``--only NAME[,NAME]`` runs the named benchmarks alone. With ``--write``, their sections replace
+the ones of the same name in the existing page and every other section is kept as it was (with
+its own stamp), so one benchmark can be rerun without the twenty minutes of all of them; a run
+of every benchmark rewrites the page from nothing. ``--skip-terraform`` leaves out the estates
+judged against terraform (bench/terraform.py, bench/estates.py).
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -253,8 +261,7 @@ def bench_match_diff(count: int) -> list[Row]:
             return desired, []
 
         def observe(self, _: Any) -> Observation:
-            return Observation(resources=actual,
-                               scanned={Unit(type="bench_thing", region="r", account="1")})
+            return Observation(resources=actual, scanned={Unit("bench_thing", "r", "1")})
 
     def run() -> None:
         report = Scan(ScanInput([]), {"bench": Provider()}).run()
@@ -507,41 +514,139 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Benchmark:
+    name: str  # what --only takes
+    title: str
+    run: Callable[[argparse.Namespace], list[Row]]
+    terraform: bool = False
+
+
+def _ingest(args: argparse.Namespace) -> list[Row]:
+    with tempfile.TemporaryDirectory() as tmp:
+        return bench_ingest(Path(tmp), args.instances)
+
+
+def _history(_: argparse.Namespace) -> list[Row]:
+    from bench.history import bench_history
+
+    return bench_history()
+
+
+def _states(_: argparse.Namespace) -> list[Row]:
+    from bench.states import bench_states
+
+    return bench_states()
+
+
+def _estate(name: str) -> Callable[[argparse.Namespace], list[Row]]:
+    def run(_: argparse.Namespace) -> list[Row]:
+        from bench.estates import ESTATES
+        from bench.terraform import bench_estate
+
+        return bench_estate(ESTATES[name])
+
+    return run
+
+
+def _startup(_: argparse.Namespace) -> list[Row]:
+    from bench.startup import bench_startup
+
+    return bench_startup()
+
+
+BENCHMARKS: tuple[Benchmark, ...] = (
+    Benchmark("ingest", "State ingest", _ingest),
+    Benchmark("match-diff", "Match and diff", lambda a: bench_match_diff(a.instances)),
+    Benchmark("hcl", "HCL load", lambda _: bench_hcl()),
+    Benchmark("startup", "Start-up to the first API call", _startup),
+    Benchmark("scan", "Scan over HTTP", lambda a: bench_scan(a.scan_per_type)),
+    Benchmark("regions", "Regions", lambda _: bench_regions()),
+    Benchmark("history", "History write", _history),
+    Benchmark("s3-states", "Many states from an S3 backend", _states),
+    Benchmark("estate-572", "Against terraform: bench/estate (572 resources)",
+              _estate("estate-572"), terraform=True),
+    Benchmark("estate-601", "Against terraform: a wide generated estate (601 resources)",
+              _estate("estate-601"), terraform=True),
+    Benchmark("community", "Against terraform: the community-module estate "
+              "(tests/e2e/community)", _estate("community"), terraform=True),
+    Benchmark("estate-2000", "Against terraform: a large generated estate (2,000 resources)",
+              _estate("estate-2000"), terraform=True),
+)
+
+_HEADING = re.compile(r"^## .* \(`([a-z0-9-]+)`\)$")
+
+
+def sections(text: str) -> dict[str, str]:
+    """The sections of a benchmarks page this script wrote, by benchmark name."""
+    found: dict[str, str] = {}
+    name: str | None = None
+    for line in text.splitlines(keepends=True):
+        heading = _HEADING.match(line.rstrip("\n"))
+        if heading:
+            name = heading.group(1)
+            found[name] = ""
+        elif line.startswith("## "):
+            name = None
+        if name is not None:
+            found[name] += line
+    return found
+
+
+def section(benchmark: Benchmark, rows: list[Row], load: float, stamp: str) -> str:
+    return (f"## {benchmark.title} (`{benchmark.name}`)\n\n"
+            f"Run {stamp} on {machine()}; cloudrift {__version__}, orjson {orjson.__version__}; "
+            f"load average {load:.1f} at the start.\n\n{render(rows)}\n\n")
+
+
+def page(parts: dict[str, str]) -> str:
+    names = ", ".join(f"`{b.name}`" for b in BENCHMARKS)
+    body = "".join(parts[b.name] for b in BENCHMARKS if b.name in parts)
+    return ("# Benchmarks\n\n"
+            "Written by `make bench` (bench/run.py); each section says when and where it ran, "
+            "and each row how many runs its figure is the best of. The machine is shared, so "
+            "the figures are noisy: compare within a section, and mind its load average. "
+            f"`bench/run.py --only NAME[,NAME] --write docs/benchmarks.md` reruns some of "
+            f"{names} and keeps the other sections as they were.\n\n" + body).rstrip() + "\n"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", help="markdown file to write the results to")
+    parser.add_argument("--only", metavar="NAME[,NAME]",
+                        help="run only these benchmarks: " + ", ".join(b.name for b in BENCHMARKS))
     parser.add_argument("--instances", type=int, default=100_000)
     parser.add_argument("--scan-per-type", type=int, default=150)
     parser.add_argument("--skip-terraform", action="store_true",
-                        help="leave out the benchmark against terraform (about 2.5 minutes)")
+                        help="leave out the benchmarks against terraform (about 12 minutes)")
     args = parser.parse_args()
-    rows: list[Row] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        rows += bench_ingest(Path(tmp), args.instances)
-    rows += bench_match_diff(args.instances)
-    rows += bench_hcl()
-    from bench.startup import bench_startup
-
-    rows += bench_startup()
-    rows += bench_scan(args.scan_per_type)
-    rows += bench_regions()
-    from bench.history import bench_history
-
-    rows += bench_history()
-    if not args.skip_terraform:
-        from bench.terraform import bench_terraform
-
-        rows += bench_terraform()
-    table = render(rows)
-    print(table)
-    if args.write:
+    chosen = list(BENCHMARKS)
+    if args.only:
+        names = [name.strip() for name in args.only.split(",") if name.strip()]
+        known = {b.name for b in BENCHMARKS}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            parser.error(f"unknown benchmark {', '.join(unknown)}; choose from "
+                         + ", ".join(b.name for b in BENCHMARKS))
+        chosen = [b for b in BENCHMARKS if b.name in names]
+    if args.skip_terraform:
+        chosen = [b for b in chosen if not b.terraform]
+    parts: dict[str, str] = {}
+    target = Path(args.write) if args.write else None
+    if target is not None and target.exists() and len(chosen) < len(BENCHMARKS):
+        parts = sections(target.read_text(encoding="utf-8"))
+    for benchmark in chosen:
+        load = os.getloadavg()[0]
+        started = time.perf_counter()
+        rows = benchmark.run(args)
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-        Path(args.write).write_text(
-            "# Benchmarks\n\n"
-            "Written by `make bench` (bench/run.py). Best of three runs each.\n\n"
-            f"- date: {stamp}\n- machine: {machine()}\n- cloudrift {__version__}, "
-            f"orjson {orjson.__version__}\n\n{table}\n"
-        )
+        parts[benchmark.name] = section(benchmark, rows, load, stamp)
+        print(f"## {benchmark.title} ({time.perf_counter() - started:.0f} s)\n{render(rows)}\n",
+              flush=True)
+        if target is not None:
+            # written after every benchmark: a failure later on keeps what was measured
+            target.write_text(page(parts), encoding="utf-8")
 
 
 if __name__ == "__main__":

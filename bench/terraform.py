@@ -1,43 +1,39 @@
-"""cloudrift against Terraform's own drift detection, on one estate, timed and counted.
+"""cloudrift against Terraform's own drift detection, side by side, one estate at a time.
 
-Real terraform applies ``bench/estate`` (572 resources) to moto's server; boto3 then changes,
-deletes and adds resources behind its back. ``terraform plan -refresh-only`` + ``show -json`` and
-``cloudrift scan`` (the CLI, JSON output) each judge the drifted estate three times; the best
-wall time of each is reported, with the API calls each made as the emulator counted them, and
-whether both found the same drifted addresses.
+``side_by_side`` is the whole benchmark for one ``Estate`` (the estates are in
+``bench/estates.py``): real terraform applies the estate once to moto's server; boto3 then
+changes, deletes and adds resources behind its back as the estate says; ``terraform plan
+-refresh-only`` + ``show -json`` and ``cloudrift scan`` (the CLI, JSON output, once per
+``Variant`` of the estate) each judge the same drifted estate ``runs`` times. The best wall time
+of each is reported with the API calls each made as the emulator counted them (a WSGI middleware
+in front of moto, ``bench/emulator.py``), the ratios against the estate's targets, and whether
+both found the same drifted addresses. Every reason given for a missed target is computed from
+what was measured.
 
-The calls are counted at the emulator, not taken from either tool: a WSGI middleware in front of
-moto's application tallies every request by service and action. Run alone with
-``.venv/bin/python bench/terraform.py``; ``bench/run.py`` calls ``bench_terraform``.
+Run alone with ``.venv/bin/python bench/terraform.py [ESTATE ...]``; ``bench/run.py`` calls
+``bench_estate`` once per estate.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.estate.drift import MUTATIONS, UNMANAGED  # noqa: E402
+from bench.emulator import RequestCounter, Tally, counting_emulator, reset  # noqa: E402
 from cloudrift.testing.terraform import (  # noqa: E402
     DriftEntry,
     Terraform,
@@ -49,171 +45,53 @@ from cloudrift.testing.terraform import (  # noqa: E402
     unavailable_reason,
     write_cli_config,
 )
-from tests.e2e.behind_terraform import Clients  # noqa: E402
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+from tests.e2e.behind_terraform import Clients, Mutation, Unmanaged  # noqa: E402
 
 Row = dict[str, str]
 
-ESTATE = Path(__file__).resolve().parent / "estate"
 REGION = "us-east-1"
 # for the apply and the timed plans alike (on moto, plans at 10 and at 20 take the same time)
 PARALLELISM = 20
 RUNS = 3
-
-# targets of issue 8: reported, never asserted
-SPEED_TARGET = 10.0
-CALLS_TARGET = 5.0
-
-# -- counting requests at the emulator --------------------------------------------------------
-
-_SERVICE = re.compile(r"Credential=[^/]*/\d{8}/[^/]*/([^/]+)/")
-_READ_ACTIONS = ("Describe", "List", "Get", "Head", "BatchGet")
+# moto's ListBuckets leaves out the BucketRegion AWS returns, so a scan asks each bucket
+MOTO_ONLY = "s3:GET /{bucket}?location"
 
 
-def _first(values: Mapping[str, list[str]], key: str) -> str | None:
-    found = values.get(key)
-    return found[0] if found else None
+@dataclass(frozen=True)
+class Target:
+    """What issue 18 asks of cloudrift against terraform on an estate: reported, never asserted.
+    ``calls``: at most 1/calls of terraform's calls; ``fewer_calls``: strictly fewer."""
+
+    speed: float | None = None
+    calls: float | None = None
+    fewer_calls: bool = False
 
 
-def _form_action(environ: WSGIEnvironment) -> str | None:
-    """``Action`` of a query-protocol call (EC2, IAM, SNS, STS) sent as a form body; the body
-    is read and put back so that moto still sees it."""
-    if not str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded"):
-        return None
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    if length <= 0:
-        return None
-    body: bytes = environ["wsgi.input"].read(length)
-    environ["wsgi.input"] = io.BytesIO(body)
-    return _first(parse_qs(body.decode("utf-8", "replace")), "Action")
+@dataclass(frozen=True)
+class Variant:
+    """One way of running ``cloudrift scan`` on an estate. ``needs`` names a ``scan`` option
+    the variant cannot run without; the variant is left out (and says so) where ``cloudrift
+    scan --help`` does not list it."""
+
+    label: str  # "" for the plain scan
+    target: Target
+    args: tuple[str, ...] = ()
+    needs: str | None = None
 
 
-def call_name(environ: WSGIEnvironment) -> str:
-    """``service:Action`` of one AWS request, whatever its protocol: the X-Amz-Target header
-    (JSON protocols), an ``Action`` parameter (query protocol), else the method and the
-    sub-resource keys of a REST call (``s3:GET /{bucket}?tagging``)."""
-    found = _SERVICE.search(str(environ.get("HTTP_AUTHORIZATION", "")))
-    service = found.group(1) if found else "unsigned"
-    target = environ.get("HTTP_X_AMZ_TARGET")
-    if target:
-        return f"{service}:{str(target).rsplit('.', 1)[-1]}"
-    query = parse_qs(str(environ.get("QUERY_STRING", "")), keep_blank_values=True)
-    action = _first(query, "Action") or _form_action(environ)
-    if action:
-        return f"{service}:{action}"
-    method = str(environ.get("REQUEST_METHOD", "GET"))
-    where = str(environ.get("PATH_INFO", "/"))
-    if service == "s3" and where != "/":
-        # path-style addressing: the first segment is the bucket, the rest the key
-        where = "/{bucket}"
-    keys = "&".join(sorted(query))
-    return f"{service}:{method} {where}{'?' + keys if keys else ''}"
+@dataclass(frozen=True)
+class Estate:
+    """A Terraform configuration to apply once and judge: ``write`` fills an empty directory
+    with the root module; ``unavailable`` says why it cannot be built here, or None."""
 
-
-def is_read_only(name: str) -> bool:
-    action = name.split(":", 1)[-1]
-    return action.startswith(("GET ", "HEAD ")) or action.startswith(_READ_ACTIONS)
-
-
-@dataclass
-class Tally:
-    """Requests the emulator answered, by ``service:Action``, and the time it spent on them."""
-
-    calls: Counter[str] = field(default_factory=Counter)
-    # time with at least one request in moto: with parallel requests, summing each one's
-    # duration would count the time they spend waiting for moto's GIL once per request
-    busy: float = 0.0
-
-    @property
-    def total(self) -> int:
-        return sum(self.calls.values())
-
-    def by_service(self) -> Counter[str]:
-        services: Counter[str] = Counter()
-        for name, count in self.calls.items():
-            services[name.split(":", 1)[0]] += count
-        return services
-
-    def writes(self) -> list[str]:
-        return sorted(name for name in self.calls if not is_read_only(name))
-
-    def minus(self, earlier: Tally) -> Tally:
-        return Tally(self.calls - earlier.calls, self.busy - earlier.busy)
-
-
-class RequestCounter:
-    """WSGI middleware that counts every AWS request passing to moto (not its /moto-api/)."""
-
-    def __init__(self, app: WSGIApplication) -> None:
-        self._app = app
-        self._lock = threading.Lock()
-        self._tally = Tally()
-        self._in_flight = 0
-        self._busy_since = 0.0
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if str(environ.get("PATH_INFO", "")).startswith("/moto-api/"):
-            return self._app(environ, start_response)
-        name = call_name(environ)
-        with self._lock:
-            if not self._in_flight:
-                self._busy_since = time.perf_counter()
-            self._in_flight += 1
-        try:
-            return self._app(environ, start_response)
-        finally:
-            with self._lock:
-                self._tally.calls[name] += 1
-                self._in_flight -= 1
-                if not self._in_flight:
-                    self._tally.busy += time.perf_counter() - self._busy_since
-
-    def snapshot(self) -> Tally:
-        with self._lock:
-            return Tally(Counter(self._tally.calls), self._tally.busy)
-
-
-@contextmanager
-def counting_emulator() -> Iterator[tuple[str, RequestCounter]]:
-    """moto's server on 127.0.0.1 behind a ``RequestCounter``; yields (endpoint, counter).
-
-    Built from moto's own WSGI application, as ``ThreadedMotoServer`` builds it, because that
-    class offers no hook for a middleware. moto's backends are process-wide, so the emulator is
-    wiped on entry and on exit: ``bench_scan`` in the same process must neither leave resources
-    in this estate nor find this estate's.
-    """
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
-
-    # werkzeug logs one INFO line per request to stderr
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    counter = RequestCounter(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, counter, threaded=True,
-                         request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    endpoint = f"http://127.0.0.1:{server.server_port}"
-    try:
-        _reset(endpoint)
-        yield endpoint, counter
-    finally:
-        try:
-            _reset(endpoint)
-        finally:
-            server.shutdown()
-            thread.join()
-
-
-def _reset(endpoint: str) -> None:
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"{}", method="POST")
-    with urllib.request.urlopen(request, timeout=60) as response:
-        response.read()
+    name: str
+    title: str
+    write: Callable[[Path], None]
+    variants: tuple[Variant, ...]
+    mutations: tuple[Mutation, ...] = ()
+    unmanaged: tuple[Unmanaged, ...] = ()
+    runs: int = RUNS
+    unavailable: Callable[[], str | None] = lambda: None
 
 
 # -- the two judges -----------------------------------------------------------------------------
@@ -276,23 +154,39 @@ def judge_terraform(terraform: Terraform, counter: RequestCounter, runs: int) ->
     return Judged(seconds, tally, drift, spread, steps=steps)
 
 
-def judge_cloudrift(terraform: Terraform, counter: RequestCounter, runs: int,
-                    *, unpaced: bool = False) -> Judged:
+def _cli() -> list[str]:
     script = Path(sys.executable).with_name("cloudrift")
-    if unpaced:
-        command = [sys.executable, "-c", _UNPACED]
-    elif script.exists():
-        command = [str(script)]
-    else:
-        command = [sys.executable, "-c", "from cloudrift.cli import main; main()"]
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from cloudrift.cli import main; main()"]
+
+
+@cache
+def scan_help() -> str:
+    completed = subprocess.run([*_cli(), "scan", "--help"], capture_output=True, text=True,
+                               check=False, timeout=120)
+    return completed.stdout
+
+
+def missing_option(variant: Variant) -> str | None:
+    """Why the variant cannot run with this cloudrift, or None."""
+    if variant.needs is None or f"{variant.needs} " in scan_help() or (
+            f"{variant.needs}=" in scan_help()):
+        return None
+    return f"`cloudrift scan --help` lists no {variant.needs} option in this build"
+
+
+def judge_cloudrift(terraform: Terraform, counter: RequestCounter, runs: int,
+                    args: Sequence[str] = (), *, unpaced: bool = False) -> Judged:
+    command = [sys.executable, "-c", _UNPACED] if unpaced else _cli()
     report_path = terraform.workdir / "cloudrift.json"
 
     def once() -> dict[str, Any]:
         report_path.unlink(missing_ok=True)
         completed = subprocess.run(
             [*command, "scan", "--from", f"tfstate://{terraform.state_path}", "--to", "aws",
-             "--region", REGION, "--output", f"json://{report_path}"],
-            env=dict(terraform.env), capture_output=True, text=True, timeout=600, check=False,
+             "--region", REGION, "--output", f"json://{report_path}", *args],
+            env=dict(terraform.env), capture_output=True, text=True, timeout=900, check=False,
         )
         if not report_path.exists():
             raise RuntimeError(f"cloudrift scan wrote no report (exit {completed.returncode}):"
@@ -330,15 +224,17 @@ def pacing_floor(tally: Tally, limits: Mapping[str, tuple[float, float]]) -> tup
     return service, floors[service]
 
 
-# -- the benchmark ----------------------------------------------------------------------------
+# -- one estate, side by side -----------------------------------------------------------------
 
 
 @dataclass
 class Outcome:
+    estate: Estate
     resources: int
-    apply: tuple[float, Tally, int]
+    apply: tuple[float, Tally, list[str]]  # the last attempt's seconds, all calls, failures
     terraform: Judged
-    cloudrift: Judged
+    scans: list[tuple[Variant, Judged]]
+    left_out: list[tuple[Variant, str]]
     unpaced: Judged | None
     limits: dict[str, tuple[float, float]] | None
     expected: set[tuple[str, str]]
@@ -346,56 +242,75 @@ class Outcome:
     load: tuple[float, float]  # 1-minute load average at the start and at the end
 
 
-def _apply(terraform: Terraform, endpoint: str, attempts: int = 3) -> int:
-    """Apply the estate on an empty emulator; returns the attempts it took.
+def _apply(terraform: Terraform, endpoint: str, attempts: int = 3) -> list[str]:
+    """Apply the estate on an empty emulator; returns why each failed attempt failed (the last
+    ``Error:`` line terraform printed), so an empty list means the first apply succeeded.
 
     On this loaded machine a create can succeed in moto and still be retried by the SDK (its
     first answer lost or late); the retry fails with EntityAlreadyExists and so does the apply.
     Starting again from nothing is simpler than untangling it.
     """
+    failures: list[str] = []
     for attempt in range(1, attempts + 1):
         try:
             terraform.apply()
-            return attempt
-        except TerraformError:
+            return failures
+        except TerraformError as exc:
             if attempt == attempts:
                 raise
-            _reset(endpoint)
+            errors = [line.strip() for line in (exc.stdout + exc.stderr).splitlines()
+                      if line.strip().startswith("Error:")]
+            failures.append(errors[-1][:200] if errors else f"exit {exc.returncode}")
+            reset(endpoint)
             for leftover in terraform.workdir.glob("terraform.tfstate*"):
                 leftover.unlink()
     raise AssertionError("unreachable")
 
 
-def run_benchmark(workdir: Path, runs: int = RUNS) -> Outcome:
+def side_by_side(estate: Estate, workdir: Path) -> Outcome:
+    """Apply ``estate`` once, drift it, and judge it with terraform and every variant of
+    ``cloudrift scan`` it names, best of ``estate.runs`` each."""
     mirror = find_provider_mirror()
     binary = find_terraform()
     assert mirror is not None
     assert binary is not None
     limits = pacing_limits()
+    runnable = [v for v in estate.variants if missing_option(v) is None]
+    left_out = [(v, reason) for v in estate.variants if (reason := missing_option(v))]
     load_before = os.getloadavg()[0]
     with counting_emulator() as (endpoint, counter):
-        estate = workdir / "estate"
-        shutil.copytree(ESTATE, estate, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+        directory = workdir / estate.name
+        directory.mkdir(parents=True)
+        estate.write(directory)
         env = emulator_environment(endpoint, region=REGION,
                                    cli_config_file=write_cli_config(workdir / "tf.rc", mirror))
-        terraform = Terraform(estate, env, binary=binary, parallelism=PARALLELISM)
+        terraform = Terraform(directory, env, binary=binary, parallelism=PARALLELISM,
+                              timeout=1800)
         terraform.init()
         before = counter.snapshot()
-        attempts = _apply(terraform, endpoint)
-        applied = (terraform.timings[-1][1], counter.snapshot().minus(before), attempts)
+        failures = _apply(terraform, endpoint)
+        applied = (terraform.timings[-1][1], counter.snapshot().minus(before), failures)
         terraform.apply_refresh_only()
         values = {address: r["values"] for address, r in terraform.resources().items()}
 
         clients = Clients(endpoint, REGION)
-        for mutation in MUTATIONS:
+        for mutation in estate.mutations:
             mutation.run(clients, values)
-        created = {(u.type, u.create(clients)) for u in UNMANAGED}
+        created = {(u.type, u.create(clients)) for u in estate.unmanaged}
 
-        tf = judge_terraform(terraform, counter, runs)
-        cr = judge_cloudrift(terraform, counter, runs)
-        unpaced = judge_cloudrift(terraform, counter, runs, unpaced=True) if limits else None
-    return Outcome(len(values), applied, tf, cr, unpaced, limits,
-                   {(m.address, m.expect) for m in MUTATIONS}, created,
+        tf = judge_terraform(terraform, counter, estate.runs)
+        scans = [(v, judge_cloudrift(terraform, counter, estate.runs, v.args))
+                 for v in runnable]
+        unpaced = None
+        if limits and scans:
+            # buckets pace only once a service's calls exceed its burst: the diagnostic run is
+            # worth its time only where they could have made the scan wait
+            first = scans[0][1]
+            if pacing_floor(first.tally, limits)[1] > 0.5 * first.seconds:
+                unpaced = judge_cloudrift(terraform, counter, estate.runs, scans[0][0].args,
+                                          unpaced=True)
+    return Outcome(estate, len(values), applied, tf, scans, left_out, unpaced, limits,
+                   {(m.address, m.expect) for m in estate.mutations}, created,
                    (load_before, os.getloadavg()[0]))
 
 
@@ -412,30 +327,6 @@ def _calls(judged: Judged) -> str:
     return f"{judged.tally.total} API calls{spread}"
 
 
-def _agreement(outcome: Outcome) -> tuple[bool, str]:
-    tf, cr = outcome.terraform.drift, outcome.cloudrift.drift
-    kinds = Counter(kind for _, kind in tf)
-    agree = tf == cr == outcome.expected
-    if agree:
-        verdict = (f"the same {kinds['changed']} changed and {kinds['missing']} missing "
-                   f"addresses, exactly those changed with boto3")
-    else:
-        parts = []
-        for label, extra in (("terraform only", tf - cr), ("cloudrift only", cr - tf),
-                             ("made but seen by neither", outcome.expected - tf - cr)):
-            if extra:
-                parts.append(f"{label}: " + ", ".join(f"{a} ({k})" for a, k in sorted(extra)))
-        verdict = "; ".join(parts)
-    found = outcome.created & outcome.cloudrift.unmanaged
-    others = outcome.cloudrift.unmanaged - outcome.created
-    verdict += (f"; unmanaged, which terraform cannot see: cloudrift found {len(found)} of the "
-                f"{len(outcome.created)} made by hand")
-    if others:
-        verdict += f", and {len(others)} others: " + ", ".join(
-            f"{t} {i}" for t, i in sorted(others)[:5])
-    return agree, verdict
-
-
 def _met(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
@@ -444,8 +335,40 @@ def _faster(ratio: float) -> str:
     return f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
 
 
-def _speed_note(outcome: Outcome) -> str:
-    tf, cr, up = outcome.terraform, outcome.cloudrift, outcome.unpaced
+def _agreement(outcome: Outcome, cr: Judged) -> tuple[bool, str]:
+    tf = outcome.terraform.drift
+    expected = outcome.expected
+    kinds = Counter(kind for _, kind in tf)
+    agree = tf == cr.drift == expected
+    if agree and expected:
+        verdict = (f"the same {kinds['changed']} changed and {kinds['missing']} missing "
+                   f"addresses, exactly those changed with boto3")
+    elif agree:
+        verdict = "no drift made, none found by either"
+    else:
+        parts = []
+        for label, extra in (("terraform only", tf - cr.drift), ("cloudrift only", cr.drift - tf),
+                             ("made but seen by neither", expected - tf - cr.drift)):
+            if extra:
+                shown = sorted(extra)
+                parts.append(f"{label} ({len(shown)}): "
+                             + ", ".join(f"{a} ({k})" for a, k in shown[:8])
+                             + (", ..." if len(shown) > 8 else ""))
+        verdict = "; ".join(parts)
+    found = outcome.created & cr.unmanaged
+    others = cr.unmanaged - outcome.created
+    if outcome.created:
+        verdict += (f"; unmanaged, which terraform cannot see: cloudrift found {len(found)} of "
+                    f"the {len(outcome.created)} made by hand")
+    if others:
+        verdict += (f"; {len(others)} {'other ' if outcome.created else ''}unmanaged: "
+                    + ", ".join(f"{t} {i}" for t, i in sorted(others)[:5])
+                    + (", ..." if len(others) > 5 else ""))
+    return agree, verdict
+
+
+def _speed_note(outcome: Outcome, cr: Judged, goal_ratio: float) -> str:
+    tf, up = outcome.terraform, outcome.unpaced
     notes = []
     service, floor = pacing_floor(cr.tally, outcome.limits or {})
     # buckets pace only once a service throttles: say so only when pacing really cost time
@@ -460,43 +383,74 @@ def _speed_note(outcome: Outcome) -> str:
             f"({_faster(tf.seconds / up.seconds)})"
         )
     best = up if up is not None and up.seconds < cr.seconds else cr
-    if tf.seconds / best.seconds < SPEED_TARGET:
-        goal = tf.seconds / SPEED_TARGET
+    if tf.seconds / best.seconds < goal_ratio:
+        goal = tf.seconds / goal_ratio
         startup = best.seconds - best.engine
         per_call = best.engine / max(best.tally.total, 1)
-        head = f"{'unpaced' if best is up else 'even so'}, {best.seconds:.2f} s"
+        head = f"{'unpaced' if best is up else 'missed'}: {best.seconds:.2f} s"
         if startup >= goal:
-            notes.append(f"{head}: {SPEED_TARGET:g}x means {goal:.2f} s, and process start-up "
+            notes.append(f"{head}; {goal_ratio:g}x means {goal:.2f} s, and process start-up "
                          f"and report writing alone take {startup:.2f} s")
         else:
             notes.append(
-                f"{head}: {SPEED_TARGET:g}x means {goal:.2f} s; after {startup:.2f} s of process "
+                f"{head}; {goal_ratio:g}x means {goal:.2f} s; after {startup:.2f} s of process "
                 f"start-up and report writing that leaves {goal - startup:.2f} s, about "
                 f"{(goal - startup) / per_call:.0f} calls at the {per_call * 1000:.1f} ms the "
-                f"engine spends per call now (client and moto are both Python on this 2-core "
-                f"machine; moto was busy {best.tally.busy:.1f} s of it), against its "
-                f"{best.tally.total}"
+                f"engine spent per call (client and moto are both Python on this "
+                f"{os.cpu_count()}-core machine; moto was busy {best.tally.busy:.1f} s of it), "
+                f"against its {best.tally.total}"
             )
     return "; ".join(notes)
 
 
-def _calls_note(tf: Judged, cr: Judged) -> str:
-    iam = cr.tally.by_service()["iam"]
-    tags = sum(count for name, count in cr.tally.calls.items()
-               if not name.startswith("iam:") and "Tag" in name.split(":", 1)[-1])
-    rest = max(cr.tally.total - iam - tags, 1)
-    # moto's ListBuckets leaves out BucketRegion, which AWS returns when asked
-    locations = cr.tally.calls["s3:GET /{bucket}?location"]
-    moto_only = (f"; {locations} of the calls are GetBucketLocation, made only because moto's "
-                 "ListBuckets leaves out the BucketRegion AWS returns") if locations else ""
-    on_aws = cr.tally.total - locations
-    return (f"{iam} IAM calls (one GetAccountAuthorizationDetails listing, ListRoles for "
-            "descriptions, and a GetPolicy per managed policy for its tags, which that listing "
-            f"lacks) and {tags} per-resource tag calls (ECR, which the tagging API does not "
-            f"serve here, and re-checks where the bulk tags disagree with state){moto_only}; "
-            f"on AWS, where ListBuckets gives the region, the scan would make {on_aws} calls, "
-            f"1/{tf.tally.total / max(on_aws, 1):.1f} of terraform's; the other {rest} calls "
-            f"are 1/{tf.tally.total / rest:.1f}")
+def _calls_note(tf: Judged, cr: Judged, allowed: float) -> str:
+    """Why cloudrift made more calls than ``allowed``: the actions it made most of, and what
+    moto alone costs it."""
+    top = ", ".join(f"{name} {count}" for name, count in cr.tally.calls.most_common(4))
+    note = (f"missed: the target allows {allowed:.0f} calls, it made {cr.tally.total}; the "
+            f"most made: {top}")
+    locations = cr.tally.calls[MOTO_ONLY]
+    if locations:
+        on_aws = cr.tally.total - locations
+        note += (f"; {locations} are GetBucketLocation, made only because moto's ListBuckets "
+                 f"leaves out the BucketRegion AWS returns: on AWS the scan would make {on_aws}, "
+                 f"1/{tf.tally.total / max(on_aws, 1):.1f} of terraform's")
+    return note
+
+
+def _versus(outcome: Outcome, variant: Variant, cr: Judged) -> Row:
+    tf = outcome.terraform
+    target = variant.target
+    speed = tf.seconds / cr.seconds
+    calls = tf.tally.total / max(cr.tally.total, 1)
+    verdicts = []
+    if target.speed is not None:
+        ok = speed >= target.speed
+        verdicts.append(f"target >= {target.speed:g}x faster: {_met(ok)}"
+                        + ("" if ok else f" ({_speed_note(outcome, cr, target.speed)})"))
+    if target.calls is not None:
+        ok = cr.tally.total * target.calls <= tf.tally.total
+        verdicts.append(f"target <= 1/{target.calls:g} of terraform's calls: {_met(ok)}"
+                        + ("" if ok else
+                           f" ({_calls_note(tf, cr, tf.tally.total / target.calls)})"))
+    if target.fewer_calls:
+        ok = cr.tally.total < tf.tally.total
+        verdicts.append(f"target fewer calls than terraform: {_met(ok)}"
+                        + ("" if ok else f" ({_calls_note(tf, cr, tf.tally.total - 1)})"))
+    if not verdicts:
+        verdicts.append("no target set")
+    unpaced = ""
+    if outcome.unpaced is not None and cr is outcome.scans[0][1]:
+        unpaced = f" ({_faster(tf.seconds / outcome.unpaced.seconds)} with its pacing lifted)"
+    return {
+        "benchmark": f"{_title(outcome)}: scan{_suffix(variant)} vs terraform, best of "
+                     f"{outcome.estate.runs} each",
+        "result": f"{tf.seconds:.2f} s vs {cr.seconds:.2f} s, {_faster(speed)}{unpaced}; "
+                  f"{tf.tally.total} vs {cr.tally.total} calls, 1/{calls:.1f}",
+        "detail": "; ".join(verdicts)
+                  + f"; load average {outcome.load[0]:.1f} at the start, "
+                    f"{outcome.load[1]:.1f} at the end, on {os.cpu_count()} cores",
+    }
 
 
 def _scan_detail(judged: Judged) -> str:
@@ -507,76 +461,74 @@ def _scan_detail(judged: Judged) -> str:
             + f"; engine {judged.engine:.2f} s; moto busy {judged.tally.busy:.1f} s")
 
 
+def _title(outcome: Outcome) -> str:
+    return f"{outcome.estate.title}, {outcome.resources} resources"
+
+
+def _suffix(variant: Variant) -> str:
+    return f" {variant.label}" if variant.label else ""
+
+
 def rows_of(outcome: Outcome) -> list[Row]:
-    tf, cr, up = outcome.terraform, outcome.cloudrift, outcome.unpaced
-    n = outcome.resources
-    apply_seconds, apply_tally, attempts = outcome.apply
-    retried = f" (attempt {attempts}; the calls count every attempt)" if attempts > 1 else ""
-    rows = [
-        {
-            "benchmark": f"terraform plan -refresh-only + show -json, {n} resources "
-                         f"(-parallelism={PARALLELISM})",
-            "result": f"{tf.seconds:.2f} s",
-            "detail": f"{_calls(tf)}: {_services(tf.tally)}; "
-                      + ", ".join(f"{step} {s:.2f} s" for step, s in tf.steps.items())
-                      + f"; moto busy {tf.tally.busy:.1f} s; the apply took "
-                        f"{apply_seconds:.0f} s{retried} and {apply_tally.total} calls",
-        },
-        {
-            "benchmark": f"cloudrift scan, same {n} resources (CLI, json output)",
-            "result": f"{cr.seconds:.2f} s",
-            "detail": _scan_detail(cr),
-        },
-    ]
-    if up is not None:
-        same = "same findings" if (up.drift, up.unmanaged) == (cr.drift, cr.unmanaged) else (
-            "DIFFERENT findings")
-        rows.append({
-            "benchmark": "cloudrift scan with its client-side pacing lifted (diagnostic)",
-            "result": f"{up.seconds:.2f} s",
-            "detail": f"{_scan_detail(up)}; {same}",
-        })
-    speed = tf.seconds / cr.seconds
-    calls = tf.tally.total / max(cr.tally.total, 1)
-    unpaced = f" ({_faster(tf.seconds / up.seconds)} with its pacing lifted)" if up else ""
-    agree, verdict = _agreement(outcome)
-    rows += [
-        {
-            "benchmark": "scan vs terraform: wall time, same estate and drift",
-            "result": f"{_faster(speed)}{unpaced}",
-            "detail": f"target >= {SPEED_TARGET:g}x: {_met(speed >= SPEED_TARGET)}"
-                      + ("" if speed >= SPEED_TARGET else f"; {_speed_note(outcome)}")
-                      + f"; load average {outcome.load[0]:.1f} at the start, "
-                        f"{outcome.load[1]:.1f} at the end, on {os.cpu_count()} cores",
-        },
-        {
-            "benchmark": "scan vs terraform: API calls, counted at the emulator",
-            "result": f"1/{calls:.1f} of terraform's",
-            "detail": f"target <= 1/{CALLS_TARGET:g}: {_met(calls >= CALLS_TARGET)}"
-                      + ("" if calls >= CALLS_TARGET else f"; {_calls_note(tf, cr)}"),
-        },
-        {
-            "benchmark": "scan vs terraform: findings",
-            "result": "same drift" if agree else "DIFFERENT drift",
-            "detail": verdict,
-        },
-    ]
+    tf = outcome.terraform
+    title = _title(outcome)
+    runs = outcome.estate.runs
+    apply_seconds, apply_tally, failures = outcome.apply
+    retried = (f" (attempt {len(failures) + 1}, the calls counting every attempt; failed before: "
+               + "; ".join(failures) + ")") if failures else ""
+    rows = [{
+        "benchmark": f"{title}: terraform plan -refresh-only + show -json "
+                     f"(-parallelism={PARALLELISM}), best of {runs}",
+        "result": f"{tf.seconds:.2f} s",
+        "detail": f"{_calls(tf)}: {_services(tf.tally)}; "
+                  + ", ".join(f"{step} {s:.2f} s" for step, s in tf.steps.items())
+                  + f"; moto busy {tf.tally.busy:.1f} s; the apply (once) took "
+                    f"{apply_seconds:.0f} s{retried} and {apply_tally.total} calls",
+    }]
+    first = outcome.scans[0][1] if outcome.scans else None
+    for variant, cr in outcome.scans:
+        detail = _scan_detail(cr)
+        if first is not None and cr is not first:
+            same = "the same" if cr.drift == first.drift else "DIFFERENT"
+            detail += (f"; {same} changed and missing findings as the plain scan, "
+                       f"{len(cr.unmanaged)} unmanaged (plain scan: {len(first.unmanaged)})")
+        rows.append({"benchmark": f"{title}: cloudrift scan{_suffix(variant)} (CLI, json "
+                                  f"output), best of {runs}",
+                     "result": f"{cr.seconds:.2f} s", "detail": detail})
+    if outcome.unpaced is not None and first is not None:
+        up = outcome.unpaced
+        same = "same findings" if (up.drift, up.unmanaged) == (first.drift, first.unmanaged) \
+            else "DIFFERENT findings"
+        rows.append({"benchmark": f"{title}: cloudrift scan with its client-side pacing lifted "
+                                  "(diagnostic)",
+                     "result": f"{up.seconds:.2f} s", "detail": f"{_scan_detail(up)}; {same}"})
+    rows += [_versus(outcome, variant, cr) for variant, cr in outcome.scans]
+    rows += [{"benchmark": f"{title}: scan{_suffix(variant)} vs terraform", "result": "skipped",
+              "detail": reason} for variant, reason in outcome.left_out]
+    if first is not None:
+        agree, verdict = _agreement(outcome, first)
+        rows.append({"benchmark": f"{title}: findings, scan vs terraform",
+                     "result": "same drift" if agree else "DIFFERENT drift", "detail": verdict})
     return rows
 
 
-def bench_terraform(runs: int = RUNS) -> list[Row]:
-    """The rows for ``bench/run.py``; one row saying why when terraform cannot run here."""
-    reason = unavailable_reason()
+def bench_estate(estate: Estate) -> list[Row]:
+    """The rows of one estate for ``bench/run.py``; one row saying why when it cannot run."""
+    reason = unavailable_reason() or estate.unavailable()
     if reason is not None:
-        return [{"benchmark": "scan vs terraform plan -refresh-only", "result": "skipped",
-                 "detail": reason}]
+        return [{"benchmark": f"{estate.title}: scan vs terraform plan -refresh-only",
+                 "result": "skipped", "detail": reason}]
     with tempfile.TemporaryDirectory(prefix="cloudrift-bench-") as tmp:
-        return rows_of(run_benchmark(Path(tmp), runs))
+        return rows_of(side_by_side(estate, Path(tmp)))
 
 
 def main() -> None:
-    for row in bench_terraform():
-        print(f"{row['benchmark']}: {row['result']}\n    {row['detail']}")
+    from bench.estates import ESTATES
+
+    chosen = sys.argv[1:] or list(ESTATES)
+    for name in chosen:
+        for row in bench_estate(ESTATES[name]):
+            print(f"{row['benchmark']}: {row['result']}\n    {row['detail']}", flush=True)
 
 
 if __name__ == "__main__":

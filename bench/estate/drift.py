@@ -24,14 +24,14 @@ def _id(estate: Mapping[str, Values], address: str, key: str = "id") -> str:
     return str(estate[address][key])
 
 
-def _ec2_tag(address: str, key: str, value: str) -> Change:
+def ec2_tag(address: str, key: str, value: str) -> Change:
     def run(c: Clients, estate: Mapping[str, Values]) -> None:
         c("ec2").create_tags(Resources=[_id(estate, address)], Tags=[{"Key": key, "Value": value}])
 
     return run
 
 
-def _ingress(address: str) -> Change:
+def ingress(address: str) -> Change:
     def run(c: Clients, estate: Mapping[str, Values]) -> None:
         c("ec2").authorize_security_group_ingress(
             GroupId=_id(estate, address),
@@ -58,14 +58,14 @@ def _user_tag(address: str) -> Change:
     return run
 
 
-def _role_description(address: str) -> Change:
+def role_description(address: str) -> Change:
     def run(c: Clients, estate: Mapping[str, Values]) -> None:
         c("iam").update_role(RoleName=_id(estate, address, "name"), Description="by hand")
 
     return run
 
 
-def _policy_version(address: str) -> Change:
+def policy_version(address: str) -> Change:
     def run(c: Clients, estate: Mapping[str, Values]) -> None:
         document = json.loads(_id(estate, address, "policy"))
         document["Statement"][0]["Action"].append("s3:PutObject")
@@ -75,7 +75,7 @@ def _policy_version(address: str) -> Change:
     return run
 
 
-def _bucket_tags(address: str) -> Change:
+def bucket_tags(address: str) -> Change:
     def run(c: Clients, estate: Mapping[str, Values]) -> None:
         # PutBucketTagging replaces the whole set: the provider's default tag stays
         c("s3").put_bucket_tagging(
@@ -87,7 +87,7 @@ def _bucket_tags(address: str) -> Change:
     return run
 
 
-def _retention(address: str) -> Change:
+def retention(address: str) -> Change:
     def run(c: Clients, estate: Mapping[str, Values]) -> None:
         c("logs").put_retention_policy(logGroupName=_id(estate, address, "name"),
                                        retentionInDays=90)
@@ -95,7 +95,7 @@ def _retention(address: str) -> Change:
     return run
 
 
-def _display_name(address: str) -> Change:
+def display_name(address: str) -> Change:
     def run(c: Clients, estate: Mapping[str, Values]) -> None:
         c("sns").set_topic_attributes(TopicArn=_id(estate, address, "arn"),
                                       AttributeName="DisplayName", AttributeValue="pager")
@@ -103,7 +103,7 @@ def _display_name(address: str) -> Change:
     return run
 
 
-def _immutable(address: str) -> Change:
+def immutable(address: str) -> Change:
     def run(c: Clients, estate: Mapping[str, Values]) -> None:
         c("ecr").put_image_tag_mutability(repositoryName=_id(estate, address, "name"),
                                           imageTagMutability="IMMUTABLE")
@@ -140,19 +140,19 @@ def _delete(service: str, operation: str, parameter: str, key: str = "id") -> Ca
 
 _delete_user = _delete("iam", "delete_user", "UserName", "name")
 _delete_subnet = _delete("ec2", "delete_subnet", "SubnetId")
-_delete_group = _delete("ec2", "delete_security_group", "GroupId")
-_delete_log_group = _delete("logs", "delete_log_group", "logGroupName", "name")
-_delete_topic = _delete("sns", "delete_topic", "TopicArn", "arn")
+delete_group = _delete("ec2", "delete_security_group", "GroupId")
+delete_log_group = _delete("logs", "delete_log_group", "logGroupName", "name")
+delete_topic = _delete("sns", "delete_topic", "TopicArn", "arn")
 _delete_repository = _delete("ecr", "delete_repository", "repositoryName", "name")
 _delete_table = _delete("dynamodb", "delete_table", "TableName", "name")
-_delete_bucket = _delete("s3", "delete_bucket", "Bucket")
+delete_bucket = _delete("s3", "delete_bucket", "Bucket")
 
 
-def _changed(address: str, what: str, run: Callable[[str], Change]) -> Mutation:
+def changed(address: str, what: str, run: Callable[[str], Change]) -> Mutation:
     return Mutation(address, "changed", what, run(address))
 
 
-def _missing(address: str, run: Callable[[str], Change]) -> Mutation:
+def missing(address: str, run: Callable[[str], Change]) -> Mutation:
     return Mutation(address, "missing", "deleted", run(address))
 
 
@@ -160,34 +160,34 @@ NET_A, NET_B, NET_C, NET_D = (f'module.network["{k}"]' for k in "abcd")
 
 MUTATIONS: tuple[Mutation, ...] = (
     Mutation(f"{NET_A}.aws_vpc.this", "changed", "tag tier",
-             _ec2_tag(f"{NET_A}.aws_vpc.this", "tier", "tampered")),
+             ec2_tag(f"{NET_A}.aws_vpc.this", "tier", "tampered")),
     Mutation(f"{NET_A}.aws_internet_gateway.gw", "changed", "tag added",
-             _ec2_tag(f"{NET_A}.aws_internet_gateway.gw", "cost-centre", "42")),
+             ec2_tag(f"{NET_A}.aws_internet_gateway.gw", "cost-centre", "42")),
     Mutation(f"{NET_B}.aws_subnet.s[3]", "changed", "tag Name",
-             _ec2_tag(f"{NET_B}.aws_subnet.s[3]", "Name", "renamed")),
-    _changed(f'{NET_C}.aws_security_group.g["web"]', "ssh ingress added", _ingress),
+             ec2_tag(f"{NET_B}.aws_subnet.s[3]", "Name", "renamed")),
+    changed(f'{NET_C}.aws_security_group.g["web"]', "ssh ingress added", ingress),
     Mutation(f"{NET_D}.aws_route_table.public", "changed", "route added",
              _route(f"{NET_D}.aws_route_table.public", f"{NET_D}.aws_internet_gateway.gw")),
-    _changed('module.iam["payments"].aws_iam_user.u["u03"]', "tag team", _user_tag),
-    _changed('module.iam["search"].aws_iam_role.r[2]', "description", _role_description),
-    _changed('module.iam["identity"].aws_iam_policy.p[1]', "new default version",
-             _policy_version),
-    _changed('module.data["catalog"].aws_s3_bucket.b["raw"]', "tag team", _bucket_tags),
-    _changed('module.data["shipping"].aws_cloudwatch_log_group.l[5]', "retention 30 -> 90",
-             _retention),
-    _changed('module.data["ledger"].aws_sns_topic.t["alerts"]', "display name", _display_name),
-    _changed('module.data["growth"].aws_ecr_repository.e[1]', "tags immutable", _immutable),
-    _changed('module.data["payments"].aws_kms_key.k[0]', "description", _key_description),
-    _changed('module.data["search"].aws_dynamodb_table.d[1]', "tag team", _table_tag),
-    _missing('module.iam["catalog"].aws_iam_user.u["u07"]', _delete_user),
-    _missing('module.iam["growth"].aws_iam_user.u["u11"]', _delete_user),
-    _missing(f"{NET_B}.aws_subnet.s[7]", _delete_subnet),
-    _missing(f'{NET_C}.aws_security_group.g["batch"]', _delete_group),
-    _missing('module.data["billing"].aws_cloudwatch_log_group.l[2]', _delete_log_group),
-    _missing('module.data["ledger"].aws_sns_topic.t["audit"]', _delete_topic),
-    _missing('module.data["search"].aws_ecr_repository.e[0]', _delete_repository),
-    _missing('module.data["shipping"].aws_dynamodb_table.d[0]', _delete_table),
-    _missing('module.data["payments"].aws_s3_bucket.b["exports"]', _delete_bucket),
+    changed('module.iam["payments"].aws_iam_user.u["u03"]', "tag team", _user_tag),
+    changed('module.iam["search"].aws_iam_role.r[2]', "description", role_description),
+    changed('module.iam["identity"].aws_iam_policy.p[1]', "new default version",
+             policy_version),
+    changed('module.data["catalog"].aws_s3_bucket.b["raw"]', "tag team", bucket_tags),
+    changed('module.data["shipping"].aws_cloudwatch_log_group.l[5]', "retention 30 -> 90",
+             retention),
+    changed('module.data["ledger"].aws_sns_topic.t["alerts"]', "display name", display_name),
+    changed('module.data["growth"].aws_ecr_repository.e[1]', "tags immutable", immutable),
+    changed('module.data["payments"].aws_kms_key.k[0]', "description", _key_description),
+    changed('module.data["search"].aws_dynamodb_table.d[1]', "tag team", _table_tag),
+    missing('module.iam["catalog"].aws_iam_user.u["u07"]', _delete_user),
+    missing('module.iam["growth"].aws_iam_user.u["u11"]', _delete_user),
+    missing(f"{NET_B}.aws_subnet.s[7]", _delete_subnet),
+    missing(f'{NET_C}.aws_security_group.g["batch"]', delete_group),
+    missing('module.data["billing"].aws_cloudwatch_log_group.l[2]', delete_log_group),
+    missing('module.data["ledger"].aws_sns_topic.t["audit"]', delete_topic),
+    missing('module.data["search"].aws_ecr_repository.e[0]', _delete_repository),
+    missing('module.data["shipping"].aws_dynamodb_table.d[0]', _delete_table),
+    missing('module.data["payments"].aws_s3_bucket.b["exports"]', delete_bucket),
 )
 
 
@@ -208,7 +208,7 @@ def _stray_table(c: Clients) -> str:
     return "bench-stray"
 
 
-def _stray_role(c: Clients) -> str:
+def stray_role(c: Clients) -> str:
     trust = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
         "Action": "sts:AssumeRole"}]}
@@ -216,7 +216,7 @@ def _stray_role(c: Clients) -> str:
     return "bench-stray"
 
 
-def _named(create: Callable[[Clients, str], Any], name: str) -> Callable[[Clients], str]:
+def named(create: Callable[[Clients, str], Any], name: str) -> Callable[[Clients], str]:
     def run(c: Clients) -> str:
         create(c, name)
         return name
@@ -225,19 +225,19 @@ def _named(create: Callable[[Clients, str], Any], name: str) -> Callable[[Client
 
 
 UNMANAGED: tuple[Unmanaged, ...] = (
-    Unmanaged("aws_iam_user", "user", _named(lambda c, n: c("iam").create_user(UserName=n),
+    Unmanaged("aws_iam_user", "user", named(lambda c, n: c("iam").create_user(UserName=n),
                                              "bench-stray")),
-    Unmanaged("aws_iam_role", "role", _stray_role),
-    Unmanaged("aws_s3_bucket", "bucket", _named(lambda c, n: c("s3").create_bucket(Bucket=n),
+    Unmanaged("aws_iam_role", "role", stray_role),
+    Unmanaged("aws_s3_bucket", "bucket", named(lambda c, n: c("s3").create_bucket(Bucket=n),
                                                 "bench-stray")),
     Unmanaged("aws_vpc", "VPC", lambda c: str(
         c("ec2").create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"])),
     Unmanaged("aws_security_group", "security group", _stray_group),
-    Unmanaged("aws_cloudwatch_log_group", "log group", _named(
+    Unmanaged("aws_cloudwatch_log_group", "log group", named(
         lambda c, n: c("logs").create_log_group(logGroupName=n), "/bench/stray")),
     Unmanaged("aws_sns_topic", "topic", lambda c: str(
         c("sns").create_topic(Name="bench-stray")["TopicArn"])),
-    Unmanaged("aws_ecr_repository", "repository", _named(
+    Unmanaged("aws_ecr_repository", "repository", named(
         lambda c, n: c("ecr").create_repository(repositoryName=n), "bench-stray")),
     Unmanaged("aws_dynamodb_table", "table", _stray_table),
 )

@@ -169,7 +169,7 @@ def _instance_attribute(name: str, attribute: str, result: str) -> Detail:
 
 INSTANCE = AwsSpec(
     type="aws_instance",
-    calls=("ec2:DescribeInstances",),
+    calls=("ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:DescribeVpcs"),
     service="ec2",
     enumerate=_instances,
     id_query="InstanceId",

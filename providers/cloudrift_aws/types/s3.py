@@ -145,7 +145,7 @@ def _mfa_delete_cloud(item: Mapping[str, Any]) -> Any:
 
 BUCKET = AwsSpec(
     type="aws_s3_bucket",
-    calls=("s3:ListBuckets",),
+    calls=("s3:ListBuckets", "s3:GetBucketLocation"),
     service="s3",
     enumerate=_buckets,
     id_query=_ID,
@@ -169,7 +169,7 @@ BUCKET = AwsSpec(
 
 VERSIONING = AwsSpec(
     type="aws_s3_bucket_versioning",
-    calls=("s3:ListBuckets",),
+    calls=("s3:ListBuckets", "s3:GetBucketLocation"),
     service="s3",
     enumerate=_versionings,
     id_query="Bucket",
@@ -199,7 +199,7 @@ VERSIONING = AwsSpec(
 
 POLICY = AwsSpec(
     type="aws_s3_bucket_policy",
-    calls=("s3:ListBuckets", "s3:GetBucketPolicy"),
+    calls=("s3:ListBuckets", "s3:GetBucketLocation", "s3:GetBucketPolicy"),
     # GetBucketPolicy per managed bucket policy: S3 has no listing of policies
     per_parent=True,
     service="s3",

@@ -320,7 +320,7 @@ def _internet_gateways(ctx: AwsContext, region: str, managed: Sequence[Resource]
 
 INTERNET_GATEWAY = AwsSpec(
     type="aws_internet_gateway",
-    calls=("ec2:DescribeInternetGateways",),
+    calls=("ec2:DescribeInternetGateways", "ec2:DescribeVpcs"),
     description="An internet gateway, attached to a VPC.",
     service="ec2",
     enumerate=_internet_gateways,

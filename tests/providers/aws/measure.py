@@ -46,6 +46,12 @@ UNMANAGED_CALLS = {
     "each come with a bus of their own",
     "ec2:DescribeInstances": "once a region, when any volume is attached: the instances tell "
     "the root volume they were launched with from a volume attached since",
+    "ec2:DescribeVpcs": "once a region, when any internet gateway is attached: the default "
+    "VPC's gateway is AWS's own, not unmanaged",
+    "ec2:DescribeNatGateways": "once a region, when any address is associated: a NAT "
+    "gateway's association is its gateway's, not unmanaged",
+    "s3:GetBucketLocation": "one a bucket where ListBuckets leaves out BucketRegion, as "
+    "moto 5.2.6 does; AWS's ListBuckets gives it, and no call is made",
 }
 # known: a per-resource call where AWS has a bulk form; each to be fixed in its type module
 KNOWN_PER_RESOURCE = {
@@ -53,6 +59,10 @@ KNOWN_PER_RESOURCE = {
     # each managed rule's tags disagree with the (empty) bulk listing and are asked again
     "aws_cloudwatch_event_rule": "events:ListTagsForResource per managed rule: moto's tagging "
     "API leaves EventBridge rules out, so the bulk tags disagree with the state and are re-asked",
+    # one read of each default route table of a managed attachment's gateway, not one per
+    # attachment; the measure's three copies each come with a gateway of their own
+    "aws_ec2_transit_gateway_vpc_attachment": "a default route table's associations and "
+    "propagations read once per gateway of the managed attachments: each copy has its own",
 }
 CALLS_JSON = Path(__file__).resolve().parents[3] / "providers" / "cloudrift_aws" / "calls.json"
 
