@@ -144,6 +144,11 @@ def bench_ingest(workdir: Path, instances: int) -> list[Row]:
             "from cloudrift.sources.tfstate import parse_state",
             f"parse_state(open({str(path)!r}, 'rb').read(), 'big')",
         ),
+        # what a scan of a local file does: read in chunks, parsed resource by resource
+        "cloudrift read_state": (
+            "from cloudrift.sources.tfstate import read_state",
+            f"read_state(open({str(path)!r}, 'rb'), 'big')",
+        ),
     }
     measured: dict[str, Ingest] = {}
     for name, (setup, work) in cases.items():
@@ -161,11 +166,16 @@ def bench_ingest(workdir: Path, instances: int) -> list[Row]:
                       f"({m.interpreter / MIB:.0f} MiB), {m.growth / size:.1f}x the file; "
                       f"the result keeps {m.kept / size:.1f}x",
         })
-    rows[-1]["detail"] += "; " + _ingest_verdict(
-        measured["cloudrift parse_state"], measured["orjson.loads"], measured["json.load"], size,
-        path,
-    )
+    for row, name in ((rows[-2], "cloudrift parse_state"), (rows[-1], "cloudrift read_state")):
+        row["detail"] += "; " + _ingest_verdict(
+            measured[name], measured["orjson.loads"], measured["json.load"], size, path,
+            parse_state_before=PARSE_STATE_BEFORE if name.endswith("read_state") else None)
     return rows
+
+
+# parse_state before it parsed resource by resource (docs/benchmarks.md of 2026-11-24, best of
+# three): the speed the streamed read may not fall more than 20% behind
+PARSE_STATE_BEFORE = {"seconds": 0.85, "orjson_ratio": 1.66}
 
 
 # parse_state under cProfile in a fresh process: the functions that take the most time of
@@ -190,13 +200,20 @@ def _hot_spots(path: Path) -> str:
 
 
 def _ingest_verdict(ours: Ingest, floor: Ingest, stdlib: Ingest, size: int,
-                    path: Path) -> str:
-    """The targets (within 2x of orjson.loads, peak within 3x of the file) and, where one is
-    missed, where the excess goes."""
+                    path: Path, parse_state_before: dict[str, float] | None = None) -> str:
+    """The targets (within 2x of orjson.loads, peak within 3x of the file and, for the
+    streamed read, no more than 20% slower than parse_state was, relative to orjson.loads
+    measured in the same run) and, where one is missed, where the excess goes."""
     ratio = ours.seconds / floor.seconds
     memory = ours.growth / size
     notes = [f"{ratio:.2f}x orjson.loads (target <= 2x: {'met' if ratio <= 2 else 'MISSED'})",
              f"peak {memory:.2f}x the file (target <= 3x: {'met' if memory <= 3 else 'MISSED'})"]
+    if parse_state_before is not None:
+        # against orjson.loads of the same run: a shared machine's load moves both alike
+        slower = ratio / parse_state_before["orjson_ratio"] - 1
+        notes.append(f"{slower:+.0%} against parse_state before the streamed read "
+                     f"({parse_state_before['orjson_ratio']:.2f}x orjson.loads; target: no "
+                     f"more than +20%: {'met' if slower <= 0.2 else 'MISSED'})")
     if ratio > 2:
         notes.append(
             f"missed: the {ours.seconds - floor.seconds:.2f} s above the floor build one "
@@ -205,15 +222,13 @@ def _ingest_verdict(ours: Ingest, floor: Ingest, stdlib: Ingest, size: int,
             "case (plain keys, no sensitive attributes) in those functions"
         )
     if memory > 3:
-        # what orjson holds at its peak besides the input bytes and the finished result
-        scratch = floor.growth - size - floor.kept
+        # parse_state is handed the whole text: it is held, with the result, to the end
+        scratch = ours.growth - size - ours.kept
         notes.append(
-            f"missed because the parsed document alone keeps {floor.kept / size:.1f}x the file "
-            f"(a Python object per JSON value) and orjson.loads holds a further "
-            f"{max(scratch, 0) / size:.1f}x of parse tree at its peak (json.load peaks at "
-            f"{stdlib.growth / size:.1f}x, {stdlib.seconds / floor.seconds:.1f}x slower); "
-            "3x needs a parse that never holds the whole document at once (resource by "
-            "resource) or one that keeps only the attributes the specs compare"
+            f"missed because the caller's bytes (1.0x the file) are held to the end, with the "
+            f"result ({ours.kept / size:.1f}x: a Python object per JSON value) and "
+            f"{max(scratch, 0) / size:.1f}x of one resource's parse at a time; read_state, "
+            "which reads a local file in chunks, does not hold the text"
         )
     return "; ".join(notes)
 
@@ -534,10 +549,17 @@ def _estate(name: str) -> Callable[[argparse.Namespace], list[Row]]:
     return run
 
 
+def _startup(_: argparse.Namespace) -> list[Row]:
+    from bench.startup import bench_startup
+
+    return bench_startup()
+
+
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("ingest", "State ingest", _ingest),
     Benchmark("match-diff", "Match and diff", lambda a: bench_match_diff(a.instances)),
     Benchmark("hcl", "HCL load", lambda _: bench_hcl()),
+    Benchmark("startup", "Start-up to the first API call", _startup),
     Benchmark("scan", "Scan over HTTP", lambda a: bench_scan(a.scan_per_type)),
     Benchmark("regions", "Regions", lambda _: bench_regions()),
     Benchmark("history", "History write", _history),

@@ -14,16 +14,20 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudrift.concurrency import share
 from cloudrift.errors import CloudriftError, ConfigError, SourceError
 from cloudrift.meter import CallMeter
-from cloudrift.model import ScanReport
 from cloudrift.plugin import Provider, ScanOptions, load_plugin, plugins_for_state
 from cloudrift.progress import NoProgress, ProgressSink, TerminalProgress
 from cloudrift.redact import Redactor
 from cloudrift.settings import Setting, all_settings, by_name
+
+if TYPE_CHECKING:
+    # the report model (pydantic, the slowest import of all) loads once the providers have
+    # made their first call: nothing before needs it
+    from cloudrift.model import ScanReport
 
 __all__ = ["ScanJob", "ScanOutcome", "load_report", "resolve", "scan"]
 
@@ -117,6 +121,15 @@ def ignore_set(files: Sequence[str], config_rules: Sequence[Any]) -> Any:
     return IgnoreSet(rules)
 
 
+def _prepare_notify(values: Mapping[str, Any]) -> list[Any]:
+    if not values["notify"]:
+        # the channels and their payload models load only for a scan that notifies
+        return []
+    from cloudrift.notify.run import prepare
+
+    return prepare(values)
+
+
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
@@ -160,15 +173,14 @@ class ScanJob:
 
     def prepare(self) -> Redactor:
         from cloudrift import postprocess
-        from cloudrift.engine import providers_used
         from cloudrift.gather import Request, gather
-        from cloudrift.notify.run import prepare as prepare_notify
         from cloudrift.report import parse_output
+        from cloudrift.scaninput import providers_used
 
         v = self.values
         keep = check_history_settings(v)
         # before any state or cloud is read: a target that cannot be used fails now
-        notify = prepare_notify(v)
+        notify = _prepare_notify(v)
         shard = parse_shard(v["shard"])
         check_unmanaged_settings(v)
         targets = [parse_output(o) for o in v["output"]]
@@ -212,10 +224,6 @@ class ScanJob:
         )
 
     def execute(self) -> ScanOutcome:
-        from cloudrift import postprocess
-        from cloudrift.engine import Scan
-        from cloudrift.history.grouping import assign_groups
-
         if self._prepared is None:
             self.prepare()
         assert self._prepared is not None
@@ -232,6 +240,12 @@ class ScanJob:
             # a plugin may scan several accounts, one provider each
             providers.update(create_all(options) if create_all
                              else {name: plugin.create(options)})
+        # only now: a provider checks its credentials first, and a scan that cannot reach its
+        # cloud should not wait for the engine and the report model to load
+        from cloudrift import postprocess
+        from cloudrift.engine import Scan
+        from cloudrift.history.grouping import assign_groups
+
         # the accounts of an organisation are observed several at once, each provider within
         # its share of --parallelism (the plugins size them with the same ``share``)
         at_once, _ = share(options.parallelism, len(providers))
@@ -279,11 +293,12 @@ class ScanJob:
     def notify(self, outcome: ScanOutcome) -> bool:
         """Tell the ``notify`` targets what changed, after the outputs are written; True when
         every delivery went (or none was due). Failures are warnings through ``note``."""
-        from cloudrift.notify.run import after_scan
-
         prepared = self._prepared
         if prepared is None or not prepared.notify:
             return True
+        # the channels and their payload models load only for a scan that notifies
+        from cloudrift.notify.run import after_scan
+
         written = [t.path for t in prepared.targets if t.path]
         return after_scan(outcome.report, prepared.notify, self.values,
                           redactor=outcome.redactor, note=self.note, written=written,
@@ -329,6 +344,8 @@ def scan(sources: Sequence[str] = (), /, **options: Any) -> ScanReport:
 def load_report(path: str) -> ScanReport:
     """A report written by ``scan --output json://PATH`` (``-`` for standard input)."""
     from pydantic import ValidationError
+
+    from cloudrift.model import ScanReport
 
     try:
         if path == "-":

@@ -23,10 +23,8 @@ import click
 from click.core import ParameterSource
 
 from cloudrift._version import __version__
-from cloudrift.api import load_report
 from cloudrift.config import load_config
 from cloudrift.errors import CloudriftError, ConfigError
-from cloudrift.plugin import available_plugins, load_plugin
 from cloudrift.progress import NoProgress, TerminalProgress, should_show
 from cloudrift.redact import REDACTED
 from cloudrift.settings import Setting, all_settings, values_of
@@ -161,7 +159,7 @@ def exit_code(report: Any, allow_incomplete: bool, fail_on: str = "any",
     """1 for drift that fails the run (``--fail-on``: any, new or reopened only, none); 2 for
     coverage under ``--min-coverage``, or an incomplete scan without such drift unless
     ``--allow-incomplete``."""
-    from cloudrift.model import FindingStatus
+    from cloudrift.kinds import FindingStatus
 
     if min_coverage is not None and report.summary.coverage < min_coverage:
         s = report.summary
@@ -279,6 +277,8 @@ def sources_cmd(repo: str | None, ref: str | None, workspace: str | None,
 @cli.command()
 def version() -> None:
     """Print cloudrift's version and the installed providers."""
+    from cloudrift.plugin import available_plugins
+
     plugins = available_plugins()
     click.echo(f"cloudrift {__version__}")
     for name in sorted(plugins):
@@ -290,6 +290,8 @@ def version() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def types(provider: str | None, as_json: bool) -> None:
     """List the supported resource types per provider."""
+    from cloudrift.plugin import available_plugins, load_plugin
+
     plugins = {provider: load_plugin(provider)} if provider else available_plugins()
     listing = {
         name: sorted(plugin.types()) for name, plugin in sorted(plugins.items())
@@ -321,6 +323,7 @@ def schema() -> None:
 @click.option("--no-color", is_flag=True, help="Never colour console output.")
 def report(source: str, outputs: tuple[str, ...], no_color: bool) -> None:
     """Render a saved JSON report again, in any output format."""
+    from cloudrift.api import load_report
     from cloudrift.report import parse_output, write_outputs
 
     targets = [parse_output(o) for o in outputs]
@@ -338,6 +341,7 @@ def merge(reports: tuple[str, ...], outputs: tuple[str, ...], allow_incomplete: 
           no_color: bool) -> None:
     """Join the JSON reports of `scan --shard I/N` runs into the report of the whole scan.
     Exits like `scan`: 0 in sync, 1 drift, 2 incomplete."""
+    from cloudrift.api import load_report
     from cloudrift.merge import merge_reports
     from cloudrift.report import parse_output, write_outputs
 
@@ -412,6 +416,7 @@ def _append(path: str, text: str) -> None:
 def ignore_gen(source: str) -> None:
     """Print one ignore rule per unmanaged, missing or changed resource of a JSON report,
     like driftctl's gen-driftignore: `cloudrift ignore gen < report.json >> .cloudriftignore`."""
+    from cloudrift.api import load_report
     from cloudrift.ignore import rules_for
 
     for line in rules_for(load_report(source).findings):

@@ -8,9 +8,9 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudrift._version import __version__
 from cloudrift.accounting import TERRAFORM_ONLY_PROVIDERS, Accounting
@@ -40,27 +40,18 @@ from cloudrift.plugin import (
     account_in_shard,
     in_shard,
 )
-from cloudrift.redact import Redactor, path_is_sensitive, secret_values
-from cloudrift.sources.hcl import HclIndex
-from cloudrift.sources.tfstate import SourceFailure, StateDocument, StateInstance
-from cloudrift.sources.types import Source
+from cloudrift.redact import path_is_sensitive
+from cloudrift.scaninput import CodeBinding, ScanInput, providers_used, read_sources
+from cloudrift.sources.tfstate import StateInstance
+
+if TYPE_CHECKING:
+    from cloudrift.sources.hcl import HclIndex
+    from cloudrift.sources.types import Source
+
+__all__ = ["STATE_UNREADABLE", "CodeBinding", "Scan", "ScanInput", "providers_used",
+           "read_sources", "run_scan"]
 
 STATE_UNREADABLE = "state_unreadable"
-
-
-@dataclass(frozen=True)
-class CodeBinding:
-    """One root module (or Terragrunt unit): its code and the sources that hold its state.
-
-    ``sources`` are positions in the list given to ``read_sources``; None binds every source
-    (``--hcl DIR`` with explicit ``--from``). ``label`` names the root on each finding of its
-    states and code. ``index`` is None when the code is not at hand (a unit's remote source):
-    ``note`` says why, and its findings are neither located nor checked for unapplied."""
-
-    index: HclIndex | None
-    sources: frozenset[int] | None = None
-    label: str = ""
-    note: str | None = None
 
 
 @dataclass
@@ -72,40 +63,6 @@ class _Prepared:
     desired: list[Resource]
     settled: Settled
     warnings: list[ScanWarning]
-
-
-@dataclass
-class ScanInput:
-    documents: list[StateDocument]
-    redactor: Redactor = field(default_factory=Redactor)
-    failures: list[SourceFailure] = field(default_factory=list)
-    # the position, in the sources given to read_sources, that each document came from
-    origins: list[int] = field(default_factory=list)
-    failed_origins: set[int] = field(default_factory=set)
-    code: list[CodeBinding] = field(default_factory=list)
-
-
-def read_sources(sources: Sequence[Source], parallelism: int = 8) -> ScanInput:
-    """Read every source concurrently; the first fatal source error is raised."""
-    with worker_pool(max(1, min(parallelism, len(sources) or 1))) as pool:
-        batches = list(pool.map(lambda s: s.read(), sources))
-    scan_input = ScanInput(documents=[])
-    for position, batch in enumerate(batches):
-        for item in batch:
-            if isinstance(item, StateDocument):
-                scan_input.documents.append(item)
-                scan_input.origins.append(position)
-            else:
-                scan_input.failures.append(item)
-                scan_input.failed_origins.add(position)
-    for doc in scan_input.documents:
-        for inst in doc.instances:
-            scan_input.redactor.add(secret_values(inst.attributes, inst.sensitive_paths))
-    return scan_input
-
-
-def providers_used(documents: Sequence[StateDocument]) -> list[str]:
-    return sorted({i.provider for d in documents for i in d.managed})
 
 
 class Scan:

@@ -16,14 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from cloudrift.engine import CodeBinding, ScanInput, read_sources
 from cloudrift.errors import ConfigError
+from cloudrift.scaninput import CodeBinding, ScanInput, read_sources
 from cloudrift.sources.files import FileTree, LocalTree
 from cloudrift.sources.types import Source
 from cloudrift.sources.uri import open_source
 
 if TYPE_CHECKING:
     from cloudrift.sources.discover import RootModule
+    from cloudrift.sources.hcl import HclIndex
 
 
 @dataclass
@@ -79,14 +80,24 @@ def _no_code(root: RootModule) -> str:
         "the unit's code is not in the tree"
 
 
-def gather(request: Request) -> Gathered:
+def _load_hcl(tree: FileTree, root: str) -> HclIndex:
+    # python-hcl2 and lark load only when there is code to parse
     from cloudrift.sources.hcl import load_hcl
-    from cloudrift.sources.tofu_encryption import env_keys, root_keys
+
+    return load_hcl(tree, root)
+
+
+def gather(request: Request) -> Gathered:
     from cloudrift.sources.types import BackendSettings
 
     # TF_ENCRYPTION is parsed before any state is read: a broken one is an error even where no
     # state turns out to be encrypted, as it is for OpenTofu
-    keys = env_keys(os.environ)
+    keys = None
+    if os.environ.get("TF_ENCRYPTION", "").strip():
+        # the key providers and their expression evaluator load only for encrypted states
+        from cloudrift.sources.tofu_encryption import env_keys
+
+        keys = env_keys(os.environ)
     settings = BackendSettings(tfc_token=request.tfc_token, http_headers=request.http_headers,
                                max_workers=max(1, request.parallelism), state_keys=keys)
     used_keys = [keys] if keys is not None else []
@@ -106,7 +117,7 @@ def gather(request: Request) -> Gathered:
             opened = [open_source(uri, settings) for uri in request.sources]
         if request.hcl is not None:
             code_tree, code_root = _hcl_root(tree, request.hcl, from_git)
-            bindings.append(CodeBinding(load_hcl(code_tree, code_root), None, request.hcl))
+            bindings.append(CodeBinding(_load_hcl(code_tree, code_root), None, request.hcl))
     else:
         from cloudrift.sources.discover import describe_roots, discover_roots, root_sources
 
@@ -130,6 +141,8 @@ def gather(request: Request) -> Gathered:
             root_settings = settings
             if root.encryption:
                 try:
+                    from cloudrift.sources.tofu_encryption import root_keys
+
                     found = root_keys(tree, root.directory, root.encryption, os.environ)
                 except ConfigError as exc:
                     where = f"root module {root.shown_directory}: "
@@ -139,7 +152,7 @@ def gather(request: Request) -> Gathered:
             opened.extend(root_sources(tree, [root], root_settings))
             positions = frozenset(range(first, len(opened)))
             code = root.code
-            index = load_hcl(tree, code) if code is not None else None
+            index = _load_hcl(tree, code) if code is not None else None
             bindings.append(CodeBinding(index, positions, root.shown_directory,
                                         note=_no_code(root) if index is None else None))
 

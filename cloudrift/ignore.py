@@ -27,9 +27,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from cloudrift.errors import ConfigError
-from cloudrift.model import Finding, FindingKind
+
+if TYPE_CHECKING:
+    # the report model (pydantic) loads when findings exist, not when the CLI reads its config
+    from cloudrift.model import Finding
 
 IGNORE_FILES = (".cloudriftignore", ".driftignore")
 
@@ -158,6 +162,8 @@ class IgnoreSet:
         return decided
 
     def apply(self, findings: Sequence[Finding]) -> IgnoreOutcome:
+        from cloudrift.model import FindingKind
+
         kept: list[Finding] = []
         suppressed: Counter[str] = Counter()
         for finding in findings:
@@ -189,6 +195,8 @@ def escape_id(resource_id: str) -> str:
 def rules_for(findings: Iterable[Finding]) -> list[str]:
     """``ignore gen``: one line per unmanaged, missing or changed resource, like driftctl's
     ``gen-driftignore``."""
+    from cloudrift.model import FindingKind
+
     lines: list[str] = []
     seen: set[str] = set()
     for finding in findings:

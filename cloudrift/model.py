@@ -20,9 +20,13 @@ from pydantic import (
     model_serializer,
 )
 
+# re-exported: the report model is where most code looks for them
+from cloudrift.kinds import GLOBAL_REGION as GLOBAL_REGION
+from cloudrift.kinds import FindingKind as FindingKind
+from cloudrift.kinds import FindingStatus as FindingStatus
+
 SCHEMA_VERSION = "1.7"
 
-GLOBAL_REGION = "global"
 
 # how far a scan searched for unmanaged resources (``--unmanaged``), widest first
 UnmanagedSearch = Literal["all", "managed-types", "none"]
@@ -35,29 +39,6 @@ INCOMPLETE_WARNINGS = frozenset({
     "hcl_unreadable",  # a code file was not parsed: unapplied resources may be unseen
     "account_unreachable",  # an account of the organisation could not be entered at all
 })
-
-
-class FindingKind(str, Enum):
-    CHANGED = "changed"
-    MISSING = "missing"
-    UNMANAGED = "unmanaged"
-    UNAPPLIED = "unapplied"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class FindingStatus(str, Enum):
-    """Where a drift stands in the history (``cloudrift/history``): first seen in this scan,
-    seen before, back after being resolved, or gone since the last scan of its scope."""
-
-    NEW = "new"
-    KNOWN = "known"
-    REOPENED = "reopened"
-    RESOLVED = "resolved"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Scope(BaseModel):

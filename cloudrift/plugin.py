@@ -9,20 +9,26 @@ normalises state instances with the same specs it uses for cloud payloads, enume
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import importlib.util
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from cloudrift.errors import ConfigError
+from cloudrift.kinds import GLOBAL_REGION
 from cloudrift.meter import CallMeter
-from cloudrift.model import GLOBAL_REGION, Resource, ScanWarning, Scope, UnmanagedSearch
 from cloudrift.progress import NoProgress, ProgressSink
-from cloudrift.sources.tfstate import StateInstance
-from cloudrift.spec import ResourceSpec, SpecT
+
+if TYPE_CHECKING:
+    # annotations only: every plugin's light __init__ imports this module, and the CLI loads
+    # them all for their settings before it knows whether a scan will need the report model
+    from cloudrift.model import Resource, ScanWarning, Scope, UnmanagedSearch
+    from cloudrift.sources.tfstate import StateInstance
+    from cloudrift.spec import ResourceSpec, SpecT
 
 ENTRY_POINT_GROUP = "cloudrift.providers"
 
@@ -114,6 +120,8 @@ class Unit:
 
     @property
     def scope(self) -> Scope:
+        from cloudrift.model import Scope
+
         return Scope(account=self.account, region=self.region, group=self.group)
 
 
@@ -215,11 +223,18 @@ def _loaded(entry: metadata.EntryPoint) -> ProviderPlugin | None:
     return plugin
 
 
+@functools.cache
+def _entry_points() -> tuple[metadata.EntryPoint, ...]:
+    # read once a process: every installed distribution's metadata is opened to find them, and
+    # a scan asks for its settings, its state's providers and its plugin in turn
+    return tuple(metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+
 def available_plugins(include_unusable: bool = False) -> dict[str, ProviderPlugin]:
     """Installed plugins by name: those whose SDK is installed, or all with
     ``include_unusable`` (their settings are known even where they cannot run)."""
     plugins: dict[str, ProviderPlugin] = {}
-    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+    for entry in _entry_points():
         plugin = _loaded(entry)
         if plugin is not None and (include_unusable or usable(plugin)):
             plugins[entry.name] = plugin
@@ -243,7 +258,7 @@ def plugins_for_state(state_names: Iterable[str]) -> tuple[list[str], list[str]]
 
 
 def load_plugin(name: str) -> ProviderPlugin:
-    entry_points = {e.name: e for e in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    entry_points = {e.name: e for e in _entry_points()}
     if name not in entry_points:
         known = ", ".join(sorted(entry_points)) or "none installed"
         raise ConfigError(f"unknown provider {name!r} (available: {known})")

@@ -11,13 +11,15 @@ import fnmatch
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import jmespath
-from jmespath.exceptions import JMESPathError
+from typing import TYPE_CHECKING
 
 from cloudrift.errors import ConfigError
-from cloudrift.ignore import IgnoreSet
-from cloudrift.model import Finding, FindingKind, FindingStatus, ScanReport, ScanWarning
+from cloudrift.kinds import FindingKind, FindingStatus
+
+if TYPE_CHECKING:
+    # filters are checked before the scan; the report model loads with the first report
+    from cloudrift.ignore import IgnoreSet
+    from cloudrift.model import Finding, ScanReport
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class Filters:
                 raise ConfigError(f"--only {name!r} is not a finding kind ({known})") from None
         compiled = None
         if expression:
+            import jmespath
+            from jmespath.exceptions import JMESPathError
+
             try:
                 compiled = jmespath.compile(expression)
             except JMESPathError as exc:
@@ -92,6 +97,8 @@ def recount(report: ScanReport, findings: list[Finding],
 
 
 def apply(report: ScanReport, ignores: IgnoreSet | None, filters: Filters | None) -> ScanReport:
+    from cloudrift.model import ScanWarning
+
     findings = list(report.findings)
     warnings = list(report.warnings)
     ignored = dict(report.ignored)

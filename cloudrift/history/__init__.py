@@ -16,10 +16,11 @@ from cloudrift.errors import ConfigError
 from cloudrift.history.status import Labels
 from cloudrift.history.store import DEFAULT_URL, Database, HistoryUrl, open_database, parse_url
 from cloudrift.history.urls import parse_duration
-from cloudrift.model import Finding, ScanReport, TrendPoint
 
 if TYPE_CHECKING:
+    # a scan checks its history settings (cloudrift.history.urls) before it has a report
     from cloudrift.history.recorder import Recorded
+    from cloudrift.model import Finding, ScanReport, TrendPoint
 
 __all__ = ["DEFAULT_URL", "History", "Labels", "Recorded", "parse_duration", "parse_url"]
 

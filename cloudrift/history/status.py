@@ -20,12 +20,15 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from cloudrift.model import Finding, FindingKind, FindingStatus, ScanReport
+from cloudrift.kinds import FindingKind, FindingStatus
 from cloudrift.plugin import in_shard
+
+if TYPE_CHECKING:
+    from cloudrift.model import Finding, ScanReport
 
 # warnings that mean some fields of a type were not read: its changed drift may be unseen
 _FIELDS_UNREAD = frozenset({"detail_unavailable", "access_denied"})
@@ -211,6 +214,8 @@ def classify(
     ``ignored``; ``open_elsewhere`` the drift still open or ignored in the history whose unit this
     scan may have covered. A ``baseline`` records what is there as known, never new.
     """
+    from cloudrift.model import Finding
+
     outcome = Outcome(findings=[], resolved=[], transitions=[])
     present: set[str] = set()
     for finding in findings:

@@ -12,11 +12,14 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cloudrift.errors import CloudriftError, ConfigError
-from cloudrift.model import ScanReport
-from cloudrift.redact import Redactor
+
+if TYPE_CHECKING:
+    # a scan parses its --output targets before it has a report: the model loads with one
+    from cloudrift.model import ScanReport
+    from cloudrift.redact import Redactor
 
 
 class Reporter(Protocol):
@@ -86,7 +89,7 @@ def _scrubbed(report: ScanReport, redactor: Redactor | None) -> ScanReport:
     """The report with secrets blanked in its values: a format may escape a secret past
     recognition, so the finished text alone cannot be trusted to show it."""
     if redactor is not None and len(redactor):
-        return ScanReport.model_validate(redactor.scrub_value(report.json_dict()))
+        return type(report).model_validate(redactor.scrub_value(report.json_dict()))
     return report
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cloudrift.history.grouping import group_findings
+from cloudrift.kinds import KINDS
 from cloudrift.model import Finding, FindingKind, ScanReport
 from cloudrift.report._attribution import attribution_lines
 from cloudrift.report._coverage import (
@@ -17,7 +18,6 @@ from cloudrift.report._coverage import (
     unmanaged_search_line,
 )
 from cloudrift.report._diff import element_lines
-from cloudrift.report._kinds import KINDS
 
 _MAX_VALUE = 120
 # members of a group listed under its line; the rest are counted

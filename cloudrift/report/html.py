@@ -19,11 +19,11 @@ from typing import Any
 
 from cloudrift.history.grouping import group_findings
 from cloudrift.history.trend import TREND_STYLE, trend_svg
+from cloudrift.kinds import KINDS
 from cloudrift.model import FieldChange, Finding, FindingKind, ScanReport
 from cloudrift.report._attribution import attribution_lines, no_events_text
 from cloudrift.report._coverage import compared_line, not_compared_groups, unmanaged_search_line
 from cloudrift.report._diff import element_lines
-from cloudrift.report._kinds import KINDS
 
 _MAX_VALUE = 20_000
 _MAX_SEARCH = 4_000

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from cloudrift.kinds import KINDS
 from cloudrift.model import (
     Finding,
     FindingKind,
@@ -28,7 +29,6 @@ from cloudrift.model import (
 from cloudrift.report._attribution import attribution_lines
 from cloudrift.report._coverage import REASON_TITLES
 from cloudrift.report._diff import element_lines
-from cloudrift.report._kinds import KINDS
 
 _MAX_VALUE = 500
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudrift.history.grouping import TIMES, Group, group_findings
+from cloudrift.kinds import KINDS
 from cloudrift.model import FieldChange, Finding, FindingKind, ScanReport
 from cloudrift.report._attribution import event_text, no_events_text
 from cloudrift.report._coverage import (
@@ -37,7 +38,6 @@ from cloudrift.report._coverage import (
     unmanaged_search_line,
 )
 from cloudrift.report._diff import element_lines
-from cloudrift.report._kinds import KINDS
 
 GITHUB_COMMENT_LIMIT = 65_536
 

@@ -26,7 +26,7 @@ from cloudrift.sources.tfstate import (
     StateDocument,
     check_state_size,
     max_state_bytes,
-    parse_state,
+    read_state,
 )
 from cloudrift.sources.types import Backend, BackendSettings
 
@@ -75,13 +75,12 @@ class LocalStateSource:
         for path in self.paths():
             try:
                 # checked on the open file, before a byte is read; the read is capped too, so
-                # a file that grows meanwhile is refused by parse_state, not read whole
+                # a file that grows meanwhile is refused, not read whole
                 with open(path, "rb") as handle:
                     check_state_size(os.fstat(handle.fileno()).st_size, path, limit)
-                    data = handle.read(limit + 1)
+                    documents.append(read_state(handle, path, self.keys, limit))
             except OSError as exc:
                 raise SourceError(f"{path}: cannot read state ({exc.strerror})") from None
-            documents.append(parse_state(data, path, self.keys))
         return documents
 
 

@@ -7,16 +7,19 @@ way out and Terraform itself does not refresh them into the plan's drift.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
 from cloudrift.errors import ConfigError, SourceError, StateFormatError
+from cloudrift.sources import _split
 
 if TYPE_CHECKING:
     from cloudrift.sources.tofu_encryption import StateKeys
@@ -24,8 +27,9 @@ if TYPE_CHECKING:
 SUPPORTED_VERSION = 4
 
 MAX_STATE_BYTES_VAR = "CLOUDRIFT_MAX_STATE_BYTES"
-# a state is parsed whole, and the parsed document takes several times its size in memory: past
-# this a scan would sooner be killed by the OOM killer than finish
+# the parsed document takes over twice a state's size in memory (more for a state not laid out
+# as Terraform writes it, which is parsed whole): past this a scan would sooner be killed by the
+# OOM killer than finish
 DEFAULT_MAX_STATE_BYTES = 2 * 1024**3
 _SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
@@ -33,7 +37,9 @@ _SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
 _PROVIDER_RE = re.compile(r'provider\["(?P<source>[^"]+)"\]')
 
 
-@dataclass(frozen=True)
+# slots: a state of 100,000 instances keeps 100,000 of these, and a __dict__ each is a tenth of
+# the file's size again
+@dataclass(frozen=True, slots=True)
 class StateInstance:
     """One managed (or data) resource instance as recorded in a state file."""
 
@@ -264,71 +270,75 @@ def _as_list(value: Any, what: str, source: str) -> list[Any]:
 
 
 def _instances(document: Mapping[str, Any], source: str) -> Iterator[StateInstance]:
-    # the document comes from orjson, so objects are plain dicts: checking for dict rather than
-    # the Mapping ABC is a tenth of the cost, paid several times for each of 100,000 instances
     resources = _as_list(document.get("resources"), '"resources"', source)
     for position, resource in enumerate(resources):
-        if not isinstance(resource, dict):
-            raise StateFormatError(f"{source}: resources[{position}] is not an object")
-        try:
-            mode = resource["mode"]
-            rtype = resource["type"]
-            name = resource["name"]
-        except KeyError as exc:
+        yield from _resource_instances(resource, position, source)
+
+
+def _resource_instances(resource: Any, position: int, source: str) -> Iterator[StateInstance]:
+    # the document comes from orjson, so objects are plain dicts: checking for dict rather than
+    # the Mapping ABC is a tenth of the cost, paid several times for each of 100,000 instances
+    if not isinstance(resource, dict):
+        raise StateFormatError(f"{source}: resources[{position}] is not an object")
+    try:
+        mode = resource["mode"]
+        rtype = resource["type"]
+        name = resource["name"]
+    except KeyError as exc:
+        raise StateFormatError(
+            f"{source}: resources[{position}] has no {exc.args[0]!r}"
+        ) from None
+    module = resource.get("module") or ""
+    if not isinstance(module, str):
+        raise StateFormatError(f"{source}: resources[{position}].module is not a string")
+    provider_field = str(resource.get("provider") or "")
+    short, provider_source = provider_short_name(provider_field)
+    prefix = f"{module}." if module else ""
+    mode_prefix = "data." if mode == "data" else ""
+    where = f"{prefix}{mode_prefix}{rtype}.{name}"
+    for instance in _as_list(resource.get("instances"), f"{where} instances", source):
+        if not isinstance(instance, dict):
+            raise StateFormatError(f"{source}: an instance of {where} is not an object")
+        if instance.get("deposed"):
+            continue
+        instance_short, instance_source = short, provider_source
+        if not provider_field:
+            # OpenTofu 1.9+ with a provider's for_each names the provider instance on each
+            # resource instance (provider["..."].alias["key"]) and none on the resource
+            instance_short, instance_source = provider_short_name(
+                str(instance.get("provider") or ""))
+        if not instance_short:
+            # every resource Terraform writes names its provider; without it nothing can
+            # compare the resource, and silently skipping it would hide it from the scan
             raise StateFormatError(
-                f"{source}: resources[{position}] has no {exc.args[0]!r}"
-            ) from None
-        module = resource.get("module") or ""
-        if not isinstance(module, str):
-            raise StateFormatError(f"{source}: resources[{position}].module is not a string")
-        provider_field = str(resource.get("provider") or "")
-        short, provider_source = provider_short_name(provider_field)
-        prefix = f"{module}." if module else ""
-        mode_prefix = "data." if mode == "data" else ""
-        where = f"{prefix}{mode_prefix}{rtype}.{name}"
-        for instance in _as_list(resource.get("instances"), f"{where} instances", source):
-            if not isinstance(instance, dict):
-                raise StateFormatError(f"{source}: an instance of {where} is not an object")
-            if instance.get("deposed"):
-                continue
-            instance_short, instance_source = short, provider_source
-            if not provider_field:
-                # OpenTofu 1.9+ with a provider's for_each names the provider instance on each
-                # resource instance (provider["..."].alias["key"]) and none on the resource
-                instance_short, instance_source = provider_short_name(
-                    str(instance.get("provider") or ""))
-            if not instance_short:
-                # every resource Terraform writes names its provider; without it nothing can
-                # compare the resource, and silently skipping it would hide it from the scan
-                raise StateFormatError(
-                    f"{source}: resources[{position}] ({rtype}.{name}) has no provider"
-                )
-            attributes = instance.get("attributes")
-            if attributes is None and "attributes_flat" in instance:
-                raise StateFormatError(
-                    f"{source}: {rtype}.{name} uses flat attributes from an old provider",
-                    hint="refresh the state with a current provider",
-                )
-            if attributes is not None and not isinstance(attributes, dict):
-                raise StateFormatError(f"{source}: attributes of {where} are not an object")
-            try:
-                index = format_index(instance.get("index_key"))
-            except StateFormatError as exc:
-                raise StateFormatError(f"{source}: {where}: {exc.message}") from None
-            yield StateInstance(
-                address=f"{where}{index}",
-                mode=str(mode),
-                type=str(rtype),
-                name=str(name),
-                provider=instance_short,
-                provider_source=instance_source,
-                attributes=attributes or {},
-                sensitive_paths=sensitive_paths(instance.get("sensitive_attributes")),
-                source=source,
-                schema_version=_as_int(
-                    instance.get("schema_version"), f"{where} schema_version", source
-                ),
+                f"{source}: resources[{position}] ({rtype}.{name}) has no provider"
             )
+        attributes = instance.get("attributes")
+        if attributes is None and "attributes_flat" in instance:
+            raise StateFormatError(
+                f"{source}: {rtype}.{name} uses flat attributes from an old provider",
+                hint="refresh the state with a current provider",
+            )
+        if attributes is not None and not isinstance(attributes, dict):
+            raise StateFormatError(f"{source}: attributes of {where} are not an object")
+        try:
+            index = format_index(instance.get("index_key"))
+        except StateFormatError as exc:
+            raise StateFormatError(f"{source}: {where}: {exc.message}") from None
+        yield StateInstance(
+            address=f"{where}{index}",
+            mode=str(mode),
+            type=str(rtype),
+            name=str(name),
+            provider=instance_short,
+            provider_source=instance_source,
+            attributes=attributes or {},
+            sensitive_paths=sensitive_paths(instance.get("sensitive_attributes")),
+            source=source,
+            schema_version=_as_int(
+                instance.get("schema_version"), f"{where} schema_version", source
+            ),
+        )
 
 
 def max_state_bytes() -> int:
@@ -385,12 +395,79 @@ def parse_state(data: bytes, source: str, keys: StateKeys | None = None) -> Stat
     state in clear is read only if the configuration allows it; ``StateDecryptionError`` says
     why one cannot be opened."""
     check_state_size(len(data), source)
+    with _collector_paused():
+        if keys is None:
+            split = _parse_split(data, None, source, None)
+            if split is not None:
+                return split
+        return _parse_whole(data, source, keys)
+
+
+def read_state(handle: BinaryIO, source: str, keys: StateKeys | None = None,
+               limit: int | None = None) -> StateDocument:
+    """Parse the state in an open file, read in chunks and resource by resource: the whole
+    text is never held, nor the whole parse tree. A file not laid out as Terraform writes it
+    (or not valid) is read again whole and parsed as ``parse_state`` does."""
+    limit = max_state_bytes() if limit is None else limit
+    if keys is None:
+        with _collector_paused():
+            split = _parse_split(handle.read(_split.CHUNK), handle.read, source, limit)
+        if split is not None:
+            return split
+        handle.seek(0)
+    data = handle.read(limit + 1)
+    check_state_size(len(data), source, limit)
+    return parse_state(data, source, keys)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a state is parsed: it makes millions of objects, none
+    of them in a cycle, and each collection of the older generations walks all made so far (half
+    the time of a large state's parse). Restored only by whoever paused it, so parses on several
+    threads, or a caller that keeps the collector off, are left as they were."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _parse_split(first: bytes, read: Callable[[int], bytes] | None, source: str,
+                 limit: int | None) -> StateDocument | None:
+    """The state parsed resource by resource (``cloudrift.sources._split``), or None where
+    that does not apply and the whole text is to be parsed (which words any error: a state
+    whose parse fails here is parsed again whole, so both ways fail alike)."""
+    if first.startswith(b"\xef\xbb\xbf"):
+        first = first[3:]
+    if b"\x00" in first[:4096]:
+        return None
+    try:
+        splitter = _split.Splitter(first, read, limit)
+        instances: list[StateInstance] = []
+        for position, resource in enumerate(splitter.resources()):
+            instances.extend(_resource_instances(resource, position, source))
+        document = splitter.document()
+        _check_version(document, source)
+        return _state_document(document, source, instances)
+    except (_split.SplitError, StateFormatError):
+        return None
+
+
+def _parse_whole(data: bytes, source: str, keys: StateKeys | None) -> StateDocument:
     document = _opened(_decode(data, source), source, keys)
     _check_version(document, source)
+    return _state_document(document, source, _instances(document, source))
+
+
+def _state_document(document: Mapping[str, Any], source: str,
+                    instances: Iterable[StateInstance]) -> StateDocument:
     return StateDocument(
         source=source,
         terraform_version=str(document.get("terraform_version") or ""),
         serial=_as_int(document.get("serial"), '"serial"', source),
         lineage=str(document.get("lineage") or ""),
-        instances=tuple(_instances(document, source)),
+        instances=tuple(instances),
     )

@@ -47,27 +47,27 @@ def _split_options(uri: str, rest: str) -> tuple[str, tuple[tuple[str, str], ...
 def parse_from(uri: str) -> FromSpec:
     """``tfstate://a/b.tfstate`` -> FromSpec("tfstate", None, "a/b.tfstate");
     ``tfstate+s3://b/k?region=x`` -> FromSpec("tfstate", "s3", "b/k", (("region", "x"),))."""
-    # imported here: the table loads every backend module, and ``import cloudrift.sources``
-    # (which the providers do for the state types) need not
-    from cloudrift.sources.backends import backend_for_scheme, backend_names
-    from cloudrift.sources.backends._common import redact_url
-
     if not uri:
         raise ConfigError("--from is empty")
     if "://" not in uri:
         return FromSpec("tfstate", None, uri)
     scheme, _, rest = uri.partition("://")
     base, _, backend = scheme.partition("+")
+    if base in SCHEMES and not backend:
+        if not rest:
+            raise ConfigError(f"--from {uri!r} has no path")
+        return FromSpec(base, None, rest)
+    # imported only now: the table loads every backend module, which neither ``import
+    # cloudrift.sources`` (the providers' state types) nor a local state needs
+    from cloudrift.sources.backends import backend_for_scheme, backend_names
+    from cloudrift.sources.backends._common import redact_url
+
     if base not in SCHEMES:
         raise ConfigError(
             f"unknown --from scheme {scheme!r} in {redact_url(uri)!r}",
             hint="use tfstate://PATH (globs allowed) or tfstate+BACKEND://..., BACKEND one of "
             + ", ".join(backend_names()),
         )
-    if not backend:
-        if not rest:
-            raise ConfigError(f"--from {uri!r} has no path")
-        return FromSpec(base, None, rest)
     backend = backend.lower()
     found = backend_for_scheme(backend)
     if found is None:
@@ -88,9 +88,11 @@ def parse_from(uri: str) -> FromSpec:
 def open_source(uri: str, settings: BackendSettings | None = None) -> Source:
     """The source one ``--from`` value names. ``settings`` carries what a backend needs beyond
     its URL (a Terraform Cloud token, HTTP headers, the read parallelism)."""
-    from cloudrift.sources.backends import LOCAL, open_backend
-
     spec = parse_from(uri)
     if spec.backend is None:
-        return LOCAL.opener(uri, spec.location, (), settings or BackendSettings())
+        from cloudrift.sources.local import BACKEND
+
+        return BACKEND.opener(uri, spec.location, (), settings or BackendSettings())
+    from cloudrift.sources.backends import open_backend
+
     return open_backend(uri, spec.backend, spec.location, spec.options, settings)

@@ -59,16 +59,25 @@ class AwsPlugin:
         return SPECS
 
     def create(self, options: ScanOptions) -> AwsProvider:
+        from cloudrift_aws.regions import default_region
+        from cloudrift_aws.session import AwsContext
+
+        endpoint = options.settings.get("endpoint_url")
+        ctx = AwsContext(endpoint_url=endpoint if isinstance(endpoint, str) else None,
+                         parallelism=options.parallelism, meter=options.meter)
+        # who the credentials belong to is the scan's first call, made before the type
+        # catalogue and the report model load: bad credentials fail at once, and a scan's
+        # start-up is not held up by what only its comparison needs (memoised for observe)
+        ctx.account_id(default_region(options.regions, ctx.region_name))
         from cloudrift_aws.provider import AwsProvider
 
-        return AwsProvider(options.selected(self.types()), options)
+        return AwsProvider(options.selected(self.types()), options, ctx)
 
     def create_all(self, options: ScanOptions) -> Mapping[str, Provider]:
         """One provider per account: of the organisation with --aws-organization, else per
         --aws-profile / --aws-role target (just one without targets); keyed ``aws`` for the
         first (the organisation's own account) and ``aws@ACCOUNT`` for the others."""
         from cloudrift_aws.accounts import AccountRouter, context_for, targets_from
-        from cloudrift_aws.provider import AwsProvider
         from cloudrift_aws.regions import default_region
 
         if options.settings.get("aws_organization"):
@@ -80,12 +89,17 @@ class AwsPlugin:
             if not targets:
                 return {self.name: self.create(options)}
             ctx = context_for(targets[0], options)
+            from cloudrift_aws.provider import AwsProvider
+
             return {self.name: AwsProvider(options.selected(self.types()), options, ctx)}
         contexts = [context_for(t, options) for t in targets]
         accounts = [
-            ctx.account_id(default_region(options.regions, ctx.session.region_name))
+            ctx.account_id(default_region(options.regions, ctx.region_name))
             for ctx in contexts
         ]
+        # the type catalogue and the report model load once every account has answered
+        from cloudrift_aws.provider import AwsProvider
+
         router = AccountRouter(primary=accounts[0], known=frozenset(accounts))
         providers: dict[str, Provider] = {}
         for position, (ctx, account) in enumerate(zip(contexts, accounts, strict=True)):

@@ -13,8 +13,9 @@ import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-import boto3
+import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
 from cloudrift.sdk import ProviderError, ScanOptions, StateInstance
@@ -89,20 +90,23 @@ def targets_from(settings: Mapping[str, object]) -> list[Target]:
             + [Target(role_arn=r) for r in listed("aws_role")])
 
 
-def session_for(target: Target, options: ScanOptions) -> boto3.session.Session:
-    """A boto3 session for a target; assuming a role is the one non-read call a scan makes."""
+def session_for(target: Target, options: ScanOptions) -> Any:
+    """A botocore session for a target; assuming a role is the one non-read call a scan
+    makes."""
     if target.profile is not None:
+        session = botocore.session.Session(profile=target.profile)
         try:
-            return boto3.session.Session(profile_name=target.profile)
+            session.get_scoped_config()  # an unknown profile fails here, not at the first call
+            return session
         except ProfileNotFound:
             raise ProviderError(f"AWS profile {target.profile!r} not found",
                                 hint="check ~/.aws/config or AWS_CONFIG_FILE") from None
     assert target.role_arn is not None
-    base = boto3.session.Session()
-    region = default_region(options.regions, base.region_name)
+    base = botocore.session.Session()
+    region = default_region(options.regions, base.get_config_variable("region"))
     endpoint = options.settings.get("endpoint_url")
-    sts = base.client("sts", region_name=region,
-                      **({"endpoint_url": endpoint} if isinstance(endpoint, str) else {}))
+    sts = base.create_client("sts", region_name=region,
+                             **({"endpoint_url": endpoint} if isinstance(endpoint, str) else {}))
     try:
         credentials = sts.assume_role(RoleArn=target.role_arn,
                                       RoleSessionName=SESSION_NAME)["Credentials"]
@@ -111,12 +115,11 @@ def session_for(target: Target, options: ScanOptions) -> boto3.session.Session:
             f"cannot assume {target.role_arn} ({error_code(exc)})",
             hint="the scanning identity needs sts:AssumeRole on it, and it a read-only policy",
         ) from None
-    return boto3.session.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=region,
-    )
+    assumed = botocore.session.Session()
+    assumed.set_credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"],
+                            credentials["SessionToken"])
+    assumed.set_config_variable("region", region)
+    return assumed
 
 
 def context_for(target: Target, options: ScanOptions) -> AwsContext:

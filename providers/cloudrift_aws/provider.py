@@ -62,7 +62,7 @@ class AwsProvider:
             parallelism=options.parallelism,
         )
         self.ctx.meter = options.meter
-        self.default_region = default_region(options.regions, self.ctx.session.region_name)
+        self.default_region = default_region(options.regions, self.ctx.region_name)
         self.account: str | None = None
         # with several accounts in one scan (``router``): each state resource is compared by the
         # provider of its account; the primary one reports those of accounts no provider has

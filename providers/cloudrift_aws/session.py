@@ -1,7 +1,11 @@
-"""boto3 session, clients per (service, region), call counting and error classification.
+"""botocore session, clients per (service, region), call counting and error classification.
 
-One ``AwsContext`` serves one scan. boto3 sessions are not thread-safe but clients are: clients
-are created under a lock and then shared by the worker threads.
+One ``AwsContext`` serves one scan. Sessions are not thread-safe but clients are: clients are
+created under a lock and then shared by the worker threads.
+
+The session is botocore's, not boto3's: a scan makes client calls only, and ``import boto3``
+costs a fifth of a scan's start-up again (s3transfer, multiprocessing) for resources and
+transfers it never uses. A boto3 session given by a caller (tests, scripts) works the same.
 """
 
 from __future__ import annotations
@@ -10,9 +14,9 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import boto3
+import botocore.session
 import jmespath
 from botocore.config import Config
 from botocore.exceptions import (
@@ -157,7 +161,7 @@ class AwsContext:
 
     def __init__(
         self,
-        session: boto3.session.Session | None = None,
+        session: Any = None,
         *,
         endpoint_url: str | None = None,
         parallelism: int = 16,
@@ -167,7 +171,8 @@ class AwsContext:
         meter: CallMeter | None = None,
         label: str = "aws",
     ) -> None:
-        self.session = session or boto3.session.Session()
+        # a botocore session, or a boto3 one (``client`` for ``create_client``, ``region_name``)
+        self.session: Any = session if session is not None else botocore.session.Session()
         self.endpoint_url = endpoint_url
         # the provider hands its scan's meter over before its first call
         self.meter = meter or CallMeter()
@@ -194,6 +199,16 @@ class AwsContext:
         # of listing the region (``ec2_common.by_ids``)
         self.managed_only = False
 
+    @property
+    def region_name(self) -> str | None:
+        """The session's region (AWS_DEFAULT_REGION, the profile's), if it has one."""
+        if hasattr(self.session, "region_name"):  # boto3's
+            return cast("str | None", self.session.region_name)
+        return cast("str | None", self.session.get_config_variable("region"))
+
+    def partition_for(self, region: str) -> str:
+        return cast(str, self.session.get_partition_for_region(region))
+
     def managed_of(self, rtype: str, region: str | None = None) -> Sequence[Resource]:
         """The managed resources of another type in ``region``, or in every region (an
         enumerator is handed its own type's only)."""
@@ -211,7 +226,8 @@ class AwsContext:
                 kwargs: dict[str, Any] = {"region_name": region, "config": self._config}
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
-                client = self.session.client(service, **kwargs)
+                create = getattr(self.session, "create_client", None) or self.session.client
+                client = create(service, **kwargs)
                 client.meta.events.register("before-parameter-build", self._count)
                 # every HTTP attempt, retries included, takes a token of its (region, service)
                 bucket = self.limits.bucket("", region, service)

@@ -22,7 +22,7 @@ _ON = frozenset({"ENABLED", "ENABLING", "UPDATING"})
 def _tables(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
     names = ctx.paginate("dynamodb", region, "list_tables", "TableNames")
     # tags are looked up by ARN; build it rather than make tags depend on DescribeTable
-    partition = ctx.session.get_partition_for_region(region)
+    partition = ctx.partition_for(region)
     account = ctx.account_id(region)
     tables: list[Item] = [
         {"TableName": name, "TableArn": f"arn:{partition}:dynamodb:{region}:{account}:table/{name}"}

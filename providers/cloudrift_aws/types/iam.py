@@ -44,7 +44,7 @@ def _call_region(ctx: AwsContext, region: str) -> str:
     region keeps the partition right (GovCloud and China have their own IAM endpoints)."""
     if region != GLOBAL_REGION:
         return region
-    return ctx.session.region_name or DEFAULT_REGION
+    return ctx.region_name or DEFAULT_REGION
 
 
 def _authorization_details(ctx: AwsContext, region: str) -> dict[str, list[Item]]:

@@ -72,7 +72,7 @@ def _bucket_regions(ctx: AwsContext, region: str) -> dict[str, str]:
 
 
 def _buckets(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
-    partition = ctx.session.get_partition_for_region(region)
+    partition = ctx.partition_for(region)
     buckets: list[Item] = [
         {"Name": name, "BucketRegion": where, "BucketArn": f"arn:{partition}:s3:::{name}"}
         for name, where in sorted(_bucket_regions(ctx, region).items())

@@ -90,7 +90,7 @@ def _parameter_arn(partition: str, region: str, account: str, name: str) -> str:
 def _parameters(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
     listed = ctx.paginate("ssm", region, "describe_parameters", "Parameters",
                           PaginationConfig={"PageSize": _PARAMETER_PAGE})
-    partition = ctx.session.get_partition_for_region(region)
+    partition = ctx.partition_for(region)
     account = ctx.account_id(region)
     items: list[Item] = [
         {**parameter,

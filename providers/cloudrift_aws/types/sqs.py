@@ -33,7 +33,7 @@ def queue_urls(ctx: AwsContext, region: str) -> list[str]:
 
 def _queues(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
     urls = queue_urls(ctx, region)
-    partition = ctx.session.get_partition_for_region(region)
+    partition = ctx.partition_for(region)
     queues: list[Item] = [
         {"QueueUrl": url, "QueueArn": _queue_arn(partition, region, url)} for url in urls
     ]
