@@ -204,6 +204,11 @@ class CloudTrailServer(LocalServer):
     def handle(self, request: Request) -> Response:
         operation = self.operation(request)
         region = self.region(request)
+        if request.method == "POST" and operation == "DescribeTrails":
+            # the scan's own listing of aws_cloudtrail: this account has no trail of its own
+            # (LookupEvents reads the 90 days of management events every account has)
+            return Response.json(200, {"trailList": []},
+                                 {"x-amzn-RequestId": str(uuid.uuid4())}, CONTENT_TYPE)
         if request.method != "POST" or operation != "LookupEvents":
             return _error("UnknownOperationException", f"unknown operation {operation!r}")
         fault = self._take_fault(region)
