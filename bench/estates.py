@@ -270,8 +270,13 @@ def _community_missing() -> str | None:
 SCALE = Target(speed=10.0, calls=10.0)
 
 ESTATES: dict[str, Estate] = {estate.name: estate for estate in (
+    # managed-types: parts searched under managed parents only for the part types the states
+    # use (a bucket's ten configurations are read only where one is managed somewhere)
     Estate("estate-572", "bench/estate", _copy(HERE / "estate"),
-           (Variant("", SCALE),), MUTATIONS, UNMANAGED),
+           (Variant("", SCALE),
+            Variant("--unmanaged managed-types", SCALE, ("--unmanaged", "managed-types"),
+                    needs="--unmanaged")),
+           MUTATIONS, UNMANAGED),
     Estate("estate-601", "generated wide estate", write_wide, (Variant("", SCALE),),
            WIDE_MUTATIONS, WIDE_UNMANAGED),
     Estate("community", "tests/e2e/community", _copy(COMMUNITY),
