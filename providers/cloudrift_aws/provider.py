@@ -316,7 +316,7 @@ class AwsProvider:
             call_region = self._region_of_call(spec, region)
             for detail in spec.details:
                 try:
-                    response = self.ctx.call(
+                    response = self.ctx.shared_call(
                         detail.service or spec.service, call_region, detail.operation,
                         **dict(detail.params(item)),
                     )

@@ -261,6 +261,25 @@ class AwsContext:
         response.pop("ResponseMetadata", None)
         return response
 
+    def shared_call(self, service: str, region: str, operation: str,
+                    **params: Any) -> dict[str, Any]:
+        """``call``, made once per scan for the same request: a type's detail read and its
+        parts' (a topic's attributes, read for the topic and for its policy) share one answer.
+        A failure is shared too, rather than asked again."""
+        key = f"call:{service}:{region}:{operation}:{sorted(params.items())!r}"
+
+        def attempt() -> tuple[dict[str, Any] | None, BaseException | None]:
+            try:
+                return self.call(service, region, operation, **params), None
+            except (ClientError, BotoCoreError) as exc:
+                return None, exc
+
+        value, error = self.memo(key, attempt)
+        if error is not None:
+            raise error
+        assert value is not None
+        return value
+
     def paginate(
         self, service: str, region: str, operation: str, result: str, **params: Any
     ) -> list[Any]:

@@ -7,8 +7,8 @@ subscription of an unmanaged topic is covered by the topic's own unmanaged findi
 A topic policy is a topic's ``policy`` as a resource of its own (``aws_sns_topic_policy``
 takes the field over from ``aws_sns_topic``). Every topic has a policy: SNS writes a default one
 (``__default_policy_ID``), a default part never reported unmanaged. The policies are read with
-one ``GetTopicAttributes`` per managed topic and per topic a managed policy names: the topics
-listing holds no attributes.
+one ``GetTopicAttributes`` per managed topic and per topic a managed policy names (the topics
+listing holds no attributes): the same answer the topic's own comparison reads, asked once.
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ def _policy_topics(ctx: AwsContext, region: str, managed: Sequence[Resource]) ->
     existing = {str(t["TopicArn"]) for t in topic_listing(ctx, region)}
     items: list[Item] = []
     for arn in sorted(wanted & existing):
-        attributes = ctx.call("sns", region, "get_topic_attributes", TopicArn=arn)
+        # the topic's own detail read, shared
+        attributes = ctx.shared_call("sns", region, "get_topic_attributes", TopicArn=arn)
         policy = (attributes.get("Attributes") or {}).get("Policy")
         if policy:
             items.append({"TopicArn": arn, "Policy": policy})

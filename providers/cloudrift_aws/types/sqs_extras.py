@@ -18,7 +18,6 @@ from cloudrift_aws.fields import attr_json, attr_policy
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
 from cloudrift_aws.types._children import managed_ids
-from cloudrift_aws.types.bulk import memo_outcome
 from cloudrift_aws.types.sqs import queue_urls
 
 # sqs.<region>.amazonaws.com (and .com.cn), or the legacy <region>.queue.amazonaws.com
@@ -33,11 +32,11 @@ def queue_region(attributes: Mapping[str, Any]) -> str | None:
 
 
 def _attributes(ctx: AwsContext, region: str, url: str) -> Mapping[str, Any]:
-    return memo_outcome(
-        ctx, f"sqs:get_queue_attributes:{url}",
-        lambda: ctx.call("sqs", region, "get_queue_attributes", QueueUrl=url,
-                         AttributeNames=["Policy", "RedrivePolicy"]).get("Attributes") or {},
-    )
+    # the very request of aws_sqs_queue's detail read: a managed queue's attributes are asked
+    # once for the queue, its policy and its redrive policy
+    answer = ctx.shared_call("sqs", region, "get_queue_attributes", QueueUrl=url,
+                             AttributeNames=["All"])
+    return answer.get("Attributes") or {}
 
 
 def _parts(attribute: str) -> Callable[[AwsContext, str, Sequence[Resource]], list[Item]]:

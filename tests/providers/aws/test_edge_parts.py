@@ -350,3 +350,24 @@ def test_without_managed_parents_the_child_types_make_no_call(
     assert {f.type for f in report.findings if f.kind is FindingKind.UNMANAGED} >= {
         "aws_route53_zone", "aws_cloudwatch_event_rule", "aws_sns_topic", "aws_ecr_repository",
         "aws_sqs_queue", "aws_apigatewayv2_api"}
+
+
+def test_a_parent_and_its_parts_share_one_attributes_read(
+        moto: MotoServer, clients: Clients) -> None:
+    # a managed topic and its managed policy; a managed queue and its managed policy
+    policy = sns_extras._create_policy(clients)
+    topic = str(policy["arn"])
+    queue = clients("sqs").create_queue(QueueName="orders", Attributes={
+        "Policy": json.dumps(sns_extras.topic_policy("arn:aws:sqs:us-east-1:123456789012:orders"))
+    })["QueueUrl"]
+    state = (StateBuilder()
+             .add("aws_sns_topic", "events", _topic_state(topic, str(policy["policy"])))
+             .add("aws_sns_topic_policy", "events", policy)
+             .add("aws_sqs_queue", "orders", {"id": queue, "url": queue, "name": "orders"})
+             .add("aws_sqs_queue_policy", "orders", {"id": queue, "queue_url": queue}))
+    report, provider = _scan(moto, state)
+    # the topic's detail read answers its policy too, and the queue's its policy
+    assert provider.ctx.calls["sns:GetTopicAttributes"] == 1
+    assert provider.ctx.calls["sqs:GetQueueAttributes"] == 1
+    # and both policies were found in those answers: neither is missing
+    assert not [f for f in report.findings if f.kind is FindingKind.MISSING]
