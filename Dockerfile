@@ -23,7 +23,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MALLOC_ARENA_MAX=2
 COPY --from=build /wheels /wheels
-COPY requirements/dev.txt /tmp/lock.txt
+COPY requirements/requirements-dev.txt /tmp/lock.txt
 # the dependencies at the versions the tests ran with: the lock's pins, without its hashes (a
 # hash in a constraints file would demand one for the wheel built above too)
 # hadolint ignore=DL3013

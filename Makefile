@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 # the lock of the development environment (every extra + dev), hashes included; `make lock`
 # writes it from pyproject.toml, whose own dependency ranges stay ranges
-LOCK   := requirements/dev.txt
+LOCK   := requirements/requirements-dev.txt
 NPM_LOCK := requirements/npm
 # the pip that installs from the lock: pinned, so a new pip cannot change what the lock means
 PIP_VERSION := 26.3

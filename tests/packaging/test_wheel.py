@@ -70,7 +70,8 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("fresh-venv")
     venv.EnvBuilder(with_pip=True, clear=True).create(home)
     python = home / "bin" / "python"
-    constraints = _constraints(ROOT / "requirements" / "dev.txt", home / "constraints.txt")
+    constraints = _constraints(ROOT / "requirements" / "requirements-dev.txt",
+                               home / "constraints.txt")
     result = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
          "-c", str(constraints), f"{wheel}[aws]"],
