@@ -267,18 +267,7 @@ class AwsContext:
         parts' (a topic's attributes, read for the topic and for its policy) share one answer.
         A failure is shared too, rather than asked again."""
         key = f"call:{service}:{region}:{operation}:{sorted(params.items())!r}"
-
-        def attempt() -> tuple[dict[str, Any] | None, BaseException | None]:
-            try:
-                return self.call(service, region, operation, **params), None
-            except (ClientError, BotoCoreError) as exc:
-                return None, exc
-
-        value, error = self.memo(key, attempt)
-        if error is not None:
-            raise error
-        assert value is not None
-        return value
+        return self.memo_outcome(key, lambda: self.call(service, region, operation, **params))
 
     def paginate(
         self, service: str, region: str, operation: str, result: str, **params: Any
@@ -312,6 +301,21 @@ class AwsContext:
             with self._lock:
                 self._memo[key] = value
             return value
+
+    def memo_outcome(self, key: str, compute: Callable[[], T]) -> T:
+        """Like ``memo``, but a failure is remembered too: each type (and region) that needs
+        the same listing would otherwise repeat a denied or throttled call."""
+
+        def attempt() -> tuple[T | None, BaseException | None]:
+            try:
+                return compute(), None
+            except (ClientError, BotoCoreError) as exc:
+                return None, exc
+
+        value, error = self.memo(key, attempt)
+        if error is not None:
+            raise error
+        return cast(T, value)
 
     # -- identity --------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import jmespath
 from botocore.exceptions import BotoCoreError, ClientError
@@ -43,19 +43,8 @@ _ASK_WORKERS = 8
 
 
 def memo_outcome(ctx: AwsContext, key: str, compute: Callable[[], T]) -> T:
-    """Like ``ctx.memo``, but a failure is remembered too: each type (and region) that needs
-    the same listing would otherwise repeat a denied or throttled call."""
-
-    def attempt() -> tuple[T | None, BaseException | None]:
-        try:
-            return compute(), None
-        except (ClientError, BotoCoreError) as exc:
-            return None, exc
-
-    value, error = ctx.memo(key, attempt)
-    if error is not None:
-        raise error
-    return cast(T, value)
+    """``ctx.memo_outcome``: computed once per scan, a failure remembered too."""
+    return ctx.memo_outcome(key, compute)
 
 
 @dataclass(frozen=True)
