@@ -101,7 +101,7 @@ def _part_types() -> frozenset[str]:
 
 def _mine(report: ScanReport) -> list[tuple[str, str]]:
     """Findings about this estate: its own resources, and unmanaged parts, which are looked
-    for under its managed parents only (another estate in the same backend has none there)."""
+    for under its managed parents only; unmanaged whole resources are judged elsewhere."""
     parts = _part_types()
     return sorted((f.kind.value, f.address or f.id) for f in report.findings
                   if f.address is not None or f.type in parts)

@@ -1,7 +1,6 @@
 # The edge and integration types (DNS, CDN, certificates, API Gateway, messaging parts, events,
 # alarms), applied by real Terraform to moto's server. The endpoint comes from AWS_ENDPOINT_URL.
-# moto's servers in one process share their backends: names start with "edge" so nothing here
-# meets the other estate, and the test destroys all of it when it is done.
+# The test runs moto in a process of its own for this estate (names start with "edge").
 
 terraform {
   required_version = ">= 1.5"
