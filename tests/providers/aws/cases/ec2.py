@@ -23,6 +23,23 @@ USER_DATA = "#!/bin/sh\necho hello\n"
 USER_DATA_SHA1 = "9db6f074fca0a903137b91c7c866b21d4e7205a7"
 
 
+# what the provider writes into state for a subnet's settings nobody set
+SUBNET_DEFAULTS: Attrs = {
+    "assign_ipv6_address_on_creation": False,
+    "customer_owned_ipv4_pool": "",
+    "enable_dns64": False,
+    "enable_lni_at_device_index": 0,
+    "enable_resource_name_dns_a_record_on_launch": False,
+    "enable_resource_name_dns_aaaa_record_on_launch": False,
+    "ipv6_cidr_block": "",
+    "ipv6_cidr_block_association_id": "",
+    "ipv6_native": False,
+    "map_customer_owned_ip_on_launch": False,
+    "outpost_arn": "",
+    "private_dns_hostname_type_on_launch": "ip-name",
+}
+
+
 def _tagged(resource_type: str, **tags: str) -> list[dict[str, Any]]:
     return [{"ResourceType": resource_type,
              "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
@@ -91,19 +108,8 @@ def _subnet_create(clients: Any) -> Attrs:
         "cidr_block": "10.20.1.0/24",
         "availability_zone": ZONE,
         "availability_zone_id": subnet["AvailabilityZoneId"],
-        "assign_ipv6_address_on_creation": False,
-        "customer_owned_ipv4_pool": "",
-        "enable_dns64": False,
-        "enable_lni_at_device_index": 0,
-        "enable_resource_name_dns_a_record_on_launch": False,
-        "enable_resource_name_dns_aaaa_record_on_launch": False,
-        "ipv6_cidr_block": "",
-        "ipv6_cidr_block_association_id": "",
-        "ipv6_native": False,
-        "map_customer_owned_ip_on_launch": False,
+        **SUBNET_DEFAULTS,
         "map_public_ip_on_launch": False,
-        "outpost_arn": "",
-        "private_dns_hostname_type_on_launch": "ip-name",
         "tags": {"env": "prod"},
         "tags_all": {"env": "prod"},
         "timeouts": None,

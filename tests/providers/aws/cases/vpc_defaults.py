@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.providers.aws.cases import Attrs, AwsCase
+from tests.providers.aws.cases.ec2 import SUBNET_DEFAULTS
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -87,19 +88,8 @@ def _subnet_create(clients: Any) -> Attrs:
         "availability_zone_id": subnet["AvailabilityZoneId"],
         "existing_default_subnet": True,
         "force_destroy": False,
-        "assign_ipv6_address_on_creation": False,
-        "customer_owned_ipv4_pool": "",
-        "enable_dns64": False,
-        "enable_lni_at_device_index": 0,
-        "enable_resource_name_dns_a_record_on_launch": False,
-        "enable_resource_name_dns_aaaa_record_on_launch": False,
-        "ipv6_cidr_block": "",
-        "ipv6_cidr_block_association_id": "",
-        "ipv6_native": False,
-        "map_customer_owned_ip_on_launch": False,
+        **SUBNET_DEFAULTS,
         "map_public_ip_on_launch": True,
-        "outpost_arn": "",
-        "private_dns_hostname_type_on_launch": "ip-name",
         "tags": {"tier": "public"},
         "tags_all": {"tier": "public"},
         "timeouts": None,
