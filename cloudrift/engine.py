@@ -78,7 +78,7 @@ class Scan:
         clock: Callable[[], float] = time.monotonic,
         wants: Callable[[str], bool] | None = None,
         provider_workers: int = 1,
-        unmanaged: UnmanagedSearch = "all",
+        unmanaged: UnmanagedSearch = "listings",
     ) -> None:
         self.input = scan_input
         self.providers = providers
@@ -162,7 +162,7 @@ class Scan:
         observations = self._observe(prepared)
         for job, observation in zip(prepared, observations, strict=True):
             desired = job.desired
-            if self.unmanaged != "all":
+            if self.unmanaged in ("managed-types", "none"):
                 _keep_managed_types(observation, {r.type for r in desired})
             if self.shard is not None:
                 desired, observation = self._cut_to_shard(job.provider, desired, observation)
@@ -424,6 +424,8 @@ class Scan:
             scanned[(unit.type, unit.region, unit.group)].add(unit.account)
         for unit in observation.failed:
             cov(unit.type).failed_scopes.append(unit.scope.label())
+        for rtype in observation.unsearched:
+            cov(rtype)
 
         def seen(want: Resource) -> bool:
             accounts = scanned.get((want.type, want.scope.region, want.scope.group))
@@ -486,7 +488,8 @@ class Scan:
             findings.append(finding)
 
         for entry in per_type.values():
-            entry.unmanaged_searched = self.unmanaged != "none"
+            entry.unmanaged_searched = (self.unmanaged != "none"
+                                        and entry.type not in observation.unsearched)
             entry.scanned_scopes.sort()
             entry.failed_scopes.sort()
         coverage.extend(per_type.values())

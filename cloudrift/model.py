@@ -25,12 +25,12 @@ from cloudrift.kinds import GLOBAL_REGION as GLOBAL_REGION
 from cloudrift.kinds import FindingKind as FindingKind
 from cloudrift.kinds import FindingStatus as FindingStatus
 
-SCHEMA_VERSION = "1.7"
+SCHEMA_VERSION = "1.8"
 
 
 # how far a scan searched for unmanaged resources (``--unmanaged``), widest first
-UnmanagedSearch = Literal["all", "managed-types", "none"]
-UNMANAGED_SEARCHES: tuple[UnmanagedSearch, ...] = ("all", "managed-types", "none")
+UnmanagedSearch = Literal["all", "listings", "managed-types", "none"]
+UNMANAGED_SEARCHES: tuple[UnmanagedSearch, ...] = ("all", "listings", "managed-types", "none")
 
 # warnings that mean part of the desired state was not compared
 INCOMPLETE_WARNINGS = frozenset({
@@ -350,8 +350,11 @@ class Summary(BaseModel):
     ignored: int = 0
     unmanaged_search: UnmanagedSearch = Field(
         "all", description="where unmanaged resources were looked for: every supported type "
-        "(all), only the types the states manage (managed-types: coverage lists them), or "
-        "nowhere (none); `unmanaged` counts only what was looked for")
+        "and every part under every managed parent (all); every supported type by its "
+        "listings, parts listed one parent at a time only for the part types the states "
+        "manage (listings); only the types the states manage (managed-types); or nowhere "
+        "(none). Coverage lists the types searched; `unmanaged` counts only what was looked "
+        "for")
     coverage: float = Field(1.0, description="compared / managed")
     api_calls: int = 0
     duration_s: float = 0.0

@@ -50,15 +50,25 @@ class ScanOptions:
     # read the compared fields of unmanaged resources too (detail calls for each), so that a
     # fix can be written from them; off by default: a scan pays for what it compares
     observe_unmanaged: bool = False
-    # --unmanaged: where unmanaged resources are looked for. "all" lists every supported type;
-    # "managed-types" only the types the states manage; "none" reads only what is needed to
-    # compare the managed resources (a provider may still list a type it cannot read by id,
+    # --unmanaged: where unmanaged resources are looked for. "listings" lists every supported
+    # type, but searches the parts that are listed one parent at a time only for the part
+    # types the states manage; "all" searches those under every managed parent as well;
+    # "managed-types" lists only the types the states manage; "none" reads only what is needed
+    # to compare the managed resources (a provider may still list a type it cannot read by id,
     # and drops what is not managed)
-    unmanaged: UnmanagedSearch = "all"
+    unmanaged: UnmanagedSearch = "listings"
 
     @property
     def unmanaged_limited(self) -> bool:
-        return self.unmanaged != "all"
+        """Whether only the types the states manage are listed (managed-types, none)."""
+        return self.unmanaged in ("managed-types", "none")
+
+    @property
+    def every_part(self) -> bool:
+        """Whether parts listed one parent at a time are searched under every managed parent
+        even where no state manages their type (all); otherwise such a part type is searched
+        only when the states manage it."""
+        return self.unmanaged == "all"
 
     def listed(self, specs: Mapping[str, SpecT],
                desired: Iterable[Resource]) -> dict[str, SpecT]:
@@ -140,6 +150,10 @@ class Observation:
     failed: set[Unit] = field(default_factory=set)
     warnings: list[ScanWarning] = field(default_factory=list)
     api_calls: Counter[str] = field(default_factory=Counter)
+    # types left out of the search for unmanaged resources (with --unmanaged listings: the part
+    # types listed one parent at a time that no state manages); the report's coverage lists
+    # them as not searched
+    unsearched: set[str] = field(default_factory=set)
 
 
 @runtime_checkable

@@ -138,7 +138,7 @@ def _s(name: str, kind: Kind, help: str, **kwargs: Any) -> Setting:
 
 FAIL_ON = ("new", "any", "none")
 # how far the search for unmanaged resources goes (docs/scale.md#managed-only-scans)
-UNMANAGED_SEARCH = ("all", "managed-types", "none")
+UNMANAGED_SEARCH = ("all", "listings", "managed-types", "none")
 NOTIFY_ON = ("change", "new", "always")
 
 # where and when to tell of drift that changed (docs/notifications.md); `cloudrift notify`
@@ -213,9 +213,13 @@ SCAN: tuple[Setting, ...] = (
     _s("ignore_file", "list", "Ignore rules to apply (default: ./.cloudriftignore and "
        "./.driftignore when present). Repeatable.", metavar="PATH", split=False),
     _s("unmanaged", "choice", "Where to look for unmanaged resources: every supported type "
-       "(all), only the types the states manage (managed-types), or nowhere (none: only the "
-       "managed resources are read, with fewer calls; nothing is reported unmanaged and the "
-       "report says the search was off).", choices=UNMANAGED_SEARCH, default="all"),
+       "by its listings (listings, the default: parts a cloud lists only one parent at a "
+       "time, such as a bucket's configurations or a user's access keys, are searched only "
+       "for the part types the states manage); all of that and those parts under every "
+       "managed parent, a call or more per parent (all); only the types the states manage "
+       "(managed-types); or nowhere (none: only the managed resources are read, with fewer "
+       "calls; nothing is reported unmanaged and the report says the search was off).",
+       choices=UNMANAGED_SEARCH, default="listings"),
     _s("observe_unmanaged", "bool", "Also read the compared fields of unmanaged resources "
        "(one more detail call each, AWS) and put them in the JSON report, so that `cloudrift "
        "fix` can write their configuration without terraform."),

@@ -54,4 +54,11 @@ def unmanaged_search_line(report: ScanReport) -> str | None:
         noun = "type" if len(searched) == 1 else "types"
         return (f"Unmanaged search: limited to the managed types (--unmanaged managed-types): "
                 f"{len(searched)} {noun} searched; other types were not looked at.")
+    if search == "listings":
+        left = sorted({c.type for c in report.coverage if not c.unmanaged_searched})
+        if left:
+            noun = "part type" if len(left) == 1 else "part types"
+            return (f"Unmanaged search: {len(left)} {noun} listed one parent at a time, which "
+                    f"no state manages, not searched (--unmanaged all searches them under "
+                    f"every managed parent).")
     return None

@@ -120,7 +120,9 @@ def kind(spec: AwsSpec) -> str:
 def _types_row(spec: AwsSpec) -> str:
     listing, details = api_calls(spec)
     calls = ", ".join(_code(c) for c in listing)
-    if spec.per_parent:
+    if spec.parent_read:
+        calls += " (the managed parent's own read)"
+    elif spec.per_parent:
         calls += " (listed per managed parent)"
     if details:
         counts = {name: sum(1 for d in spec.details

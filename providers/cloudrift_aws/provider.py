@@ -224,10 +224,22 @@ class AwsProvider:
         managed_only = self.ctx.managed_only = self.options.unmanaged == "none"
 
         # --unmanaged managed-types / none: a type the states do not manage is not listed (nor
-        # are its parts under their parents); with none, nor a region where it has nothing
+        # are its parts under their parents); with none, nor a region where it has nothing.
+        # listings (the default): every type is, but a part type listed one parent at a time
+        # (AwsSpec.per_parent) only when the states manage it: under every managed parent that
+        # is a call or more per parent, which only --unmanaged all pays for a part type no
+        # state uses (unless the call is the parent's own read: AwsSpec.parent_read)
+        used = {resource.type for resource in desired}
+        to_list = self.options.listed(self.specs, desired)
+        skipped = set() if self.options.every_part else {
+            rtype for rtype, spec in to_list.items()
+            if spec.per_parent and not spec.parent_read and rtype not in used}
+        # (a type never reported unmanaged was not to be searched in the first place)
+        observation.unsearched = {rtype for rtype in skipped if to_list[rtype].unmanaged}
         tasks = [
             (spec, region)
-            for spec in self.options.listed(self.specs, desired).values()
+            for spec in to_list.values()
+            if spec.type not in skipped
             for region in ([GLOBAL_REGION] if spec.global_service else regions)
             # a shard of a scan across accounts takes this whole account (or none of it)
             if (self.spans_accounts or self.options.in_shard(NAME, spec.type, region))

@@ -74,6 +74,11 @@ class AwsSpec(ResourceSpec):
     # the listing is one call per managed parent (ListAccessKeys per user, a bucket's
     # configuration per bucket): with no managed parent it makes none
     per_parent: bool = False
+    # with per_parent: that call is the parent's own detail read, made once for both
+    # (AwsContext.shared_call), so searching under the managed parents costs nothing more than
+    # comparing them; --unmanaged listings searches such a part type even where no state
+    # manages it
+    parent_read: bool = False
 
     def __post_init__(self) -> None:
         if (self.list is None) == (self.enumerate is None):
@@ -82,6 +87,8 @@ class AwsSpec(ResourceSpec):
             raise ValueError(f"{self.type}: service is required")
         if not self.id_query:
             raise ValueError(f"{self.type}: id_query is required")
+        if self.parent_read and not self.per_parent:
+            raise ValueError(f"{self.type}: parent_read is for a per_parent listing")
         names = {d.name for d in self.details}
         for f in self.fields:
             if f.detail is not None and f.detail not in names:

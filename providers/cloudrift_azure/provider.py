@@ -7,7 +7,8 @@ declared fields need more than the list payload, per parent of a managed embedde
 virtual network holds its subnets), and per unmanaged resource whose type only the full payload
 tells (Linux or Windows virtual machine) or that creates resources of its own (a private
 endpoint's network interface); one list per parent of listed children and per target of
-extension resources (see ``children``). A resource in state that the listing does not show is
+extension resources (see ``children``), for the child and extension types the states manage
+(``--unmanaged all``: for every one). A resource in state that the listing does not show is
 read once more by id before it is called missing: ARM's list is served from a cache that can
 lag, and a resource group the caller may not read is not the same as one that is gone.
 
@@ -291,9 +292,22 @@ class AzureProvider:
         observation.scanned |= scanned - failed
         observation.warnings = dedupe_warnings(observation.warnings)
         observation.api_calls.update(self.ctx.calls)
+        # (a type never reported unmanaged was not to be searched in the first place)
+        observation.unsearched = {rtype for rtype in self._skipped(desired)
+                                  if self._specs[rtype].unmanaged}
         return observation
 
     # listing -------------------------------------------------------------------------------
+
+    def _skipped(self, desired: Sequence[Resource]) -> set[str]:
+        """The types listed only one parent (or target) at a time that no state manages: with
+        --unmanaged listings they are not listed; --unmanaged all lists them under every
+        managed parent."""
+        if self.options.every_part:
+            return set()
+        managed = {r.type for r in desired}
+        return {rtype for rtype, spec in self._to_list.items()
+                if spec.source in (Source.CHILDREN, Source.EXTENSION) and rtype not in managed}
 
     def _arm_types(self, listed: Mapping[str, AzureSpec]) -> list[str] | None:
         """With a limited unmanaged search, the ARM types ``resources.list`` is asked for: the
@@ -349,7 +363,11 @@ class AzureProvider:
             managed[r.type].append(self.arm_id(r))
         listed = [(e.spec.type, str(e.item["id"])) for e in entries
                   if e.spec is not None and not e.gone]
-        jobs = plan_jobs(self._to_list, listed, managed)
+        # listed one parent (or target) at a time: with --unmanaged listings only the types the
+        # states manage; --unmanaged all lists every such type under every managed parent
+        skipped = self._skipped(desired)
+        specs = {rtype: spec for rtype, spec in self._to_list.items() if rtype not in skipped}
+        jobs = plan_jobs(specs, listed, managed)
         if not jobs:
             return [], set()
         found = run_jobs(self.ctx, pool, jobs)

@@ -123,7 +123,8 @@ def affected(estate: Estate, service: str, region: str | None = None) -> set[tup
     leaves unseen: each spec lists through its own service (S3 Control signs as ``s3``),
     global ones from the default region; a facet type (never unmanaged: a bucket's policy)
     with nothing managed makes no call at all, nor does a part whose listing is one call per
-    managed parent when neither it nor a parent is managed."""
+    managed parent when it is not managed (the default ``--unmanaged listings``), unless that
+    call is its parent's own read and a parent is managed."""
     managed = {i.type for d in estate.scan_input.documents for i in d.managed}
     signing = {"s3control": "s3"}
     pairs: set[tuple[str, str]] = set()
@@ -132,8 +133,8 @@ def affected(estate: Estate, service: str, region: str | None = None) -> set[tup
             continue
         if not (spec.unmanaged or spec.type in managed):
             continue
-        if spec.per_parent and spec.type not in managed and not any(
-                part.parent_type in managed for part in spec.part_of):
+        if spec.per_parent and spec.type not in managed and not (spec.parent_read and any(
+                part.parent_type in managed for part in spec.part_of)):
             continue
         for scope in (GLOBAL_REGION,) if spec.global_service else REGIONS:
             call_region = DEFAULT_REGION if scope == GLOBAL_REGION else scope

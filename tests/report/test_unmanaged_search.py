@@ -45,3 +45,18 @@ def test_managed_types_says_which_types_were_searched(fmt: str) -> None:
     text = _text(fmt, report)
     assert "limited to the managed types" in text
     assert f"{searched} types searched" in text
+
+
+@pytest.mark.parametrize("fmt", ["console", "markdown", "html"])
+def test_listings_says_how_many_part_types_it_left_out(fmt: str) -> None:
+    report = sample_report()
+    report.summary.unmanaged_search = "listings"
+    # every type searched: nothing to say, and the count reads as a count
+    assert "Unmanaged search" not in _text(fmt, report)
+    left = report.coverage[0].model_copy(update={
+        "type": "aws_s3_bucket_cors_configuration", "scanned_scopes": [], "failed_scopes": [],
+        "managed": 0, "actual": 0, "unmanaged_searched": False})
+    report.coverage.append(left)
+    text = _text(fmt, report)
+    assert ("Unmanaged search: 1 part type listed one parent at a time, which no state "
+            "manages, not searched (--unmanaged all searches them") in " ".join(text.split())

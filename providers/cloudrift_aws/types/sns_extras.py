@@ -120,10 +120,11 @@ TOPIC_POLICY = AwsSpec(
     import_id="arn",
     is_default=_is_default_policy,
     per_parent=True,
+    parent_read=True,
     part_of=(PartOf("aws_sns_topic", parent_id="arn", fields=("policy",),
                     cloud_parent_id="TopicArn"),),
-    description="SNS topic policy (takes aws_sns_topic.policy over); one GetTopicAttributes "
-    "per managed topic",
+    description="SNS topic policy (takes aws_sns_topic.policy over); read from each managed "
+    "topic's own GetTopicAttributes, one request for both",
     calls=("sns:ListTopics", "sns:GetTopicAttributes"),
     fields=(attr_policy("policy", "Policy"),),
 )

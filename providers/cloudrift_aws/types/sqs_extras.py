@@ -68,9 +68,10 @@ QUEUE_POLICY = AwsSpec(
     import_id="queue_url",
     region_from_state=queue_region,
     per_parent=True,
+    parent_read=True,
     part_of=_part("policy"),
-    description="SQS queue policy (takes aws_sqs_queue.policy over); one GetQueueAttributes "
-    "per managed queue",
+    description="SQS queue policy (takes aws_sqs_queue.policy over); read from each managed "
+    "queue's own GetQueueAttributes, one request for both",
     calls=("sqs:ListQueues", "sqs:GetQueueAttributes"),
     fields=(attr_policy("policy", "Policy"),),
 )
@@ -83,6 +84,7 @@ REDRIVE_POLICY = AwsSpec(
     import_id="queue_url",
     region_from_state=queue_region,
     per_parent=True,
+    parent_read=True,
     part_of=_part("redrive_policy"),
     description="SQS queue redrive policy (takes aws_sqs_queue.redrive_policy over); the same "
     "GetQueueAttributes as the queue policy",

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from cloudrift.engine import Scan, ScanInput
-from cloudrift.model import ScanReport
+from cloudrift.model import ScanReport, UnmanagedSearch
 from cloudrift.plugin import ScanOptions
 from cloudrift.sources.tfstate import parse_state
 from cloudrift.testing import StateBuilder
@@ -54,9 +54,11 @@ def assert_read_only(operations: list[str]) -> None:
 
 
 def make_provider(endpoint: str, regions: tuple[str, ...] = (REGION,), strict: bool = False,
-                  parallelism: int = 8, types: tuple[str, ...] = ()) -> AwsProvider:
+                  parallelism: int = 8, types: tuple[str, ...] = (),
+                  unmanaged: UnmanagedSearch = "listings") -> AwsProvider:
     """A provider for the emulator; with ``types``, only those are listed (``--type``)."""
-    options = ScanOptions(regions=regions, strict=strict, parallelism=parallelism, types=types)
+    options = ScanOptions(regions=regions, strict=strict, parallelism=parallelism, types=types,
+                          unmanaged=unmanaged)
     context = AwsContext(
         boto3.session.Session(region_name=regions[0]), endpoint_url=endpoint,
         parallelism=parallelism, max_attempts=2,
@@ -69,14 +71,16 @@ def scan(moto: MotoServer) -> ScanFn:
     """Scan a state (a StateBuilder or a document) against the emulator."""
 
     def run(state: StateBuilder | dict[str, Any], *, regions: tuple[str, ...] = (REGION,),
-            strict: bool = False, types: tuple[str, ...] = ()) -> ScanReport:
+            strict: bool = False, types: tuple[str, ...] = (),
+            unmanaged: UnmanagedSearch = "listings") -> ScanReport:
         import json
 
         document = state.document() if isinstance(state, StateBuilder) else state
         parsed = parse_state(json.dumps(document).encode(), "test.tfstate")
-        provider = make_provider(moto.endpoint, regions, strict, types=types)
+        provider = make_provider(moto.endpoint, regions, strict, types=types,
+                                 unmanaged=unmanaged)
         report = Scan(ScanInput([parsed]), {"aws": provider}, strict=strict,
-                      wants=provider.options.wants).run()
+                      wants=provider.options.wants, unmanaged=unmanaged).run()
         assert_read_only(provider.ctx.operations)
         return report
 

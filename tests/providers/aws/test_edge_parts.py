@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from cloudrift.engine import CodeBinding, Scan, ScanInput
-from cloudrift.model import FindingKind, ScanReport
+from cloudrift.model import FindingKind, ScanReport, UnmanagedSearch
 from cloudrift.sources.files import LocalTree
 from cloudrift.sources.hcl import load_hcl
 from cloudrift.sources.tfstate import parse_state
@@ -28,16 +28,16 @@ Finding = tuple[str, str, str]
 
 
 def _scan(moto: MotoServer, state: StateBuilder, *, hcl: str | None = None,
-          tmp_path: Path | None = None, strict: bool = False
-          ) -> tuple[ScanReport, AwsProvider]:
+          tmp_path: Path | None = None, strict: bool = False,
+          unmanaged: UnmanagedSearch = "listings") -> tuple[ScanReport, AwsProvider]:
     document = parse_state(json.dumps(state.document()).encode(), "test.tfstate")
     scan_input = ScanInput([document], origins=[0])
     if hcl is not None:
         assert tmp_path is not None
         (tmp_path / "main.tf").write_text(hcl)
         scan_input.code = [CodeBinding(load_hcl(LocalTree(str(tmp_path)), ""), None)]
-    provider = make_provider(moto.endpoint, strict=strict)
-    report = Scan(scan_input, {"aws": provider}, strict=strict).run()
+    provider = make_provider(moto.endpoint, strict=strict, unmanaged=unmanaged)
+    report = Scan(scan_input, {"aws": provider}, strict=strict, unmanaged=unmanaged).run()
     assert_read_only(provider.ctx.operations)
     return report, provider
 
@@ -100,7 +100,7 @@ _REST_CHILDREN = ("aws_api_gateway_resource", "aws_api_gateway_method",
 def test_without_code_a_rest_api_s_resources_and_methods_are_its_body_s(
         moto: MotoServer, clients: Clients) -> None:
     state, api_id, _, _ = _rest_api_state(clients)
-    report, provider = _scan(moto, state)
+    report, provider = _scan(moto, state, unmanaged="all")
     # no managed resource or method: the API defines them itself (an OpenAPI body), as far
     # as the state can tell; its stage and deployment are unmanaged parts all the same
     deployment = clients("apigateway").get_deployments(restApiId=api_id)["items"][0]["id"]
@@ -116,7 +116,7 @@ def test_code_without_a_body_leaves_a_rest_api_s_methods_to_resources(
         moto: MotoServer, clients: Clients, tmp_path: Path) -> None:
     state, api_id, root, resource_id = _rest_api_state(clients)
     hcl = 'resource "aws_api_gateway_rest_api" "shop" {\n  name = "shop"\n}\n'
-    report, _ = _scan(moto, state, hcl=hcl, tmp_path=tmp_path)
+    report, _ = _scan(moto, state, hcl=hcl, tmp_path=tmp_path, unmanaged="all")
     found = _findings(report, "aws_api_gateway_resource", "aws_api_gateway_method")
     # the root resource "/" comes with the API: a default part; its GET method does not
     assert found == sorted([
@@ -144,12 +144,19 @@ def test_routes_and_integrations_beside_managed_ones_are_unmanaged(
                                                  AuthorizationType="NONE")["RouteId"]
     state = (StateBuilder().add("aws_apigatewayv2_api", "chat", api)
              .add("aws_apigatewayv2_route", "list", route))
-    report, _ = _scan(moto, state)
+    report, _ = _scan(moto, state, unmanaged="all")
     integration = route["target"].removeprefix("integrations/")
     assert _findings(report, "aws_apigatewayv2_route", "aws_apigatewayv2_integration") == [
         ("unmanaged", "aws_apigatewayv2_integration", f"{api_id}/{integration}"),
         ("unmanaged", "aws_apigatewayv2_route", f"{api_id}/{extra}"),
     ]
+    # by default (listings) routes are searched, as a state manages one; integrations, which
+    # none does and which are listed one API at a time, are not
+    report, provider = _scan(moto, state)
+    assert _findings(report, "aws_apigatewayv2_route", "aws_apigatewayv2_integration") == [
+        ("unmanaged", "aws_apigatewayv2_route", f"{api_id}/{extra}"),
+    ]
+    assert provider.ctx.calls["apigatewayv2:GetIntegrations"] == 0
 
 
 # -- EventBridge ----------------------------------------------------------------------------
@@ -287,7 +294,8 @@ def test_a_managed_repository_s_policies_no_resource_declares_are_unmanaged(
                   "image_scanning_configuration": [{"scan_on_push": False}],
                   "encryption_configuration": [{"encryption_type": "AES256", "kms_key": ""}],
                   "tags": {}, "tags_all": {}}
-    report, provider = _scan(moto, StateBuilder().add("aws_ecr_repository", "app", repository))
+    state = StateBuilder().add("aws_ecr_repository", "app", repository)
+    report, provider = _scan(moto, state, unmanaged="all")
     assert _findings(report, "aws_ecr_repository", "aws_ecr_repository_policy",
                      "aws_ecr_lifecycle_policy") == [
         ("unmanaged", "aws_ecr_lifecycle_policy", "app"),
@@ -297,6 +305,12 @@ def test_a_managed_repository_s_policies_no_resource_declares_are_unmanaged(
     # one listing of repositories for the three types; policies asked of the managed one only
     assert provider.ctx.calls["ecr:DescribeRepositories"] == 1
     assert provider.ctx.calls["ecr:GetRepositoryPolicy"] == 1
+    # by default (listings) policy types no state uses are not asked for at all
+    report, provider = _scan(moto, state)
+    assert _findings(report, "aws_ecr_repository", "aws_ecr_repository_policy",
+                     "aws_ecr_lifecycle_policy") == [("unmanaged", "aws_ecr_repository", "other")]
+    assert provider.ctx.calls["ecr:GetRepositoryPolicy"] == 0
+    assert provider.ctx.calls["ecr:GetLifecyclePolicy"] == 0
 
 
 def test_missing_is_missing_whatever_the_parent(moto: MotoServer, clients: Clients) -> None:

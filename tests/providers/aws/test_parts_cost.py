@@ -2,8 +2,10 @@
 
 A bucket configuration is one Get per bucket: asked for the managed buckets only, once per
 type, whatever the unmanaged buckets hold. Access keys are one ListAccessKeys per user: asked
-for the managed users only. A part found on a managed parent that no resource declares is
-unmanaged; one of an unmanaged parent is the parent's business.
+for the managed users only. By default (``--unmanaged listings``) such a part type is searched
+only when a state manages one of it; ``--unmanaged all`` searches every one. A part found on a
+managed parent that no resource declares is unmanaged; one of an unmanaged parent is the
+parent's business.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 from collections import Counter
 
 from cloudrift.engine import Scan, ScanInput
-from cloudrift.model import FindingKind, ScanReport
+from cloudrift.model import FindingKind, ScanReport, UnmanagedSearch
 from cloudrift.sources.tfstate import parse_state
 from cloudrift.testing import StateBuilder
 from cloudrift_aws import AwsProvider
@@ -28,10 +30,11 @@ PAB = {"BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": 
 CONFIG_CALLS = {spec.calls[0] for spec in (*s3_config.SPECS, *s3_config_rules.SPECS)}
 
 
-def _scan(endpoint: str, state: StateBuilder) -> tuple[ScanReport, AwsProvider]:
+def _scan(endpoint: str, state: StateBuilder,
+          unmanaged: UnmanagedSearch = "listings") -> tuple[ScanReport, AwsProvider]:
     parsed = parse_state(json.dumps(state.document()).encode(), "parts.tfstate")
-    provider = make_provider(endpoint)
-    report = Scan(ScanInput([parsed]), {"aws": provider}).run()
+    provider = make_provider(endpoint, unmanaged=unmanaged)
+    report = Scan(ScanInput([parsed]), {"aws": provider}, unmanaged=unmanaged).run()
     assert_read_only(provider.ctx.operations)
     return report, provider
 
@@ -62,14 +65,29 @@ def test_bucket_configurations_cost_one_call_per_managed_bucket(moto: MotoServer
         "ignore_public_acls": False, "block_public_policy": False,
         "restrict_public_buckets": False})
 
-    report, provider = _scan(moto.endpoint, state)
+    report, provider = _scan(moto.endpoint, state, "all")
 
     assert _unmanaged(report, "aws_s3_bucket_public_access_block") == ["cloudrift-m2"]
     assert report.summary.in_sync == 4
     calls = Counter(provider.ctx.operations)
     assert len(CONFIG_CALLS) == 9
     assert {op: calls[op] for op in CONFIG_CALLS} == {op: len(managed) for op in CONFIG_CALLS}
-    assert calls["s3:ListBuckets"] == 1
+    # the account's listing, the region's, and a second region's to see the filter honoured
+    # (moto gives no BucketRegion); never a call per bucket to place it
+    assert (calls["s3:ListBuckets"], calls["s3:GetBucketLocation"]) == (3, 0)
+
+    # by default only the configuration type a state uses is asked for, of every managed bucket
+    report, provider = _scan(moto.endpoint, state)
+    assert _unmanaged(report, "aws_s3_bucket_public_access_block") == ["cloudrift-m2"]
+    assert report.summary.in_sync == 4
+    calls = Counter(provider.ctx.operations)
+    used = s3_config.PUBLIC_ACCESS_BLOCK.calls[0]
+    assert {op: calls[op] for op in CONFIG_CALLS} == {
+        op: len(managed) if op == used else 0 for op in CONFIG_CALLS}
+    configurations = {spec.type for spec in (*s3_config.SPECS, *s3_config_rules.SPECS)
+                      if spec.unmanaged}
+    unsearched = {c.type for c in report.coverage if not c.unmanaged_searched}
+    assert unsearched & configurations == configurations - {"aws_s3_bucket_public_access_block"}
 
 
 def test_access_keys_cost_one_listing_per_managed_user(moto: MotoServer,

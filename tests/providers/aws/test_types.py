@@ -78,6 +78,13 @@ def test_missing(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
     ]
 
 
+def _searched_by_default(rtype: str) -> bool:
+    """Whether --unmanaged listings searches a part type no state manages: not when it is
+    listed one parent at a time with calls of its own."""
+    spec = SPECS[rtype]
+    return not spec.per_parent or spec.parent_read
+
+
 @pytest.mark.parametrize("case", [c for c in CASES if c.unmanaged],
                          ids=[c.label for c in CASES if c.unmanaged])
 def test_unmanaged(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
@@ -86,11 +93,31 @@ def test_unmanaged(case: AwsCase, clients: Clients, scan: ScanFn) -> None:
     if case.parent is not None:
         parent_type, parent_attrs = case.parent(attrs)
         state.add(parent_type, "parent", parent_attrs)
-    report = scan(state, types=_types(case))
+    search = "listings" if _searched_by_default(case.type) else "all"
+    report = scan(state, types=_types(case), unmanaged=search)
     findings = [f for f in report.findings if f.type == case.type]
     assert [(f.kind, f.id, f.address) for f in findings] == [
         (FindingKind.UNMANAGED, case.expected_id(attrs), None)
     ]
+
+
+UNSEARCHED = [c for c in CASES if c.unmanaged and not _searched_by_default(c.type)]
+
+
+@pytest.mark.parametrize("case", UNSEARCHED, ids=[c.label for c in UNSEARCHED])
+def test_a_part_type_no_state_uses_is_not_searched_by_default(
+        case: AwsCase, clients: Clients, scan: ScanFn) -> None:
+    """The same unmanaged part under the same managed parent, scanned with the default
+    --unmanaged listings: not looked for, and the report says so."""
+    assert case.parent is not None
+    attrs = case.create(clients)
+    parent_type, parent_attrs = case.parent(attrs)
+    report = scan(StateBuilder().add(parent_type, "parent", parent_attrs),
+                  types=_types(case))
+    assert report.summary.unmanaged_search == "listings"
+    assert [f for f in report.findings if f.type == case.type] == []
+    entry = next(c for c in report.coverage if c.type == case.type)
+    assert (entry.unmanaged_searched, entry.scanned_scopes, entry.actual) == (False, [], 0)
 
 
 PARTS = [c for c in CASES if c.unmanaged and c.parent is not None]

@@ -1,6 +1,6 @@
-"""``--unmanaged all|managed-types|none`` against moto's server: which calls each mode makes
-(the provider's call meter), what it reports unmanaged, and that the managed resources are
-judged the same way in all three."""
+"""``--unmanaged all|listings|managed-types|none`` against moto's server: which calls each mode
+makes (the provider's call meter), what it reports unmanaged, and that the managed resources are
+judged the same way in all four."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_each_mode_lists_what_it_says_and_judges_the_managed_alike(
         moto: MotoServer, estate: dict[str, Any]) -> None:
     reports: dict[str, ScanReport] = {}
     calls: dict[str, Counter[str]] = {}
-    for mode in ("all", "managed-types", "none"):
+    for mode in ("all", "listings", "managed-types", "none"):
         provider = _provider(moto.endpoint, mode)  # type: ignore[arg-type]
         reports[mode] = _scan(provider, estate["state"])
         calls[mode] = provider.ctx.calls
@@ -91,7 +91,7 @@ def test_each_mode_lists_what_it_says_and_judges_the_managed_alike(
         ("changed", "aws_instance", estate["changed"]["id"]),
         ("missing", "aws_instance", estate["gone"]["id"]),
     }
-    for mode in ("managed-types", "none"):
+    for mode in ("listings", "managed-types", "none"):
         assert _managed_findings(reports[mode]) == expected, mode
         assert reports[mode].summary.compared == reports["all"].summary.compared == 3
 
@@ -100,6 +100,22 @@ def test_each_mode_lists_what_it_says_and_judges_the_managed_alike(
                                                 "aws_sns_topic"}
     assert "sns:ListTopics" in calls["all"]
     assert all(c.unmanaged_searched for c in reports["all"].coverage)
+
+    # listings: the same here, where no managed parent has parts listed one parent at a time;
+    # the part types that would take such calls are in coverage, not searched
+    assert _unmanaged_types(reports["listings"]) == _unmanaged_types(reports["all"])
+    assert calls["listings"] == calls["all"]
+    unsearched = {c.type for c in reports["listings"].coverage if not c.unmanaged_searched}
+    specs = AwsPlugin().types()
+    assert unsearched == {rtype for rtype, spec in specs.items()
+                          if spec.per_parent and not spec.parent_read and spec.unmanaged}
+    # (all lists them too, and finds no managed parent to list them under; a part type that is
+    # never reported unmanaged, a bucket's policy, is left out of listings' coverage altogether)
+    facets = {rtype for rtype, spec in specs.items()
+              if spec.per_parent and not spec.parent_read and not spec.unmanaged}
+    assert facets
+    assert {c.type for c in reports["listings"].coverage} == {
+        c.type for c in reports["all"].coverage} - facets
 
     # managed-types: the managed types only, searched for unmanaged resources
     assert _unmanaged_types(reports["managed-types"]) == MANAGED_TYPES

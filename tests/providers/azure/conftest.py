@@ -193,7 +193,7 @@ def make_context(server: ArmServer, **kwargs: Any) -> AzureContext:
 
 def make_provider(server: ArmServer, *, settings: Mapping[str, Any] | None = None,
                   context: AzureContext | None = None, strict: bool = False,
-                  unmanaged: UnmanagedSearch = "all") -> AzureProvider:
+                  unmanaged: UnmanagedSearch = "listings") -> AzureProvider:
     options = ScanOptions(strict=strict, parallelism=4, settings=dict(settings or {}),
                           unmanaged=unmanaged)
     return AzureProvider(AzurePlugin().types(), options, context or make_context(server))
@@ -216,7 +216,7 @@ def scan(arm: ArmServer) -> ScanFn:
     """Scan a state (a StateBuilder or a document) against the server."""
 
     def run(state: StateBuilder | dict[str, Any], *, provider: AzureProvider | None = None,
-            strict: bool = False, unmanaged: UnmanagedSearch = "all") -> ScanReport:
+            strict: bool = False, unmanaged: UnmanagedSearch = "listings") -> ScanReport:
         document = state.document() if isinstance(state, StateBuilder) else state
         parsed = parse_state(json.dumps(document).encode(), "test.tfstate")
         chosen = provider or make_provider(arm, strict=strict, unmanaged=unmanaged)

@@ -274,3 +274,23 @@ def test_a_failed_role_assignment_list_is_a_warning_not_missing(
         ("api_error", "azurerm_role_assignment")]
     coverage = next(c for c in report.coverage if c.type == "azurerm_role_assignment")
     assert coverage.failed_scopes == [f"{SUB}/rg-drift"]
+
+
+def test_databases_are_searched_only_where_a_state_manages_one_unless_all(
+    arm: ArmServer, scan: ScanFn
+) -> None:
+    case = load_case("mssql_database")
+    load_arm(arm, case.arm, case.state)
+    server = [r for r in case.state if r["type"] == "azurerm_mssql_server"]
+    database = next(p for p in case.arm if "/databases/" in p["id"])
+    # the default search: no state manages a database, so none is listed under the server
+    report = scan(state_of(server, arm))
+    assert _findings(report) == []
+    assert arm.requested("/databases$") == []
+    entry = next(c for c in report.coverage if c.type == "azurerm_mssql_database")
+    assert (entry.unmanaged_searched, entry.scanned_scopes) == (False, [])
+    # --unmanaged all lists them under the managed server: the user's database is unmanaged
+    report = scan(state_of(server, arm), unmanaged="all")
+    assert _findings(report) == [
+        (FindingKind.UNMANAGED, "azurerm_mssql_database", database["id"])]
+    assert len(arm.requested("/databases$")) == 1

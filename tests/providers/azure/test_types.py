@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from cloudrift.model import Finding, FindingKind, ScanReport
+from cloudrift.model import Finding, FindingKind, ScanReport, UnmanagedSearch
 from cloudrift_azure import AzurePlugin
 from cloudrift_azure import ids as arm_ids
+from cloudrift_azure.spec import Source
 from cloudrift_azure.testing import ArmServer
 from tests.providers.azure.conftest import (
     SUB,
@@ -67,15 +68,25 @@ def test_missing(case: AzureCase, arm: ArmServer, scan: ScanFn) -> None:
     assert _kinds(report) == [(FindingKind.MISSING, case.type, case.target_id, case.address)]
 
 
-def _unmanaged_report(arm: ArmServer, case: AzureCase, scan: ScanFn) -> ScanReport:
-    """Scan with every instance of the case but the compared one in the state."""
+def _listed_per_parent(rtype: str) -> bool:
+    """Whether the type is listed one parent (or target) at a time: the default search
+    (listings) looks for it only where a state manages one."""
+    return AzurePlugin().types()[rtype].source in (Source.CHILDREN, Source.EXTENSION)
+
+
+def _unmanaged_report(arm: ArmServer, case: AzureCase, scan: ScanFn,
+                      unmanaged: UnmanagedSearch | None = None) -> ScanReport:
+    """Scan with every instance of the case but the compared one in the state (with
+    ``--unmanaged all`` for a type the default search would not look for there)."""
     others = list(case.state[1:])
     group = _group_instance(arm, case.arm_id)
     if case.type != "azurerm_resource_group" and group is not None:
         # keep the resource group managed: only the resource itself is new to the state
         others.append(group)
+    if unmanaged is None:
+        unmanaged = "all" if _listed_per_parent(case.type) else "listings"
     # an empty state names no subscription: the scan is told which one
-    provider = make_provider(arm, settings={"azure_subscription": (SUB,)})
+    provider = make_provider(arm, settings={"azure_subscription": (SUB,)}, unmanaged=unmanaged)
     return scan(state_of(others, arm), provider=provider)
 
 
@@ -99,6 +110,20 @@ def test_unmanaged_ids_take_the_provider_s_form_from_arm_s_lower_case(
     load_arm(arm, lowered, case.state)
     report = _unmanaged_report(arm, case, scan)
     assert _kinds(report) == [(FindingKind.UNMANAGED, case.type, case.target_id, None)]
+
+
+PER_PARENT = [c for c in CASES if _listed_per_parent(c.type)]
+
+
+@pytest.mark.parametrize("case", PER_PARENT, ids=[c.name for c in PER_PARENT])
+def test_a_per_parent_type_no_state_uses_is_not_searched_by_default(
+    case: AzureCase, arm: ArmServer, scan: ScanFn
+) -> None:
+    _setup(arm, case)
+    report = _unmanaged_report(arm, case, scan, "listings")
+    assert [f for f in report.findings if f.type == case.type] == []
+    entry = next(c for c in report.coverage if c.type == case.type)
+    assert (entry.unmanaged_searched, entry.scanned_scopes, entry.actual) == (False, [], 0)
 
 
 def _group_instance(arm: ArmServer, resource_id: str) -> dict[str, object] | None:

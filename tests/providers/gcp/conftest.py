@@ -155,7 +155,7 @@ def make_session(endpoint: str, sleep: FakeSleep | None = None, *,
 
 
 def make_provider(session: GcpSession, *, scopes: Sequence[str] = (), strict: bool = False,
-                  parallelism: int = 4, unmanaged: UnmanagedSearch = "all") -> GcpProvider:
+                  parallelism: int = 4, unmanaged: UnmanagedSearch = "listings") -> GcpProvider:
     options = ScanOptions(strict=strict, parallelism=parallelism,
                           settings={"gcp_scope": tuple(scopes)}, unmanaged=unmanaged)
     return GcpProvider(GcpPlugin().types(), options, session)
@@ -184,7 +184,7 @@ class GcpWorld:
 
     def provider(self, *, scopes: Sequence[str] = (), strict: bool = False,
                  backoff: Backoff | None = None, page_size: int = 1000,
-                 project: str | None = None, unmanaged: UnmanagedSearch = "all"
+                 project: str | None = None, unmanaged: UnmanagedSearch = "listings"
                  ) -> GcpProvider:
         session = make_session(self.server.endpoint, self.sleep, backoff=backoff,
                                page_size=page_size, project=project)
@@ -194,7 +194,7 @@ class GcpWorld:
 
     def scan(self, instances: Sequence[Mapping[str, Any]], *, scopes: Sequence[str] = (),
              strict: bool = False, backoff: Backoff | None = None, page_size: int = 1000,
-             project: str | None = None, unmanaged: UnmanagedSearch = "all") -> ScanReport:
+             project: str | None = None, unmanaged: UnmanagedSearch = "listings") -> ScanReport:
         document = state_document(instances)
         parsed = parse_state(json.dumps(document).encode(), "gcp.tfstate")
         provider = self.provider(scopes=scopes, strict=strict, backoff=backoff,
