@@ -74,9 +74,10 @@ def tagged_services() -> tuple[str, ...]:
 
     A bare service name matches every resource type of that service; it also sidesteps a
     spelling the emulator does not share (AWS filters log groups as "logs:log-group", moto as
-    "logs:loggroup"). A type whose service's tags the index does not serve (ECR repositories:
-    moto's GetResources does not list them, so nothing could prove it) keeps its own tag call
-    and stays out of the filter.
+    "logs:loggroup"). AWS's index serves every tagged resource of these services; moto's
+    leaves ECR repositories out, so against moto a managed repository whose state has tags is
+    asked with its own tag call (as any resource the index does not list), and a tag added by
+    hand to one whose state has none goes unseen there.
     """
     from cloudrift_aws.types import SPECS
 

@@ -1,4 +1,11 @@
-"""ECR repositories."""
+"""ECR repositories.
+
+Tags come from the tagging index (``bulk.with_tags``): a repository whose listed tags differ
+from its state, or that the index does not list while its state has tags, is asked with
+``ecr:ListTagsForResource``. moto's index does not list repositories: against moto every
+managed repository whose state has tags is asked, and a tag added by hand to one whose state has
+none is not seen (AWS's index lists it).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cloudrift.sdk import FieldSpec, Resource
-from cloudrift_aws.fields import attr_bool, tags
+from cloudrift_aws.fields import attr_bool
 from cloudrift_aws.session import AwsContext
-from cloudrift_aws.spec import AwsSpec, Detail, Item
-from cloudrift_aws.types.bulk import memo_outcome
+from cloudrift_aws.spec import AwsSpec, Item
+from cloudrift_aws.types.bulk import TagCall, bulk_tags, memo_outcome, with_tags
 
 
 def repository_listing(ctx: AwsContext, region: str) -> list[Item]:
@@ -20,7 +27,14 @@ def repository_listing(ctx: AwsContext, region: str) -> list[Item]:
 
 
 def _repositories(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
-    return [dict(repository) for repository in repository_listing(ctx, region)]
+    items = [dict(repository) for repository in repository_listing(ctx, region)]
+    return with_tags(
+        ctx, region, items, managed,
+        arn=lambda item: item.get("repositoryArn"),
+        id_query="repositoryName",
+        call=TagCall("ecr", "list_tags_for_resource",
+                     lambda item: {"resourceArn": item["repositoryArn"]}, "tags"),
+    )
 
 
 def _state_encryption_type(attributes: Mapping[str, Any]) -> Any:
@@ -33,12 +47,8 @@ REPOSITORY = AwsSpec(
     type="aws_ecr_repository",
     service="ecr",
     enumerate=_repositories,
-    calls=("ecr:DescribeRepositories",),
+    calls=("ecr:DescribeRepositories", "ecr:ListTagsForResource"),
     id_query="repositoryName",
-    details=(
-        Detail("tags", "list_tags_for_resource",
-               lambda item: {"resourceArn": item["repositoryArn"]}, result="tags"),
-    ),
     fields=(
         FieldSpec("image_tag_mutability", query="imageTagMutability", default="MUTABLE"),
         attr_bool("image_scanning_configuration.0.scan_on_push",
@@ -47,7 +57,7 @@ REPOSITORY = AwsSpec(
                   query="encryptionConfiguration.encryptionType", default="AES256",
                   from_state=_state_encryption_type),
         FieldSpec("encryption_configuration.0.kms_key", query="encryptionConfiguration.kmsKey"),
-        tags("tags", detail="tags"),
+        bulk_tags(),
     ),
 )
 

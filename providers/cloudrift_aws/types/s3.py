@@ -3,6 +3,12 @@
 ListBuckets is global: one listing per scan serves every S3 type and every region (``ctx.memo``).
 A bucket belongs to the region it was created in; each region's enumeration returns only its own
 buckets, so a bucket is matched against the ``region`` its state records.
+
+Which region a bucket is in: AWS's ListBuckets says (``BucketRegion``). An endpoint that leaves
+it out (moto 5.2.6) is asked ``ListBuckets(BucketRegion=region)`` once per region scanned, which
+AWS and moto both answer with that region's buckets alone; one more such listing, of a second
+region, tells an endpoint that honours the filter from one that ignores it (the same full list
+twice), and only one that ignores it is asked ``GetBucketLocation`` bucket by bucket.
 """
 
 from __future__ import annotations
@@ -54,29 +60,92 @@ def _listed_buckets(ctx: AwsContext, region: str) -> list[Item]:
     )
 
 
-def _bucket_regions(ctx: AwsContext, region: str) -> dict[str, str]:
-    """Every bucket of the account and the region it lives in."""
+def _listed_regions(ctx: AwsContext, region: str) -> dict[str, str]:
+    """The buckets whose region the account's listing gives (all of them on AWS)."""
+    return {str(bucket["Name"]): str(bucket["BucketRegion"])
+            for bucket in _listed_buckets(ctx, region) if bucket.get("BucketRegion")}
+
+
+def bucket_names(ctx: AwsContext, region: str) -> frozenset[str]:
+    """Every bucket of the account."""
+    return frozenset(str(bucket["Name"]) for bucket in _listed_buckets(ctx, region))
+
+
+def bucket_home(ctx: AwsContext, region: str, name: str) -> str:
+    """The region to ask a bucket's configuration in: its own where the listing says, else
+    ``region`` (a bucket kept elsewhere answers with a redirect that botocore follows)."""
+    return _listed_regions(ctx, region).get(name, region)
+
+
+def buckets_in(ctx: AwsContext, region: str) -> frozenset[str]:
+    """The buckets that live in ``region``."""
+    names = bucket_names(ctx, region)
+    known = _listed_regions(ctx, region)
+    if len(known) == len(names):
+        return frozenset(name for name, where in known.items() if where == region)
+    # the endpoint leaves BucketRegion out: ask it for the region's buckets
+    return memo_outcome(ctx, f"s3:buckets_in:{region}",
+                        lambda: _filtered_or_located(ctx, region, names))
+
+
+def _in_region(ctx: AwsContext, region: str, where: str) -> frozenset[str]:
+    """What the endpoint answers ``ListBuckets(BucketRegion=where)`` with (once per scan)."""
+    return memo_outcome(ctx, f"s3:list_buckets:{where}", lambda: frozenset(
+        str(bucket["Name"]) for bucket in ctx.paginate(
+            "s3", region, "list_buckets", "Buckets", MaxBuckets=_MAX_BUCKETS,
+            BucketRegion=where)))
+
+
+def _filter_honoured(ctx: AwsContext, region: str, names: frozenset[str]) -> bool:
+    """Whether the endpoint answers ``ListBuckets(BucketRegion=...)`` with that region's
+    buckets alone, or ignores the filter and lists them all. Decided once per scan: an answer
+    short of the full list shows the filter at work; the full list for ``region`` is checked
+    against a second region, which cannot hold the same buckets. An endpoint that refuses the
+    filter does not honour it."""
+
+    def decide() -> bool:
+        try:
+            if _in_region(ctx, region, region) != names:
+                return True
+            other = _PROBE[region == _PROBE[0]]
+            return _in_region(ctx, region, other) != names
+        except ClientError:
+            return False
+
+    return memo_outcome(ctx, "s3:region_filter", decide)
+
+
+# two regions, so that a probe never asks for the region it checks
+_PROBE = ("us-east-1", "us-west-2")
+
+
+def _filtered_or_located(ctx: AwsContext, region: str, names: frozenset[str]) -> frozenset[str]:
+    if not names:
+        return frozenset()
+    if _filter_honoured(ctx, region, names):
+        return _in_region(ctx, region, region) & names
+    return frozenset(name for name, where in _located(ctx, region, names).items()
+                     if where == region)
+
+
+def _located(ctx: AwsContext, region: str, names: frozenset[str]) -> dict[str, str]:
+    """Every bucket's region from GetBucketLocation, one call a bucket (once per scan)."""
 
     def resolve() -> dict[str, str]:
         regions: dict[str, str] = {}
-        for bucket in _listed_buckets(ctx, region):
-            name = str(bucket["Name"])
-            found = bucket.get("BucketRegion")
-            if not found:
-                location = ctx.call("s3", region, "get_bucket_location", Bucket=name)
-                found = location_region(location.get("LocationConstraint"))
-            regions[name] = str(found)
+        for name in sorted(names):
+            location = ctx.call("s3", region, "get_bucket_location", Bucket=name)
+            regions[name] = location_region(location.get("LocationConstraint"))
         return regions
 
-    return memo_outcome(ctx, "s3:bucket_regions", resolve)
+    return memo_outcome(ctx, "s3:bucket_locations", resolve)
 
 
 def _buckets(ctx: AwsContext, region: str, managed: Sequence[Resource]) -> list[Item]:
     partition = ctx.partition_for(region)
     buckets: list[Item] = [
-        {"Name": name, "BucketRegion": where, "BucketArn": f"arn:{partition}:s3:::{name}"}
-        for name, where in sorted(_bucket_regions(ctx, region).items())
-        if where == region
+        {"Name": name, "BucketRegion": region, "BucketArn": f"arn:{partition}:s3:::{name}"}
+        for name in sorted(buckets_in(ctx, region))
     ]
     return with_tags(
         ctx, region, buckets, managed,
@@ -91,7 +160,7 @@ def _existing_managed(ctx: AwsContext, region: str, managed: Sequence[Resource])
     """The managed ids whose bucket still exists; a facet of a deleted bucket is missing."""
     if not managed:
         return []
-    names = {str(bucket["Name"]) for bucket in _listed_buckets(ctx, region)}
+    names = bucket_names(ctx, region)
     return sorted({r.id for r in managed if r.id in names})
 
 

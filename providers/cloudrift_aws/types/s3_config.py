@@ -33,7 +33,7 @@ from cloudrift.sdk import normalise as n
 from cloudrift_aws.fields import attr_bool
 from cloudrift_aws.session import AwsContext, error_code
 from cloudrift_aws.spec import AwsSpec, Item
-from cloudrift_aws.types.s3 import _bucket_regions, _no_region
+from cloudrift_aws.types.s3 import _no_region, bucket_home, bucket_names, buckets_in
 
 BUCKET_TYPE = "aws_s3_bucket"
 # where an item keeps the Get's response
@@ -64,16 +64,19 @@ def configurations(ctx: AwsContext, region: str, managed: Sequence[Resource], sp
     """The configurations of one type to compare in ``region``: the managed ones (whose bucket
     still exists), and those of managed buckets that live in ``region`` and that no resource of
     the type names (unmanaged candidates, id = bucket name)."""
-    regions = _bucket_regions(ctx, region)
+    names = bucket_names(ctx, region)
     wanted: dict[str, str] = {}
     for resource in managed:
         bucket = bucket_of(resource.id)
-        if bucket in regions:
+        if bucket in names:
             wanted[resource.id] = bucket
     named = {bucket_of(r.id) for r in ctx.managed_of(spec_type)}
-    for parent in ctx.managed_of(BUCKET_TYPE):
-        if parent.id not in named and regions.get(parent.id) == region:
-            wanted.setdefault(parent.id, parent.id)
+    parents = [parent.id for parent in ctx.managed_of(BUCKET_TYPE) if parent.id not in named]
+    if parents:
+        here = buckets_in(ctx, region)
+        for parent in parents:
+            if parent in here:
+                wanted.setdefault(parent, parent)
     if not wanted:
         return []
 
@@ -81,7 +84,8 @@ def configurations(ctx: AwsContext, region: str, managed: Sequence[Resource], sp
         bucket = wanted[item_id]
         try:
             # asked in the bucket's own region: no redirect round trip for one kept elsewhere
-            response = ctx.call("s3", regions[bucket], call.operation, Bucket=bucket)
+            response = ctx.call("s3", bucket_home(ctx, region, bucket), call.operation,
+                                Bucket=bucket)
         except ClientError as exc:
             if error_code(exc) in call.absent or error_code(exc) == _GONE:
                 return None
