@@ -4,12 +4,16 @@ A WSGI middleware (``RequestCounter``) in front of moto's own application tallie
 client asked, whatever its protocol, so the calls a benchmark reports are the emulator's count,
 never a tool's own. ``counting_emulator`` serves it; moto's backends are process-wide, so it
 wipes the emulator on entry and on exit.
+
+Behind the counter, moto answers two things as AWS does where it does not on its own
+(``cloudrift_aws.testing_emulator.aws_faithful``): ListBuckets gives each bucket's region, and
+the tagging index lists ECR repositories. Both judges, terraform and cloudrift, see the same
+answers; neither is counted for a call made only because moto leaves something out.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import re
 import threading
 import time
@@ -142,30 +146,15 @@ def counting_emulator() -> Iterator[tuple[str, RequestCounter]]:
     wiped on entry and on exit: ``bench_scan`` in the same process must neither leave resources
     in this estate nor find this estate's.
     """
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
+    from cloudrift_aws.testing_emulator import aws_faithful, moto_application, serve
 
-    # werkzeug logs one INFO line per request to stderr
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    counter = RequestCounter(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, counter, threaded=True,
-                         request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    endpoint = f"http://127.0.0.1:{server.server_port}"
-    try:
+    counter = RequestCounter(aws_faithful(moto_application()))
+    with serve(counter) as endpoint:
         reset(endpoint)
-        yield endpoint, counter
-    finally:
         try:
-            reset(endpoint)
+            yield endpoint, counter
         finally:
-            server.shutdown()
-            thread.join()
+            reset(endpoint)
 
 
 def reset(endpoint: str) -> None:

@@ -607,7 +607,11 @@ def page(parts: dict[str, str]) -> str:
             "and each row how many runs its figure is the best of. The machine is shared, so "
             "the figures are noisy: compare within a section, and mind its load average. "
             f"`bench/run.py --only NAME[,NAME] --write docs/benchmarks.md` reruns some of "
-            f"{names} and keeps the other sections as they were.\n\n" + body).rstrip() + "\n"
+            f"{names} and keeps the other sections as they were. The sections against "
+            "terraform count calls at the emulator, moto's server, which answers two things as "
+            "AWS does where moto alone does not (bench/emulator.py): ListBuckets gives each "
+            "bucket's region, and the tagging index lists ECR repositories.\n\n"
+            + body).rstrip() + "\n"
 
 
 def main() -> None:

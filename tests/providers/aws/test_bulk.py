@@ -25,8 +25,10 @@ from cloudrift.testing import StateBuilder
 from cloudrift_aws import AwsProvider
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.testing import MotoServer
+from cloudrift_aws.testing_emulator import aws_faithful, moto_application, serve
 from cloudrift_aws.types import SPECS
 from cloudrift_aws.types.bulk import tagged_services
+from tests.providers.aws.cases import ecr as ecr_cases
 from tests.providers.aws.conftest import REGION, Clients, assert_read_only, make_provider
 
 ACCOUNT = "123456789012"
@@ -449,3 +451,34 @@ def test_a_tag_call_that_fails_is_reported_not_hidden(moto: MotoServer,
     assert not coverage["aws_sns_topic"].complete
     assert coverage["aws_cloudwatch_log_group"].complete
     assert report.summary.in_sync == 1
+
+
+# -- ECR: tags from the index -----------------------------------------------------------------
+
+
+def test_ecr_tags_come_from_the_index_and_a_tag_added_by_hand_is_seen(
+        moto: MotoServer, clients: Clients) -> None:
+    """Through the emulator answering as AWS does (its tagging index lists repositories):
+    a repository whose indexed tags match its state costs no tag call; one whose state has no
+    tags and that was tagged by hand is listed with the tag, re-asked once, and changed."""
+    tagged = ecr_cases._create(clients)  # "app", tagged team=core in state and cloud
+    clients("ecr").create_repository(repositoryName="bare")
+    bare = {**tagged, "id": "bare", "name": "bare",
+            "arn": tagged["arn"].replace("/app", "/bare"),
+            "repository_url": str(tagged.get("repository_url", "")).replace("/app", "/bare"),
+            "image_tag_mutability": "MUTABLE",
+            "image_scanning_configuration": [{"scan_on_push": False}],
+            "tags": {}, "tags_all": {}}
+    state = StateBuilder().add("aws_ecr_repository", "app", tagged).add(
+        "aws_ecr_repository", "bare", bare)
+    with serve(aws_faithful(moto_application())) as endpoint:
+        report, provider = _scan(endpoint, state)
+        assert [f for f in report.findings if f.type == "aws_ecr_repository"] == []
+        assert _service_calls(provider, "ecr") == Counter({"ecr:DescribeRepositories": 1})
+
+        clients("ecr").tag_resource(resourceArn=bare["arn"],
+                                    tags=[{"Key": "owner", "Value": "someone"}])
+        report, provider = _scan(endpoint, state)
+        assert _changed(report) == {"aws_ecr_repository.bare": {"tags.owner"}}
+        assert _service_calls(provider, "ecr") == Counter({
+            "ecr:DescribeRepositories": 1, "ecr:ListTagsForResource": 1})

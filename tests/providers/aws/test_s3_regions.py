@@ -1,16 +1,16 @@
-"""Which region each bucket lives in, on an endpoint whose ListBuckets leaves BucketRegion out.
+"""Which region each bucket lives in, whether the endpoint's ListBuckets says or not.
 
-moto's server (as 5.2.6 answers) gives no BucketRegion but honours ``ListBuckets(BucketRegion=)``:
-a scan asks that once per region scanned (and once more, for a second region, to tell an
-endpoint that honours the filter from one that ignores it), never GetBucketLocation per bucket.
-Behind a proxy that drops the filter, as an endpoint that ignores it would, the scan sees the
-same full list twice and asks each bucket's location instead: the buckets land in the same
-regions either way.
+AWS's ListBuckets gives each bucket's region, and nothing more is asked (``aws_faithful`` adds
+it to moto's answers). moto's own server (5.2.6) leaves BucketRegion out but honours
+``ListBuckets(BucketRegion=)``: a scan asks that once per region scanned (and once more, for a
+second region, to tell an endpoint that honours the filter from one that ignores it), never
+GetBucketLocation per bucket. Behind a proxy that drops the filter, as an endpoint that ignores
+it would, the scan sees the same full list twice and asks each bucket's location instead: the
+buckets land in the same regions every way.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ import pytest
 from cloudrift.model import FindingKind, ScanReport
 from cloudrift.testing import StateBuilder
 from cloudrift_aws.testing import MotoServer
+from cloudrift_aws.testing_emulator import aws_faithful, moto_application, serve
 from tests.providers.aws.cases.s3 import _bucket_attrs, _create_bucket
 from tests.providers.aws.conftest import Clients, ScanFn, assert_read_only, make_provider
 
@@ -106,22 +107,24 @@ def _drop_region_filter(app: WSGIApplication) -> WSGIApplication:
 def ignoring_endpoint(moto: MotoServer) -> Iterator[str]:
     """moto's application (the same emulated cloud as ``moto``) behind a middleware that drops
     ListBuckets' BucketRegion filter, on 127.0.0.1."""
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
+    with serve(_drop_region_filter(moto_application())) as endpoint:
+        yield endpoint
 
-    app = _drop_region_filter(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
+
+@pytest.fixture
+def faithful_endpoint(moto: MotoServer) -> Iterator[str]:
+    """The same cloud answering ListBuckets with each bucket's BucketRegion, as AWS does."""
+    with serve(aws_faithful(moto_application())) as endpoint:
+        yield endpoint
+
+
+def test_where_the_listing_gives_the_region_nothing_more_is_asked(
+        faithful_endpoint: str, clients: Clients) -> None:
+    state = _estate(clients)
+    report, calls = _scan(faithful_endpoint, state, REGIONS)
+    assert _placed(report) == EXPECTED
+    assert report.summary.in_sync == 2
+    assert calls == Counter({"s3:ListBuckets": 1})
 
 
 def test_an_endpoint_that_ignores_the_filter_is_asked_bucket_by_bucket(
