@@ -377,11 +377,15 @@ def _agreement(outcome: Outcome, cr: Judged) -> tuple[bool, str]:
 
 
 def _speed_note(outcome: Outcome, cr: Judged, goal_ratio: float) -> str:
-    tf, up = outcome.terraform, outcome.unpaced
+    tf = outcome.terraform
+    # the unpaced diagnostic is a run of the first variant only
+    up = outcome.unpaced if outcome.scans and cr is outcome.scans[0][1] else None
     notes = []
     service, floor = pacing_floor(cr.tally, outcome.limits or {})
     # buckets pace only once a service throttles: say so only when pacing really cost time
-    if up is not None and floor > 0.5 * cr.seconds and up.seconds < 0.8 * cr.seconds:
+    # (and could have: a floor above the run's own time is not what happened)
+    if (up is not None and 0.5 * cr.seconds < floor <= cr.seconds
+            and up.seconds < 0.8 * cr.seconds):
         rate, burst = (outcome.limits or {})[service]
         notes.append(
             f"cloudrift paces itself at AWS's published rates (cloudrift_aws.session."
