@@ -83,7 +83,8 @@ def configurations(ctx: AwsContext, region: str, managed: Sequence[Resource], sp
     def fetch(item_id: str) -> Item | None:
         bucket = wanted[item_id]
         try:
-            # asked in the bucket's own region: no redirect round trip for one kept elsewhere
+            # asked in the bucket's own region where the listing gives it: no redirect round
+            # trip for one kept elsewhere
             response = ctx.call("s3", bucket_home(ctx, region, bucket), call.operation,
                                 Bucket=bucket)
         except ClientError as exc:
