@@ -302,7 +302,10 @@ def bench_scan(per_type: int) -> list[Row]:
             out = Path(tmp) / "r.json"
             command = [str(Path(sys.executable).parent / "cloudrift"), "scan", "--from", state,
                        "--to", "aws", "--region", "us-east-1", "-o", f"json://{out}"]
-            seconds = best_of(3, lambda: subprocess.run(command, check=False,
+            from bench.terraform import scan_environment
+
+            env = scan_environment(os.environ, Path(tmp))
+            seconds = best_of(3, lambda: subprocess.run(command, check=False, env=env,
                                                         capture_output=True))
             report = json.loads(out.read_text())
     s = report["summary"]
@@ -484,7 +487,10 @@ def bench_regions() -> list[Row]:
             def scan(regions: tuple[str, ...]) -> float:
                 command = [cli, "scan", "--from", state, "--to", "aws", "-q",
                            "--region", ",".join(regions), "-o", f"json://{tmp}/r.json"]
-                return best_of(3, lambda: subprocess.run(command, check=False,
+                from bench.terraform import scan_environment
+
+                env = scan_environment(os.environ, Path(tmp))
+                return best_of(3, lambda: subprocess.run(command, check=False, env=env,
                                                          capture_output=True))
 
             one, ten = scan(REGIONS[:1]), scan(REGIONS)

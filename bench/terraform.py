@@ -185,6 +185,13 @@ def missing_option(variant: Variant) -> str | None:
     return f"`cloudrift scan --help` lists no {variant.needs} option in this build"
 
 
+def scan_environment(base: Mapping[str, str], workdir: Path) -> dict[str, str]:
+    """``base`` with the scan's history kept in ``workdir``: a scan writes its history as a
+    user's would (that is part of its time), but never into the checkout the bench runs from,
+    where ``make demo`` would list the bench's resources as resolved."""
+    return {**base, "CLOUDRIFT_HISTORY": f"sqlite:///{workdir / 'history.db'}"}
+
+
 def judge_cloudrift(terraform: Terraform, counter: RequestCounter, runs: int,
                     args: Sequence[str] = (), *, unpaced: bool = False) -> Judged:
     command = [sys.executable, "-c", _UNPACED] if unpaced else _cli()
@@ -195,7 +202,8 @@ def judge_cloudrift(terraform: Terraform, counter: RequestCounter, runs: int,
         completed = subprocess.run(
             [*command, "scan", "--from", f"tfstate://{terraform.state_path}", "--to", "aws",
              "--region", REGION, "--output", f"json://{report_path}", *args],
-            env=dict(terraform.env), capture_output=True, text=True, timeout=900, check=False,
+            env=scan_environment(terraform.env, terraform.workdir), capture_output=True,
+            text=True, timeout=900, check=False,
         )
         if not report_path.exists():
             raise RuntimeError(f"cloudrift scan wrote no report (exit {completed.returncode}):"
