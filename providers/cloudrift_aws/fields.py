@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloudrift.sdk import Extractor, FieldSpec
+import jmespath
+
+from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec
 from cloudrift.sdk import normalise as n
 
 
@@ -47,3 +49,14 @@ def attr_policy(path: str, query: str, *, detail: str | None = None) -> FieldSpe
 
 def attr_json(path: str, query: str, *, detail: str | None = None) -> FieldSpec:
     return FieldSpec(path, query=query, normalise=(n.json_document,), detail=detail)
+
+
+def present(query: str) -> Extractor:
+    """For a value the API always returns: its absence means "not told", not "unset"."""
+    compiled = jmespath.compile(query)
+
+    def extract(payload: Mapping[str, Any]) -> Any:
+        value = compiled.search(payload)
+        return UNKNOWN if value is None else value
+
+    return extract

@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, Resource
 from cloudrift.sdk import normalise as n
-from cloudrift_aws.fields import attr_bool, attr_int, tags
+from cloudrift_aws.fields import attr_bool, attr_int, present, tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
 from cloudrift_aws.types.ec2_common import (
@@ -26,7 +26,6 @@ from cloudrift_aws.types.ec2_common import (
     copies,
     default_vpc_ids,
     instance_listing,
-    present,
     shared_listing,
     volume_listing,
 )

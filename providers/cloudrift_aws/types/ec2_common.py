@@ -8,12 +8,10 @@ region. Items of a shared listing are shared: enumerators copy before they chang
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import jmespath
-
-from cloudrift.sdk import UNKNOWN, Extractor, Resource
+from cloudrift.sdk import Resource
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import Enumerator, Item
 from cloudrift_aws.types.bulk import memo_outcome
@@ -123,13 +121,3 @@ def adopt_ids(items: list[Item], managed: Sequence[Resource],
         item[IMPORT_ID] = spelled.get(canonical(item[IMPORT_ID]), item[IMPORT_ID])
     return items
 
-
-def present(query: str) -> Extractor:
-    """For a value the API always returns: its absence means "not told", not "unset"."""
-    compiled = jmespath.compile(query)
-
-    def extract(payload: Mapping[str, Any]) -> Any:
-        value = compiled.search(payload)
-        return UNKNOWN if value is None else value
-
-    return extract

@@ -13,7 +13,7 @@ from typing import Any
 
 from cloudrift.sdk import UNKNOWN, FieldSpec, PartOf, Resource
 from cloudrift.sdk import normalise as n
-from cloudrift_aws.fields import attr_bool, tags
+from cloudrift_aws.fields import attr_bool, present, tags
 from cloudrift_aws.regions import region_from_arn, region_from_zone
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
@@ -51,14 +51,6 @@ def _lifecycle(value: Any) -> Any:
                      for policy in value if isinstance(policy, Mapping)]) or None
 
 
-def _present(key: str) -> Any:
-    def extract(payload: Mapping[str, Any]) -> Any:
-        value = payload.get(key)
-        return UNKNOWN if value is None else value
-
-    return extract
-
-
 def _replication_overwrite(payload: Mapping[str, Any]) -> Any:
     protection = payload.get("FileSystemProtection")
     return UNKNOWN if protection is None else protection.get("ReplicationOverwriteProtection")
@@ -85,7 +77,7 @@ FILE_SYSTEM = AwsSpec(
     fields=(
         FieldSpec("performance_mode", query="PerformanceMode"),
         attr_bool("encrypted", "Encrypted", default=False),
-        FieldSpec("kms_key_id", extract=_present("KmsKeyId")),
+        FieldSpec("kms_key_id", extract=present("KmsKeyId")),
         FieldSpec("throughput_mode", query="ThroughputMode"),
         FieldSpec("provisioned_throughput_in_mibps", extract=_provisioned,
                   normalise=(n.to_int,)),

@@ -10,27 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import jmespath
-
-from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, PartOf, Resource
+from cloudrift.sdk import UNKNOWN, FieldSpec, PartOf, Resource
 from cloudrift.sdk import normalise as n
+from cloudrift_aws.fields import present as _present  # `present` names a flag below
 from cloudrift_aws.fields import tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
 from cloudrift_aws.types.per_parent import parents_to_search, per_parent
 
 _GONE = ("ResourceNotFoundException",)
-
-
-def _present(query: str) -> Extractor:
-    """A value AWS always returns once set up: its absence means "not told"."""
-    compiled = jmespath.compile(query)
-
-    def extract(payload: Mapping[str, Any]) -> Any:
-        value = compiled.search(payload)
-        return UNKNOWN if value is None else value
-
-    return extract
 
 
 def _switched_on(value: Any) -> Any:

@@ -17,6 +17,7 @@ import jmespath
 
 from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, Resource
 from cloudrift.sdk import normalise as n
+from cloudrift_aws.fields import present
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
 from cloudrift_aws.types.bulk import TagCall, bulk_tags, memo_outcome, with_tags
@@ -49,17 +50,6 @@ def _engine_version(query: str) -> Extractor:
     def extract(payload: Mapping[str, Any]) -> Any:
         version = compiled.search(payload)
         return CacheEngineVersion(version) if isinstance(version, str) else UNKNOWN
-
-    return extract
-
-
-def _present(query: str) -> Extractor:
-    """A value AWS always returns: its absence means "not told"."""
-    compiled = jmespath.compile(query)
-
-    def extract(payload: Mapping[str, Any]) -> Any:
-        value = compiled.search(payload)
-        return UNKNOWN if value is None else value
 
     return extract
 
@@ -125,7 +115,7 @@ def _zone(payload: Mapping[str, Any]) -> Any:
 
 def _window(query: str) -> FieldSpec:
     path = "maintenance_window" if "Maintenance" in query else "snapshot_window"
-    return FieldSpec(path, extract=_present(query), normalise=(n.lower,))
+    return FieldSpec(path, extract=present(query), normalise=(n.lower,))
 
 
 CLUSTER = AwsSpec(
@@ -143,10 +133,10 @@ CLUSTER = AwsSpec(
         FieldSpec("num_cache_nodes", query="NumCacheNodes", normalise=(n.to_int,)),
         FieldSpec("replication_group_id", query="ReplicationGroupId"),
         FieldSpec("parameter_group_name",
-                  extract=_present("CacheParameterGroup.CacheParameterGroupName")),
+                  extract=present("CacheParameterGroup.CacheParameterGroupName")),
         FieldSpec("port", extract=_port, normalise=(n.to_int,)),
         FieldSpec("subnet_group_name", query="CacheSubnetGroupName"),
-        FieldSpec("security_group_ids", extract=_present("SecurityGroups[].SecurityGroupId"),
+        FieldSpec("security_group_ids", extract=present("SecurityGroups[].SecurityGroupId"),
                   normalise=(n.as_set,)),
         _window("PreferredMaintenanceWindow"),
         _window("SnapshotWindow"),
@@ -155,12 +145,12 @@ CLUSTER = AwsSpec(
         FieldSpec("notification_topic_arn", query="NotificationConfiguration.TopicArn"),
         FieldSpec("az_mode", extract=_az_mode),
         FieldSpec("availability_zone", extract=_zone),
-        FieldSpec("auto_minor_version_upgrade", extract=_present("AutoMinorVersionUpgrade"),
+        FieldSpec("auto_minor_version_upgrade", extract=present("AutoMinorVersionUpgrade"),
                   normalise=(n.to_bool,)),
         FieldSpec("transit_encryption_enabled", query="TransitEncryptionEnabled",
                   normalise=(n.to_bool,), default=False),
-        FieldSpec("ip_discovery", extract=_present("IpDiscovery")),
-        FieldSpec("network_type", extract=_present("NetworkType")),
+        FieldSpec("ip_discovery", extract=present("IpDiscovery")),
+        FieldSpec("network_type", extract=present("NetworkType")),
         FieldSpec("log_delivery_configuration", query="LogDeliveryConfigurations",
                   normalise=(_log_delivery,)),
         bulk_tags(),
@@ -259,7 +249,7 @@ REPLICATION_GROUP = AwsSpec(
     fields=(
         FieldSpec("description", query="Description"),
         FieldSpec("node_type", query="CacheNodeType"),
-        FieldSpec("engine", extract=_present("Engine")),
+        FieldSpec("engine", extract=present("Engine")),
         FieldSpec("engine_version", extract=_member_version),
         FieldSpec("automatic_failover_enabled", query="AutomaticFailover",
                   normalise=(_on, n.to_bool)),
@@ -267,23 +257,23 @@ REPLICATION_GROUP = AwsSpec(
         FieldSpec("num_cache_clusters", extract=_num_cache_clusters, normalise=(n.to_int,)),
         FieldSpec("num_node_groups", extract=_num_node_groups, normalise=(n.to_int,)),
         FieldSpec("replicas_per_node_group", extract=_replicas, normalise=(n.to_int,)),
-        FieldSpec("cluster_mode", extract=_present("ClusterMode"), normalise=(n.lower,)),
+        FieldSpec("cluster_mode", extract=present("ClusterMode"), normalise=(n.lower,)),
         FieldSpec("port", extract=_group_port, normalise=(n.to_int,)),
         FieldSpec("at_rest_encryption_enabled", query="AtRestEncryptionEnabled",
                   normalise=(_set,)),
         FieldSpec("transit_encryption_enabled", query="TransitEncryptionEnabled",
                   normalise=(_set,)),
-        FieldSpec("transit_encryption_mode", extract=_present("TransitEncryptionMode")),
+        FieldSpec("transit_encryption_mode", extract=present("TransitEncryptionMode")),
         FieldSpec("kms_key_id", query="KmsKeyId"),
         FieldSpec("snapshot_retention_limit", query="SnapshotRetentionLimit",
                   normalise=(n.to_int,), default=0),
-        FieldSpec("snapshot_window", extract=_present("SnapshotWindow"), normalise=(n.lower,)),
+        FieldSpec("snapshot_window", extract=present("SnapshotWindow"), normalise=(n.lower,)),
         FieldSpec("data_tiering_enabled", query="DataTiering", normalise=(_on, n.to_bool),
                   default=False),
-        FieldSpec("auto_minor_version_upgrade", extract=_present("AutoMinorVersionUpgrade"),
+        FieldSpec("auto_minor_version_upgrade", extract=present("AutoMinorVersionUpgrade"),
                   normalise=(n.to_bool,)),
-        FieldSpec("ip_discovery", extract=_present("IpDiscovery")),
-        FieldSpec("network_type", extract=_present("NetworkType")),
+        FieldSpec("ip_discovery", extract=present("IpDiscovery")),
+        FieldSpec("network_type", extract=present("NetworkType")),
         FieldSpec("user_group_ids", query="UserGroupIds", normalise=(n.as_set,)),
         FieldSpec("log_delivery_configuration", query="LogDeliveryConfigurations",
                   normalise=(_log_delivery,)),

@@ -14,10 +14,10 @@ from typing import Any
 
 from cloudrift.sdk import FieldSpec, Resource
 from cloudrift.sdk import normalise as n
-from cloudrift_aws.fields import tags
+from cloudrift_aws.fields import present, tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Item
-from cloudrift_aws.types.ec2_common import copies, present, shared_listing
+from cloudrift_aws.types.ec2_common import copies, shared_listing
 
 _GONE = frozenset({"deleting", "deleted", "failed", "rejected"})
 

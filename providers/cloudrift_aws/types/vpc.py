@@ -12,13 +12,12 @@ from typing import Any
 
 from cloudrift.sdk import UNKNOWN, Extractor, FieldSpec, Resource
 from cloudrift.sdk import normalise as n
-from cloudrift_aws.fields import attr_bool, tags
+from cloudrift_aws.fields import attr_bool, present, tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Detail, Item
 from cloudrift_aws.types.ec2_common import (
     IN_DEFAULT_VPC,
     default_vpc_ids,
-    present,
     shared_listing,
     unless_adopted,
     vpc_listing,

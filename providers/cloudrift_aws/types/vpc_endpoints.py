@@ -12,9 +12,9 @@ from typing import Any
 
 from cloudrift.sdk import FieldSpec
 from cloudrift.sdk import normalise as n
-from cloudrift_aws.fields import attr_policy, tags
+from cloudrift_aws.fields import attr_policy, present, tags
 from cloudrift_aws.spec import AwsSpec
-from cloudrift_aws.types.ec2_common import copies, present, shared_listing
+from cloudrift_aws.types.ec2_common import copies, shared_listing
 
 _GONE = frozenset({"deleting", "deleted", "rejected", "failed", "expired"})
 

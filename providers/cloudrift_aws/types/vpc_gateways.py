@@ -12,10 +12,10 @@ from typing import Any
 
 from cloudrift.sdk import FieldSpec, Resource, get_path
 from cloudrift.sdk import normalise as n
-from cloudrift_aws.fields import tags
+from cloudrift_aws.fields import present, tags
 from cloudrift_aws.session import AwsContext
 from cloudrift_aws.spec import AwsSpec, Enumerator, Item
-from cloudrift_aws.types.ec2_common import copies, present, shared_listing
+from cloudrift_aws.types.ec2_common import copies, shared_listing
 
 
 def _live(operation: str, result: str, state: str, gone: frozenset[str]) -> Enumerator:
