@@ -6,26 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from click.testing import CliRunner
 
 from cloudrift.cli import cli
 from cloudrift.testing import StateBuilder
 from cloudrift_aws.testing import MotoServer
+from tests.providers.aws.orgs import TRUST, session_in
 
 MAIN, OTHER, UNKNOWN = "123456789012", "111111111111", "222222222222"
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-
-
-def _session(moto: MotoServer, account: str) -> boto3.session.Session:
-    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=moto.endpoint)
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/setup",
-                            RoleSessionName="test-setup")["Credentials"]
-    return boto3.session.Session(
-        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"], region_name="us-east-1")
 
 
 @pytest.fixture
@@ -33,16 +22,16 @@ def two_accounts(moto: MotoServer, tmp_path: Path) -> tuple[str, dict[str, str]]
     """The same role name in both accounts: in sync in one, drifted in the other."""
     state = StateBuilder()
     for account, description in ((MAIN, "ops"), (OTHER, "ops")):
-        iam = _session(moto, account).client("iam", endpoint_url=moto.endpoint)
+        iam = session_in(moto, account).client("iam", endpoint_url=moto.endpoint)
         iam.create_role(RoleName="admin", AssumeRolePolicyDocument=TRUST,
                         Description=description)
         state.add("aws_iam_role", f"admin_{account}", {
             "id": "admin", "name": "admin", "arn": f"arn:aws:iam::{account}:role/admin",
             "assume_role_policy": TRUST, "description": "ops", "path": "/",
             "max_session_duration": 3600})
-    _session(moto, OTHER).client("iam", endpoint_url=moto.endpoint).update_role(
+    session_in(moto, OTHER).client("iam", endpoint_url=moto.endpoint).update_role(
         RoleName="admin", Description="changed by hand")
-    _session(moto, OTHER).client("iam", endpoint_url=moto.endpoint).create_user(
+    session_in(moto, OTHER).client("iam", endpoint_url=moto.endpoint).create_user(
         UserName="stray")
     state.add("aws_iam_role", "elsewhere", {
         "id": "x", "name": "x", "arn": f"arn:aws:iam::{UNKNOWN}:role/x"})
