@@ -61,6 +61,22 @@ def significant(entries: list[DriftEntry]) -> list[DriftEntry]:
     return kept
 
 
+def unexplained_changes(terraform: list[DriftEntry], run: ScanRun
+                        ) -> list[tuple[str, str, list[str]]]:
+    """Each changed field cloudrift reported whose attribute Terraform did not see move, as
+    (address, path, the attributes Terraform saw move there)."""
+    moved = {e.address: e.changed_attributes for e in terraform}
+    unexplained = []
+    for finding in run.findings("changed"):
+        attributes = moved.get(finding["address"], frozenset())
+        for change in finding["changes"]:
+            root = change["path"].split(".")[0]
+            # cloudrift compares tags against tags_all; Terraform shows both moving
+            if root not in attributes and not (root == "tags" and "tags_all" in attributes):
+                unexplained.append((finding["address"], change["path"], sorted(attributes)))
+    return unexplained
+
+
 @dataclass
 class ScanRun:
     """One run of the real ``cloudrift scan`` CLI and its JSON report."""

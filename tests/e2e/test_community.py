@@ -38,7 +38,7 @@ from tests.e2e.community_drift import (
     PUBLIC_ACCESS_BLOCK,
     HandMade,
 )
-from tests.e2e.conftest import REGION, Estate, ScanRun
+from tests.e2e.conftest import REGION, Estate, ScanRun, unexplained_changes
 from tests.e2e.parts_oracle import PartsOracle, inline_from
 
 pytestmark = pytest.mark.e2e
@@ -185,16 +185,8 @@ def test_a_parent_left_to_its_parts_has_a_part_reported(
 @pytest.mark.parametrize("mode", MODES)
 def test_changed_fields_are_fields_terraform_saw_move(community_drifted: Judged,
                                                       mode: str) -> None:
-    moved = {e.address: e.changed_attributes for e in community_drifted.terraform}
-    unexplained = []
-    for finding in community_drifted.runs[mode].findings("changed"):
-        attributes = moved.get(finding["address"], frozenset())
-        for change in finding["changes"]:
-            root = change["path"].split(".")[0]
-            # cloudrift compares tags against tags_all; Terraform shows both moving
-            if root not in attributes and not (root == "tags" and "tags_all" in attributes):
-                unexplained.append((finding["address"], change["path"], sorted(attributes)))
-    assert unexplained == []
+    assert unexplained_changes(community_drifted.terraform,
+                               community_drifted.runs[mode]) == []
 
 
 def _expected_unmanaged(estate: Estate, judged: Judged, mode: str) -> set[tuple[str, str]]:

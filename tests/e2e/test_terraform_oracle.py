@@ -13,7 +13,7 @@ import json
 import pytest
 
 from tests.e2e.behind_terraform import MUTATIONS
-from tests.e2e.conftest import Estate, Judgement
+from tests.e2e.conftest import Estate, Judgement, unexplained_changes
 
 pytestmark = pytest.mark.e2e
 
@@ -68,16 +68,7 @@ def test_missing_addresses_match_terraform(estate: Estate, drifted: Judgement) -
 
 
 def test_changed_fields_are_fields_terraform_saw_move(drifted: Judgement) -> None:
-    moved = {e.address: e.changed_attributes for e in drifted.terraform}
-    unexplained = []
-    for finding in drifted.cloudrift.findings("changed"):
-        attributes = moved.get(finding["address"], frozenset())
-        for change in finding["changes"]:
-            root = change["path"].split(".")[0]
-            # cloudrift compares tags against tags_all; Terraform shows both moving
-            if root not in attributes and not (root == "tags" and "tags_all" in attributes):
-                unexplained.append((finding["address"], change["path"], sorted(attributes)))
-    assert unexplained == []
+    assert unexplained_changes(drifted.terraform, drifted.cloudrift) == []
 
 
 def test_every_unmanaged_resource_made_is_reported(estate: Estate, drifted: Judgement) -> None:
