@@ -11,6 +11,7 @@ buckets land in the same regions every way.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -18,12 +19,14 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
+from cloudrift.engine import Scan, ScanInput
 from cloudrift.model import FindingKind, ScanReport
+from cloudrift.sources.tfstate import parse_state
 from cloudrift.testing import StateBuilder
 from cloudrift_aws.testing import MotoServer
 from cloudrift_aws.testing_emulator import aws_faithful, moto_application, serve
 from tests.providers.aws.cases.s3 import _bucket_attrs, _create_bucket
-from tests.providers.aws.conftest import Clients, ScanFn, assert_read_only, make_provider
+from tests.providers.aws.conftest import Clients, assert_read_only, make_provider
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -55,11 +58,6 @@ def _bucket_calls(operations: Iterable[str]) -> Counter[str]:
 
 def _scan(endpoint: str, state: StateBuilder, regions: tuple[str, ...]
           ) -> tuple[ScanReport, Counter[str]]:
-    import json
-
-    from cloudrift.engine import Scan, ScanInput
-    from cloudrift.sources.tfstate import parse_state
-
     provider = make_provider(endpoint, regions, types=("aws_s3_bucket",))
     parsed = parse_state(json.dumps(state.document()).encode(), "test.tfstate")
     report = Scan(ScanInput([parsed]), {"aws": provider}, wants=provider.options.wants).run()
@@ -81,8 +79,7 @@ def test_a_listing_per_region_places_the_buckets(moto: MotoServer, clients: Clie
 
 
 def test_one_region_holding_every_bucket_takes_one_probe(moto: MotoServer,
-                                                          clients: Clients,
-                                                          scan: ScanFn) -> None:
+                                                          clients: Clients) -> None:
     for name in ("only-a", "only-b"):
         _create_bucket(clients, name, "us-east-1")
     state = StateBuilder().add("aws_s3_bucket", "a", _bucket_attrs("only-a", "us-east-1", {},
