@@ -259,6 +259,9 @@ class AzureProvider:
         extra = [SubscriptionList(s.type, s.list_path or "", s.api_version)
                  for s in self._per_subscription if s.type in to_list]
         arm_types = self._arm_types(to_list)
+        skipped = self._skipped(desired)
+        # (a type never reported unmanaged was not to be searched in the first place)
+        observation.unsearched = {rtype for rtype in skipped if self._specs[rtype].unmanaged}
 
         workers = max(1, self.options.parallelism)
         try:
@@ -272,7 +275,7 @@ class AzureProvider:
                 ))
                 entries = self._classify(listings, wanted)
                 self._details.fetch_all(pool, entries, wanted, observation.warnings)
-                listed, failed_lists = self._list_children(pool, entries, desired,
+                listed, failed_lists = self._list_children(pool, entries, desired, skipped,
                                                            observation.warnings)
                 embedded, failed_parents = self._expand_children(entries,
                                                                  observation.warnings)
@@ -292,9 +295,6 @@ class AzureProvider:
         observation.scanned |= scanned - failed
         observation.warnings = dedupe_warnings(observation.warnings)
         observation.api_calls.update(self.ctx.calls)
-        # (a type never reported unmanaged was not to be searched in the first place)
-        observation.unsearched = {rtype for rtype in self._skipped(desired)
-                                  if self._specs[rtype].unmanaged}
         return observation
 
     # listing -------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ class AzureProvider:
 
     def _list_children(
         self, pool: ThreadPoolExecutor, entries: Sequence[Entry], desired: Sequence[Resource],
-        warnings: list[ScanWarning],
+        skipped: set[str], warnings: list[ScanWarning],
     ) -> tuple[list[Entry], set[Unit]]:
         managed: dict[str, list[str]] = defaultdict(list)
         for r in desired:
@@ -364,8 +364,7 @@ class AzureProvider:
         listed = [(e.spec.type, str(e.item["id"])) for e in entries
                   if e.spec is not None and not e.gone]
         # listed one parent (or target) at a time: with --unmanaged listings only the types the
-        # states manage; --unmanaged all lists every such type under every managed parent
-        skipped = self._skipped(desired)
+        # states manage (``skipped``: the others); --unmanaged all lists every such type
         specs = {rtype: spec for rtype, spec in self._to_list.items() if rtype not in skipped}
         jobs = plan_jobs(specs, listed, managed)
         if not jobs:
