@@ -61,14 +61,17 @@ def _listed_buckets(ctx: AwsContext, region: str) -> list[Item]:
 
 
 def _listed_regions(ctx: AwsContext, region: str) -> dict[str, str]:
-    """The buckets whose region the account's listing gives (all of them on AWS)."""
-    return {str(bucket["Name"]): str(bucket["BucketRegion"])
-            for bucket in _listed_buckets(ctx, region) if bucket.get("BucketRegion")}
+    """The buckets whose region the account's listing gives (all of them on AWS); worked out
+    once per scan, as ``bucket_home`` asks it for every configuration read."""
+    return memo_outcome(ctx, "s3:listed_regions", lambda: {
+        str(bucket["Name"]): str(bucket["BucketRegion"])
+        for bucket in _listed_buckets(ctx, region) if bucket.get("BucketRegion")})
 
 
 def bucket_names(ctx: AwsContext, region: str) -> frozenset[str]:
-    """Every bucket of the account."""
-    return frozenset(str(bucket["Name"]) for bucket in _listed_buckets(ctx, region))
+    """Every bucket of the account (once per scan)."""
+    return memo_outcome(ctx, "s3:bucket_names", lambda: frozenset(
+        str(bucket["Name"]) for bucket in _listed_buckets(ctx, region)))
 
 
 def bucket_home(ctx: AwsContext, region: str, name: str) -> str:
