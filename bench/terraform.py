@@ -53,16 +53,6 @@ REGION = "us-east-1"
 # for the apply and the timed plans alike (on moto, plans at 10 and at 20 take the same time)
 PARALLELISM = 20
 RUNS = 3
-# calls a scan makes against moto only, by what moto lacks; on AWS none of them is made (the
-# mutations of the estates here change no repository's tags, so none is asked there either)
-MOTO_ONLY = {
-    "s3:GET /?bucket-region&max-buckets": "ListBuckets(BucketRegion=...) for the region and "
-    "a probe, as moto's ListBuckets leaves out the BucketRegion AWS returns",
-    "s3:GET /{bucket}?location": "GetBucketLocation, as moto's ListBuckets leaves out the "
-    "BucketRegion AWS returns",
-    "ecr:ListTagsForResource": "ECR tags asked repository by repository, as moto's tagging "
-    "index leaves out the ECR repositories AWS's lists",
-}
 
 
 @dataclass(frozen=True)
@@ -424,19 +414,11 @@ def _speed_note(outcome: Outcome, cr: Judged, goal_ratio: float) -> str:
     return "; ".join(notes)
 
 
-def _calls_note(tf: Judged, cr: Judged, allowed: float) -> str:
-    """Why cloudrift made more calls than ``allowed``: the actions it made most of, and what
-    moto alone costs it."""
+def _calls_note(cr: Judged, allowed: float) -> str:
+    """Why cloudrift made more calls than ``allowed``: the actions it made most of."""
     top = ", ".join(f"{name} {count}" for name, count in cr.tally.calls.most_common(4))
-    note = (f"missed: the target allows {allowed:.0f} calls, it made {cr.tally.total}; the "
+    return (f"missed: the target allows {allowed:.0f} calls, it made {cr.tally.total}; the "
             f"most made: {top}")
-    emulator = {name: cr.tally.calls[name] for name in MOTO_ONLY if cr.tally.calls[name]}
-    if emulator:
-        on_aws = cr.tally.total - sum(emulator.values())
-        made = "; ".join(f"{count} {MOTO_ONLY[name]}" for name, count in emulator.items())
-        note += (f"; made against moto only: {made}; on AWS the scan would make {on_aws}, "
-                 f"1/{tf.tally.total / max(on_aws, 1):.1f} of terraform's")
-    return note
 
 
 def _versus(outcome: Outcome, variant: Variant, cr: Judged) -> Row:
@@ -452,11 +434,11 @@ def _versus(outcome: Outcome, variant: Variant, cr: Judged) -> Row:
     for share in target.calls:
         ok = cr.tally.total * share <= tf.tally.total
         verdicts.append(f"target <= 1/{share:g} of terraform's calls: {_met(ok)}"
-                        + ("" if ok else f" ({_calls_note(tf, cr, tf.tally.total / share)})"))
+                        + ("" if ok else f" ({_calls_note(cr, tf.tally.total / share)})"))
     if target.fewer_calls:
         ok = cr.tally.total < tf.tally.total
         verdicts.append(f"target fewer calls than terraform: {_met(ok)}"
-                        + ("" if ok else f" ({_calls_note(tf, cr, tf.tally.total - 1)})"))
+                        + ("" if ok else f" ({_calls_note(cr, tf.tally.total - 1)})"))
     if not verdicts:
         verdicts.append("no target set")
     unpaced = ""
